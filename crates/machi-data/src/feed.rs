@@ -1,0 +1,197 @@
+//! The normalised feeds: the one contract between the hub (which writes them) and the app (which
+//! reads them).
+//!
+//! Every feed carries `version`; the app refuses a feed whose major version it does not know and
+//! says so, instead of misreading it. Feeds are published under `/feeds/`:
+//!
+//! | path                      | type          |
+//! |---------------------------|---------------|
+//! | `/feeds/index.json`       | [`CityIndex`] |
+//! | `/feeds/{city}/city.json` | [`CityFeed`]  |
+//!
+//! Later feeds (garbage, alerts, nursery, meetings) live beside `city.json` and are listed in
+//! [`CityFeed::sources`].
+
+use crate::text::LocalizedText;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The version of the feed schema this crate reads and writes.
+pub const FEED_VERSION: u32 = 1;
+
+/// `/feeds/index.json`: every municipality this hub serves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CityIndex {
+    pub version: u32,
+    pub generated_at: DateTime<Utc>,
+    pub cities: Vec<CitySummary>,
+}
+
+/// One municipality in the index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CitySummary {
+    /// URL-safe identifier, the city file's stem (`cities/demo.toml` → `demo`).
+    pub id: String,
+    /// 全国地方公共団体コード (6 digits), when the municipality has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lg_code: Option<String>,
+    pub name: LocalizedText,
+    /// Name of the prefecture, for telling apart same-named municipalities.
+    #[serde(default)]
+    pub prefecture: LocalizedText,
+}
+
+/// `/feeds/{city}/city.json`: a municipality, its areas and the sources Machi shows from it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CityFeed {
+    pub version: u32,
+    pub generated_at: DateTime<Utc>,
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lg_code: Option<String>,
+    pub name: LocalizedText,
+    #[serde(default)]
+    pub prefecture: LocalizedText,
+    /// IANA time zone of the municipality; collection days and reminders are in its local time.
+    pub timezone: String,
+    /// The areas a resident picks from (collection districts, 校下, 町丁目 groups …).
+    pub areas: Vec<Area>,
+    /// Every source shown by the app, with the attribution its licence requires.
+    pub sources: Vec<SourceInfo>,
+}
+
+/// An area of a municipality that a resident lives in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Area {
+    pub id: String,
+    pub name: LocalizedText,
+    /// Reading in hiragana, for search and for やさしい日本語.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kana: Option<String>,
+}
+
+/// What a source holds; decides which parser the hub runs and which page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    Garbage5374,
+    GarbageIcal,
+    JmaAtom,
+    Cap,
+    Shelters,
+    Nursery,
+    Meetings,
+}
+
+/// A source as the app shows it: title, licence, attribution and freshness.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    pub id: String,
+    pub kind: SourceKind,
+    pub title: LocalizedText,
+    /// Who to credit, as the licence asks (e.g. "金沢市", "気象庁").
+    pub attribution: LocalizedText,
+    /// Short licence name, e.g. "CC BY 4.0" or "政府標準利用規約 2.0".
+    pub licence: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence_url: Option<String>,
+    /// Where the data comes from, for residents who want the original.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// When the data was last fetched and accepted; `None` until it has been once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<DateTime<Utc>>,
+    /// True when the last attempt failed and the feed still shows the last good copy.
+    #[serde(default)]
+    pub stale: bool,
+    /// Why the last attempt failed, naming the source and the place (for the operator and the page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}
+
+impl CityFeed {
+    pub fn area(&self, id: &str) -> Option<&Area> {
+        self.areas.iter().find(|a| a.id == id)
+    }
+
+    /// The oldest `as_of` of the sources: how old the data on screen may be.
+    pub fn oldest_as_of(&self) -> Option<DateTime<Utc>> {
+        self.sources.iter().filter_map(|s| s.as_of).min()
+    }
+}
+
+/// Why a feed could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedError {
+    /// The JSON did not match the schema; `line` and `column` point into the feed.
+    Malformed { line: usize, column: usize, message: String },
+    /// The feed was written by a newer schema than this build knows.
+    UnsupportedVersion { found: u32 },
+}
+
+impl std::fmt::Display for FeedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FeedError::Malformed { line, column, message } => {
+                write!(f, "malformed feed at line {line}, column {column}: {message}")
+            }
+            FeedError::UnsupportedVersion { found } => {
+                write!(f, "feed version {found} is newer than this app knows ({FEED_VERSION})")
+            }
+        }
+    }
+}
+
+impl std::error::Error for FeedError {}
+
+/// Parses a feed, checking its schema version first so a newer feed gets a clear error.
+pub fn parse_feed<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, FeedError> {
+    #[derive(Deserialize)]
+    struct Versioned {
+        version: u32,
+    }
+    let malformed = |e: serde_json::Error| FeedError::Malformed {
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    };
+    let v: Versioned = serde_json::from_str(json).map_err(malformed)?;
+    if v.version > FEED_VERSION {
+        return Err(FeedError::UnsupportedVersion { found: v.version });
+    }
+    serde_json::from_str(json).map_err(malformed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_city_feed_round_trips() {
+        let feed = CityFeed {
+            version: FEED_VERSION,
+            generated_at: "2026-11-22T00:00:00Z".parse().unwrap(),
+            id: "demo".into(),
+            lg_code: None,
+            name: LocalizedText::ja("まち市"),
+            prefecture: LocalizedText::default(),
+            timezone: "Asia/Tokyo".into(),
+            areas: vec![Area { id: "kita".into(), name: LocalizedText::ja("北"), kana: None }],
+            sources: vec![],
+        };
+        let json = serde_json::to_string(&feed).unwrap();
+        assert_eq!(parse_feed::<CityFeed>(&json).unwrap(), feed);
+    }
+
+    #[test]
+    fn a_newer_feed_version_is_refused_by_name() {
+        let err = parse_feed::<CityIndex>(r#"{"version": 99}"#).unwrap_err();
+        assert_eq!(err, FeedError::UnsupportedVersion { found: 99 });
+    }
+
+    #[test]
+    fn a_broken_feed_says_where() {
+        let err = parse_feed::<CityIndex>("{\n \"version\": 1,\n \"cities\": [}").unwrap_err();
+        assert!(matches!(err, FeedError::Malformed { line: 3, .. }), "{err}");
+    }
+}

@@ -1,0 +1,14 @@
+//! `machi-data`: the model Machi's app and hub share.
+//!
+//! Source formats go in, one normalised model comes out. This crate does no I/O: it takes bytes or
+//! strings and returns values or errors that name the source and the place. It builds for
+//! `wasm32-unknown-unknown` (the app) and natively (the hub, the tests).
+//!
+//! The most important module is [`feed`]: the schema of the JSON the hub publishes and the app reads,
+//! the one contract between them.
+
+pub mod feed;
+pub mod text;
+
+pub use feed::{Area, CityFeed, CityIndex, CitySummary, SourceInfo, SourceKind, FEED_VERSION};
+pub use text::LocalizedText;

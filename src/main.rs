@@ -1,1 +1,15 @@
-fn main() {}
+//! Machi, the app: mounts the Leptos root. Everything else starts in [`app`].
+
+mod app;
+mod components;
+mod feeds;
+mod i18n;
+mod pages;
+mod pwa;
+mod settings;
+mod speech;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

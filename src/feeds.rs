@@ -1,0 +1,100 @@
+//! Fetching the hub's normalised feeds, and what the page shows when that fails.
+//!
+//! The service worker answers feed requests stale-while-revalidate, so offline the app still gets
+//! the last copy it saw; what the app adds is the "as of" time and a clear message, in the
+//! resident's language, when there is no copy at all.
+
+use crate::i18n::{fill, raw, Lang, Msg};
+use chrono::{DateTime, Utc};
+use machi_data::feed::{parse_feed, CityFeed, CityIndex, FeedError};
+use serde::de::DeserializeOwned;
+
+/// Why a feed is not on screen.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FeedProblem {
+    /// No network and nothing cached.
+    Offline,
+    /// The hub answered with an error status.
+    Http(u16),
+    /// The hub answered with something that is not a feed this app can read.
+    Malformed(String),
+    /// The municipality in the URL or in the settings is not served by this hub.
+    UnknownCity(String),
+}
+
+impl FeedProblem {
+    /// The message a resident reads, in their language (catalogue text, may hold ruby).
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            FeedProblem::Offline => raw(lang, Msg::ErrorOffline).to_owned(),
+            FeedProblem::Http(status) => {
+                fill(raw(lang, Msg::ErrorHttp), &[("status", &status.to_string())])
+            }
+            FeedProblem::Malformed(detail) => fill(raw(lang, Msg::ErrorFeed), &[("detail", detail)]),
+            FeedProblem::UnknownCity(city) => fill(raw(lang, Msg::ErrorUnknownCity), &[("city", city)]),
+        }
+    }
+}
+
+async fn fetch_feed<T: DeserializeOwned>(url: &str) -> Result<T, FeedProblem> {
+    let response = gloo_net::http::Request::get(url)
+        .send()
+        .await
+        .map_err(|_| FeedProblem::Offline)?;
+    if !response.ok() {
+        return Err(FeedProblem::Http(response.status()));
+    }
+    let text = response.text().await.map_err(|_| FeedProblem::Offline)?;
+    parse_feed(&text).map_err(|e: FeedError| FeedProblem::Malformed(format!("{url}: {e}")))
+}
+
+/// `/feeds/index.json`: the municipalities this hub serves.
+pub async fn city_index() -> Result<CityIndex, FeedProblem> {
+    fetch_feed("/feeds/index.json").await
+}
+
+/// `/feeds/{city}/city.json`: a municipality's areas and sources.
+pub async fn city_feed(city: &str) -> Result<CityFeed, FeedProblem> {
+    let valid = !city.is_empty() && city.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if !valid {
+        return Err(FeedProblem::UnknownCity(city.to_owned()));
+    }
+    match fetch_feed(&format!("/feeds/{city}/city.json")).await {
+        Err(FeedProblem::Http(404)) => Err(FeedProblem::UnknownCity(city.to_owned())),
+        other => other,
+    }
+}
+
+/// "5 min ago" and friends, in the resident's language.
+pub fn age(lang: Lang, then: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let minutes = (now - then).num_minutes().max(0);
+    let (msg, n) = match minutes {
+        0 => return raw(lang, Msg::AgeJustNow).to_owned(),
+        1..=59 => (Msg::AgeMinutes, minutes),
+        60..=2879 => (Msg::AgeHours, minutes / 60),
+        _ => (Msg::AgeDays, minutes / 1440),
+    };
+    fill(raw(lang, msg), &[("n", &n.to_string())])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_naturally() {
+        let en = Lang::from_code("en").unwrap();
+        let now: DateTime<Utc> = "2026-11-22T12:00:00Z".parse().unwrap();
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(age(en, at("2026-11-22T11:59:40Z"), now), "just now");
+        assert_eq!(age(en, at("2026-11-22T11:45:00Z"), now), "15 min ago");
+        assert_eq!(age(en, at("2026-11-22T09:00:00Z"), now), "3 h ago");
+        assert_eq!(age(en, at("2026-11-19T12:00:00Z"), now), "3 days ago");
+    }
+
+    #[test]
+    fn an_unknown_city_is_named_in_the_message() {
+        let en = Lang::from_code("en").unwrap();
+        assert!(FeedProblem::UnknownCity("atlantis".into()).message(en).contains("atlantis"));
+    }
+}

@@ -1,0 +1,30 @@
+//! One file per page. Feature pages (garbage, alerts, nursery, meetings) grow in their own files as
+//! their issues land.
+
+mod about;
+mod city_link;
+mod features;
+mod not_found;
+mod settings;
+mod today;
+mod welcome;
+
+pub use about::About;
+pub use city_link::CityLink;
+pub use features::{Alerts, Garbage, Meetings, Nursery};
+pub use not_found::NotFound;
+pub use settings::SettingsPage;
+pub use today::Today;
+pub use welcome::Welcome;
+
+use crate::i18n::{plain, raw, use_lang, Msg};
+use leptos::prelude::*;
+
+/// Keeps `document.title` on the page's name in the current language, for tabs and screen readers.
+pub fn use_page_title(msg: Msg) {
+    let lang = use_lang();
+    Effect::new(move |_| {
+        let l = lang.get();
+        document().set_title(&format!("{} — {}", plain(raw(l, msg)), plain(raw(l, Msg::AppName))));
+    });
+}

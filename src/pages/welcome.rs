@@ -1,0 +1,135 @@
+//! First run: choose a language, a municipality and an area. Also where "change" in Settings leads.
+
+use crate::components::ProblemView;
+use crate::feeds;
+use crate::i18n::{use_lang, Lang, Msg, T};
+use crate::pages::use_page_title;
+use crate::settings::Settings;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+/// The language picker, shared with Settings: the choice applies at once.
+#[component]
+pub fn LanguagePicker(legend: Msg) -> impl IntoView {
+    let settings = expect_context::<Settings>();
+    view! {
+        <fieldset class="choices">
+            <legend><T msg=legend /></legend>
+            {Lang::all().map(|l| {
+                let cat = l.catalogue();
+                view! {
+                    <label class="choice" lang=cat.html_lang>
+                        <input type="radio" name="language" value=cat.code
+                            prop:checked=move || settings.lang.get() == l
+                            on:change=move |_| settings.lang.set(l) />
+                        <span>{cat.name}</span>
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+#[component]
+pub fn Welcome() -> impl IntoView {
+    use_page_title(Msg::WelcomeTitle);
+    let settings = expect_context::<Settings>();
+    let lang = use_lang();
+    let navigate = use_navigate();
+    let chosen_city = RwSignal::new(settings.city.get_untracked());
+    let chosen_area = RwSignal::new(settings.area.get_untracked());
+
+    let index = LocalResource::new(feeds::city_index);
+    // With a single municipality there is nothing to choose.
+    Effect::new(move |_| {
+        if let Some(Ok(index)) = index.get() {
+            if chosen_city.get_untracked().is_none() && index.cities.len() == 1 {
+                chosen_city.set(Some(index.cities[0].id.clone()));
+            }
+        }
+    });
+    let city_feed = LocalResource::new(move || {
+        let city = chosen_city.get();
+        async move {
+            match city {
+                Some(c) => Some(feeds::city_feed(&c).await),
+                None => None,
+            }
+        }
+    });
+
+    let start = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (Some(city), Some(area)) = (chosen_city.get_untracked(), chosen_area.get_untracked()) else {
+            return;
+        };
+        settings.city.set(Some(city));
+        settings.area.set(Some(area));
+        navigate("/", Default::default());
+    };
+
+    view! {
+        <article class="page welcome">
+            <h1><T msg=Msg::WelcomeTitle /></h1>
+            <p class="tagline"><T msg=Msg::AppTagline /></p>
+            <p class="lead"><T msg=Msg::WelcomeIntro /></p>
+            <form on:submit=start>
+                <LanguagePicker legend=Msg::WelcomeLanguage />
+                <fieldset class="choices">
+                    <legend><T msg=Msg::WelcomeCity /></legend>
+                    {move || match index.get() {
+                        None => view! { <p><T msg=Msg::Loading /></p> }.into_any(),
+                        Some(Err(p)) => view! { <ProblemView problem=p /> }.into_any(),
+                        Some(Ok(index)) => index.cities.into_iter().map(|c| {
+                            let l = lang.get();
+                            let name = c.name.get(l.code(), l.data_fallbacks()).to_owned();
+                            let pref = c.prefecture.get(l.code(), l.data_fallbacks()).to_owned();
+                            let id = c.id.clone();
+                            let checked_id = id.clone();
+                            view! {
+                                <label class="choice">
+                                    <input type="radio" name="city" value=id.clone()
+                                        prop:checked=move || chosen_city.get().as_deref() == Some(checked_id.as_str())
+                                        on:change=move |_| {
+                                            if chosen_city.get_untracked().as_deref() != Some(id.as_str()) {
+                                                chosen_city.set(Some(id.clone()));
+                                                chosen_area.set(None);
+                                            }
+                                        } />
+                                    <span>{name}<span class="choice-note">{pref}</span></span>
+                                </label>
+                            }
+                        }).collect_view().into_any(),
+                    }}
+                </fieldset>
+                <fieldset class="choices">
+                    <legend><T msg=Msg::WelcomeArea /></legend>
+                    <p class="hint"><T msg=Msg::WelcomeAreaHint /></p>
+                    {move || match city_feed.get() {
+                        None => view! { <p><T msg=Msg::Loading /></p> }.into_any(),
+                        Some(None) => view! { <p><T msg=Msg::WelcomeChooseCityFirst /></p> }.into_any(),
+                        Some(Some(Err(p))) => view! { <ProblemView problem=p /> }.into_any(),
+                        Some(Some(Ok(feed))) => feed.areas.into_iter().map(|a| {
+                            let l = lang.get();
+                            let name = a.name.get(l.code(), l.data_fallbacks()).to_owned();
+                            let id = a.id.clone();
+                            let checked_id = id.clone();
+                            view! {
+                                <label class="choice">
+                                    <input type="radio" name="area" value=id.clone()
+                                        prop:checked=move || chosen_area.get().as_deref() == Some(checked_id.as_str())
+                                        on:change=move |_| chosen_area.set(Some(id.clone())) />
+                                    <span>{name}</span>
+                                </label>
+                            }
+                        }).collect_view().into_any(),
+                    }}
+                </fieldset>
+                <button type="submit" class="button primary"
+                    disabled=move || chosen_city.get().is_none() || chosen_area.get().is_none()>
+                    <T msg=Msg::WelcomeStart />
+                </button>
+            </form>
+        </article>
+    }
+}

@@ -1,0 +1,104 @@
+//! The page's side of the PWA: registering the service worker, noticing a waiting update, and
+//! knowing whether the browser is online.
+
+use leptos::prelude::*;
+use std::cell::Cell;
+use wasm_bindgen::{prelude::*, JsCast};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{ServiceWorkerRegistration, ServiceWorkerState};
+
+thread_local! {
+    /// Set when the resident asked to update, so only that controller change reloads the page.
+    static UPDATE_REQUESTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// App-wide status shown in the header.
+#[derive(Clone, Copy)]
+pub struct Status {
+    pub online: RwSignal<bool>,
+    pub update_ready: RwSignal<bool>,
+}
+
+impl Status {
+    pub fn provide() -> Status {
+        let status = Status {
+            online: RwSignal::new(window().navigator().on_line()),
+            update_ready: RwSignal::new(false),
+        };
+        let online = status.online;
+        window_event_listener(leptos::ev::online, move |_| online.set(true));
+        window_event_listener(leptos::ev::offline, move |_| online.set(false));
+        register_service_worker(status.update_ready);
+        provide_context(status);
+        status
+    }
+}
+
+fn has_service_worker() -> bool {
+    js_sys::Reflect::has(&window().navigator(), &JsValue::from_str("serviceWorker")).unwrap_or(false)
+}
+
+fn register_service_worker(update_ready: RwSignal<bool>) {
+    if !has_service_worker() {
+        return;
+    }
+    let container = window().navigator().service_worker();
+    let on_controller_change = Closure::<dyn FnMut()>::new(|| {
+        if UPDATE_REQUESTED.with(Cell::get) {
+            let _ = window().location().reload();
+        }
+    });
+    container.set_oncontrollerchange(Some(on_controller_change.as_ref().unchecked_ref()));
+    on_controller_change.forget();
+
+    let registering = container.register("/sw.js");
+    spawn_local(async move {
+        let Ok(reg) = JsFuture::from(registering).await else { return };
+        let reg: ServiceWorkerRegistration = reg.unchecked_into();
+        let controlled = || window().navigator().service_worker().controller().is_some();
+        // A worker left waiting by an earlier visit.
+        if reg.waiting().is_some() && controlled() {
+            update_ready.set(true);
+        }
+        let watched = reg.clone();
+        let on_update_found = Closure::<dyn FnMut()>::new(move || {
+            let Some(installing) = watched.installing() else { return };
+            let worker = installing.clone();
+            let on_state = Closure::<dyn FnMut()>::new(move || {
+                // "installed" with a controller present means an update, not the first install.
+                if worker.state() == ServiceWorkerState::Installed && controlled() {
+                    update_ready.set(true);
+                }
+            });
+            installing.set_onstatechange(Some(on_state.as_ref().unchecked_ref()));
+            on_state.forget();
+        });
+        reg.set_onupdatefound(Some(on_update_found.as_ref().unchecked_ref()));
+        on_update_found.forget();
+    });
+}
+
+/// Activates the waiting service worker; the page reloads when it takes control.
+pub fn apply_update() {
+    if !has_service_worker() {
+        let _ = window().location().reload();
+        return;
+    }
+    UPDATE_REQUESTED.with(|r| r.set(true));
+    let getting = window().navigator().service_worker().get_registration();
+    spawn_local(async move {
+        let waiting = JsFuture::from(getting)
+            .await
+            .ok()
+            .and_then(|r| r.dyn_into::<ServiceWorkerRegistration>().ok())
+            .and_then(|r| r.waiting());
+        match waiting {
+            Some(worker) => {
+                let _ = worker.post_message(&JsValue::from_str("skip-waiting"));
+            }
+            None => {
+                let _ = window().location().reload();
+            }
+        }
+    });
+}

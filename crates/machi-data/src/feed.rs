@@ -74,6 +74,9 @@ pub struct Area {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
+    /// The municipality's own profile: names and areas (for the demo city, its TOML file).
+    CityProfile,
+    #[serde(rename = "garbage-5374")]
     Garbage5374,
     GarbageIcal,
     JmaAtom,

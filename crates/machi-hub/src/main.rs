@@ -1,1 +1,222 @@
-fn main() {}
+//! The `machi-hub` command: `serve` the feeds and the app, `check` the city files, or `export`
+//! the feeds for static hosting.
+//!
+//! Every path (`--cities`, `--dist`, `--out` and the `path` of each source in a city file) is
+//! resolved against the working directory, so run the hub from the repository root.
+
+use chrono::Utc;
+use clap::{Parser, Subcommand};
+use machi_hub::config::{self, ConfigError};
+use machi_hub::feeds::Feeds;
+use machi_hub::serve::{self, AppState, Paths};
+use std::io::{IsTerminal as _, Write as _};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "machi-hub",
+    version,
+    about = "Machi's hub: city feeds and the app, from one server"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the feeds and the built app, refreshing both periodically.
+    Serve {
+        /// Directory of city files (*.toml).
+        #[arg(long, default_value = "cities")]
+        cities: PathBuf,
+        /// Directory of the built app (Trunk's output).
+        #[arg(long, default_value = "dist")]
+        dist: PathBuf,
+        /// Address to listen on.
+        #[arg(long, env = "MACHI_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Seconds between re-reads of the city files and the app.
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+        refresh_secs: u64,
+    },
+    /// Parse every city file; print each error and fail if there is any.
+    Check {
+        #[arg(long, default_value = "cities")]
+        cities: PathBuf,
+    },
+    /// Write feeds/index.json and feeds/{city}/city.json under a directory, for static hosting.
+    Export {
+        /// Output directory (created if needed).
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "cities")]
+        cities: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Serve {
+            cities,
+            dist,
+            addr,
+            refresh_secs,
+        } => serve_command(
+            Paths { cities, dist },
+            addr,
+            Duration::from_secs(refresh_secs),
+        ),
+        Command::Check { cities } => check(&cities),
+        Command::Export { out, cities } => export(&cities, &out),
+    }
+}
+
+fn check(cities: &std::path::Path) -> ExitCode {
+    match config::load_dir(cities) {
+        Err(e) => fail(&[e]),
+        Ok(loaded) if !loaded.errors.is_empty() => fail(&loaded.errors),
+        Ok(loaded) => {
+            println!("{} cities OK", loaded.cities.len());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Exports only a fully valid set: a static copy has no hub to keep a last good feed for it.
+fn export(cities: &std::path::Path, out: &std::path::Path) -> ExitCode {
+    let loaded = match config::load_dir(cities) {
+        Err(e) => return fail(&[e]),
+        Ok(loaded) if !loaded.errors.is_empty() => return fail(&loaded.errors),
+        Ok(loaded) => loaded,
+    };
+    let feeds = Feeds::default().rebuild(&loaded, Utc::now());
+    match feeds.export(out) {
+        Ok(()) => {
+            println!(
+                "exported {} cities to {}",
+                feeds.len(),
+                out.join("feeds").display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn fail(errors: &[ConfigError]) -> ExitCode {
+    for e in errors {
+        println!("{e}");
+    }
+    ExitCode::FAILURE
+}
+
+fn serve_command(paths: Paths, addr: SocketAddr, refresh: Duration) -> ExitCode {
+    let (state, errors) = match AppState::load(paths.clone()) {
+        Ok(loaded) => loaded,
+        Err(errors) => {
+            for e in &errors {
+                tracing::error!("{e}");
+            }
+            eprintln!(
+                "error: no usable city file in {}; fix the errors above (`machi-hub check` lists them)",
+                paths.cities.display()
+            );
+            return ExitCode::from(2);
+        }
+    };
+    for e in &errors {
+        tracing::error!("{e} (skipping this city)");
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(state, addr, refresh)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(state: AppState, addr: SocketAddr, refresh: Duration) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the listening address: {e}"))?;
+    tracing::info!(cities = state.feeds().len(), "listening on {local}");
+    // The one line scripts and people wait for; flushed because stdout may be a pipe.
+    println!("Machi is running at http://{local}/");
+    let _ = std::io::stdout().flush();
+
+    let refresher = state.clone();
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(refresh);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticks.tick().await; // the first tick is immediate, and we have just loaded
+        loop {
+            ticks.tick().await;
+            let state = refresher.clone();
+            if let Err(e) = tokio::task::spawn_blocking(move || state.refresh()).await {
+                tracing::error!("refresh failed: {e}");
+            }
+        }
+    });
+
+    axum::serve(listener, serve::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or, on Unix, SIGTERM (what service managers and containers send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

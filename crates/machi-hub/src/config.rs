@@ -1,0 +1,598 @@
+//! City configuration: parses and validates the `cities/*.toml` files, one per municipality.
+//!
+//! A city file names the municipality, its areas and the sources Machi shows from it (see
+//! `cities/demo.toml`). Every error names the file, the line and column and the key, so an
+//! operator can fix a file without reading the hub's code:
+//!
+//! ```text
+//! cities/demo.toml:12:1: unknown field `nmae`, expected one of `id`, `lg_code`, …
+//! cities/demo.toml:27:6: `areas[2].id`: duplicate area id `kita` (also `areas[0].id`)
+//! ```
+//!
+//! Relative `path`s of sources are kept as written; the hub resolves them against its working
+//! directory (see [`crate::feeds`]).
+
+use machi_data::{LocalizedText, SourceKind};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// A validated city file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CityConfig {
+    /// The file it was read from, for error messages.
+    pub file: PathBuf,
+    /// URL-safe identifier, equal to the file stem.
+    pub id: String,
+    /// 全国地方公共団体コード (6 digits), when the municipality has one.
+    pub lg_code: Option<String>,
+    /// IANA time zone, e.g. `Asia/Tokyo`.
+    pub timezone: String,
+    pub name: LocalizedText,
+    pub prefecture: LocalizedText,
+    pub areas: Vec<AreaConfig>,
+    pub sources: Vec<SourceConfig>,
+}
+
+/// An area a resident picks from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaConfig {
+    pub id: String,
+    pub kana: Option<String>,
+    pub name: LocalizedText,
+}
+
+/// A source the city publishes, with the attribution its licence asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceConfig {
+    pub id: String,
+    pub kind: SourceKind,
+    pub location: SourceLocation,
+    pub licence: String,
+    pub licence_url: Option<String>,
+    pub title: LocalizedText,
+    pub attribution: LocalizedText,
+}
+
+/// Where a source's data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceLocation {
+    /// A file or directory on the hub's disk, as written in the city file (relative paths are
+    /// resolved against the hub's working directory).
+    Path(PathBuf),
+    /// A remote document, fetched by the source kind's fetcher.
+    Url(String),
+}
+
+/// Why a city file (or the directory of them) could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    /// 1-based line and column (in characters), when the error has a place in the file.
+    pub position: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn whole_file(file: &Path, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_owned(),
+            position: None,
+            message: message.into(),
+        }
+    }
+
+    fn at(
+        file: &Path,
+        source: &str,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            file: file.to_owned(),
+            position: span.map(|s| line_column(source, s.start)),
+            message: message.into(),
+        }
+    }
+
+    /// The city id the failing file would have had (its stem), to find its last good feed.
+    pub fn city_id(&self) -> Option<&str> {
+        self.file.file_stem().and_then(|s| s.to_str())
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some((line, column)) => {
+                write!(
+                    f,
+                    "{}:{line}:{column}: {}",
+                    self.file.display(),
+                    self.message
+                )
+            }
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The result of reading a directory of city files: the good ones and an error for each bad one.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub cities: Vec<CityConfig>,
+    pub errors: Vec<ConfigError>,
+}
+
+/// Reads every `*.toml` file of `dir` (not recursively, in file-name order).
+///
+/// A missing or unreadable directory, or one without any city file, is an error of its own: the
+/// hub would otherwise start serving nothing without saying why.
+pub fn load_dir(dir: &Path) -> Result<Loaded, ConfigError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        ConfigError::whole_file(dir, format!("cannot read the cities directory: {e}"))
+    })?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| {
+            ConfigError::whole_file(dir, format!("cannot list the cities directory: {e}"))
+        })?;
+        let path = entry.path();
+        if path.extension().is_some_and(|ext| ext == "toml") && path.is_file() {
+            files.push(path);
+        }
+    }
+    if files.is_empty() {
+        return Err(ConfigError::whole_file(
+            dir,
+            "no city files (*.toml) found; add one like cities/demo.toml",
+        ));
+    }
+    files.sort();
+
+    let mut loaded = Loaded::default();
+    for file in files {
+        match load_file(&file) {
+            Ok(city) => loaded.cities.push(city),
+            Err(e) => loaded.errors.push(e),
+        }
+    }
+    Ok(loaded)
+}
+
+/// Reads and validates one city file.
+pub fn load_file(file: &Path) -> Result<CityConfig, ConfigError> {
+    let source = std::fs::read_to_string(file)
+        .map_err(|e| ConfigError::whole_file(file, format!("cannot read: {e}")))?;
+    parse(file, &source)
+}
+
+/// Parses and validates the text of a city file; `file` names it in errors and gives the id.
+pub fn parse(file: &Path, source: &str) -> Result<CityConfig, ConfigError> {
+    let raw: RawCity = toml::from_str(source)
+        .map_err(|e| ConfigError::at(file, source, e.span(), e.message().trim()))?;
+    Validator { file, source }.city(raw)
+}
+
+// The raw shape of a city file. `Spanned` keeps where each value was written so validation errors
+// can point at it; `deny_unknown_fields` turns a misspelt key into an error instead of a silently
+// missing value.
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCity {
+    id: Spanned<String>,
+    #[serde(default)]
+    lg_code: Option<Spanned<String>>,
+    timezone: Spanned<String>,
+    name: Spanned<LocalizedText>,
+    #[serde(default)]
+    prefecture: Option<Spanned<LocalizedText>>,
+    #[serde(default)]
+    areas: Option<Spanned<Vec<RawArea>>>,
+    #[serde(default)]
+    sources: Vec<RawSource>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawArea {
+    id: Spanned<String>,
+    #[serde(default)]
+    kana: Option<String>,
+    name: Spanned<LocalizedText>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    id: Spanned<String>,
+    kind: SourceKind,
+    #[serde(default)]
+    path: Option<Spanned<String>>,
+    #[serde(default)]
+    url: Option<Spanned<String>>,
+    licence: Spanned<String>,
+    #[serde(default)]
+    licence_url: Option<Spanned<String>>,
+    title: Spanned<LocalizedText>,
+    attribution: Spanned<LocalizedText>,
+}
+
+/// Checks what the TOML types cannot say, pointing each error at the offending value.
+struct Validator<'a> {
+    file: &'a Path,
+    source: &'a str,
+}
+
+impl Validator<'_> {
+    fn error<T>(
+        &self,
+        span: Option<Range<usize>>,
+        key: &str,
+        message: impl fmt::Display,
+    ) -> Result<T, ConfigError> {
+        Err(ConfigError::at(
+            self.file,
+            self.source,
+            span,
+            format!("`{key}`: {message}"),
+        ))
+    }
+
+    fn city(&self, raw: RawCity) -> Result<CityConfig, ConfigError> {
+        let stem = self
+            .file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        self.slug(&raw.id, "id")?;
+        if raw.id.get_ref() != stem {
+            return self.error(
+                Some(raw.id.span()),
+                "id",
+                format_args!(
+                    "must equal the file name `{stem}` (found `{}`)",
+                    raw.id.get_ref()
+                ),
+            );
+        }
+        if let Some(code) = &raw.lg_code {
+            let c = code.get_ref();
+            if c.len() != 6 || !c.bytes().all(|b| b.is_ascii_digit()) {
+                return self.error(
+                    Some(code.span()),
+                    "lg_code",
+                    "must be the 6-digit 全国地方公共団体コード",
+                );
+            }
+        }
+        if raw.timezone.get_ref().trim().is_empty() {
+            return self.error(
+                Some(raw.timezone.span()),
+                "timezone",
+                "must not be empty (e.g. \"Asia/Tokyo\")",
+            );
+        }
+        self.text_with_japanese(&raw.name, "name")?;
+
+        let Some(areas) = raw.areas else {
+            return self.error(None, "areas", "at least one area is required");
+        };
+        if areas.get_ref().is_empty() {
+            return self.error(Some(areas.span()), "areas", "at least one area is required");
+        }
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, area) in areas.get_ref().iter().enumerate() {
+            let key = format!("areas[{i}].id");
+            self.slug(&area.id, &key)?;
+            if let Some(first) = seen.insert(area.id.get_ref(), i) {
+                return self.error(
+                    Some(area.id.span()),
+                    &key,
+                    format_args!(
+                        "duplicate area id `{}` (also `areas[{first}].id`)",
+                        area.id.get_ref()
+                    ),
+                );
+            }
+            self.text_with_japanese(&area.name, &format!("areas[{i}].name"))?;
+        }
+
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, source) in raw.sources.iter().enumerate() {
+            let key = format!("sources[{i}].id");
+            self.slug(&source.id, &key)?;
+            if let Some(first) = seen.insert(source.id.get_ref(), i) {
+                return self.error(
+                    Some(source.id.span()),
+                    &key,
+                    format_args!(
+                        "duplicate source id `{}` (also `sources[{first}].id`)",
+                        source.id.get_ref()
+                    ),
+                );
+            }
+            self.source_location(source, i)?;
+            if source.licence.get_ref().trim().is_empty() {
+                return self.error(
+                    Some(source.licence.span()),
+                    &format!("sources[{i}].licence"),
+                    "must not be empty",
+                );
+            }
+            if let Some(url) = &source.licence_url {
+                self.web_url(url, &format!("sources[{i}].licence_url"))?;
+            }
+            self.text_with_japanese(&source.title, &format!("sources[{i}].title"))?;
+            if source.attribution.get_ref().is_empty() {
+                return self.error(
+                    Some(source.attribution.span()),
+                    &format!("sources[{i}].attribution"),
+                    "must name who to credit",
+                );
+            }
+        }
+
+        Ok(CityConfig {
+            file: self.file.to_owned(),
+            id: raw.id.into_inner(),
+            lg_code: raw.lg_code.map(Spanned::into_inner),
+            timezone: raw.timezone.into_inner(),
+            name: raw.name.into_inner(),
+            prefecture: raw.prefecture.map(Spanned::into_inner).unwrap_or_default(),
+            areas: areas
+                .into_inner()
+                .into_iter()
+                .map(|a| AreaConfig {
+                    id: a.id.into_inner(),
+                    kana: a.kana,
+                    name: a.name.into_inner(),
+                })
+                .collect(),
+            sources: raw.sources.into_iter().map(source_config).collect(),
+        })
+    }
+
+    /// Ids end up in URLs and file names, so they are restricted to `[a-z0-9-]+`.
+    fn slug(&self, id: &Spanned<String>, key: &str) -> Result<(), ConfigError> {
+        let s = id.get_ref();
+        if s.is_empty()
+            || !s
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return self.error(
+                Some(id.span()),
+                key,
+                format_args!("`{s}` must be non-empty and use only a-z, 0-9 and -"),
+            );
+        }
+        Ok(())
+    }
+
+    /// Japanese is the fallback of last resort in the app, so every name needs it.
+    fn text_with_japanese(
+        &self,
+        text: &Spanned<LocalizedText>,
+        key: &str,
+    ) -> Result<(), ConfigError> {
+        match text.get_ref().original() {
+            Some(ja) if !ja.trim().is_empty() => Ok(()),
+            _ => self.error(Some(text.span()), key, "needs a non-empty `ja` entry"),
+        }
+    }
+
+    fn source_location(&self, source: &RawSource, i: usize) -> Result<(), ConfigError> {
+        match (&source.path, &source.url) {
+            (Some(path), None) if path.get_ref().trim().is_empty() => self.error(
+                Some(path.span()),
+                &format!("sources[{i}].path"),
+                "must not be empty",
+            ),
+            (Some(_), None) => Ok(()),
+            (None, Some(url)) => self.web_url(url, &format!("sources[{i}].url")),
+            (Some(_), Some(url)) => self.error(
+                Some(url.span()),
+                &format!("sources[{i}]"),
+                "has both `path` and `url`; give exactly one",
+            ),
+            (None, None) => self.error(
+                Some(source.id.span()),
+                &format!("sources[{i}]"),
+                "needs exactly one of `path` or `url`",
+            ),
+        }
+    }
+
+    fn web_url(&self, url: &Spanned<String>, key: &str) -> Result<(), ConfigError> {
+        let u = url.get_ref();
+        if u.starts_with("https://") || u.starts_with("http://") {
+            Ok(())
+        } else {
+            self.error(
+                Some(url.span()),
+                key,
+                format_args!("`{u}` must be an http(s) URL"),
+            )
+        }
+    }
+}
+
+fn source_config(raw: RawSource) -> SourceConfig {
+    // Validation has already checked that exactly one of the two is present.
+    let location = match (raw.path, raw.url) {
+        (Some(path), _) => SourceLocation::Path(PathBuf::from(path.into_inner())),
+        (None, Some(url)) => SourceLocation::Url(url.into_inner()),
+        (None, None) => SourceLocation::Url(String::new()),
+    };
+    SourceConfig {
+        id: raw.id.into_inner(),
+        kind: raw.kind,
+        location,
+        licence: raw.licence.into_inner(),
+        licence_url: raw.licence_url.map(Spanned::into_inner),
+        title: raw.title.into_inner(),
+        attribution: raw.attribution.into_inner(),
+    }
+}
+
+/// 1-based line and column (counted in characters, as editors do) of a byte offset.
+fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(source.len());
+    // A span never splits a character, but clamp to a boundary anyway rather than panic.
+    let offset = (0..=offset)
+        .rev()
+        .find(|&i| source.is_char_boundary(i))
+        .unwrap_or(0);
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"id = "test"
+timezone = "Asia/Tokyo"
+
+[name]
+ja = "テスト市"
+en = "Test City"
+
+[[areas]]
+id = "kita"
+name = { ja = "北" }
+
+[[areas]]
+id = "minami"
+kana = "みなみ"
+name = { ja = "南" }
+
+[[sources]]
+id = "garbage"
+kind = "garbage-ical"
+path = "data/garbage"
+licence = "CC BY 4.0"
+title = { ja = "ごみ" }
+attribution = { ja = "テスト市" }
+"#;
+
+    fn parse_test(text: &str) -> Result<CityConfig, ConfigError> {
+        parse(Path::new("cities/test.toml"), text)
+    }
+
+    #[test]
+    fn a_good_file_parses() {
+        let city = parse_test(GOOD).unwrap();
+        assert_eq!(city.id, "test");
+        assert_eq!(city.areas.len(), 2);
+        assert_eq!(city.areas[1].kana.as_deref(), Some("みなみ"));
+        assert_eq!(city.sources[0].kind, SourceKind::GarbageIcal);
+        assert_eq!(
+            city.sources[0].location,
+            SourceLocation::Path("data/garbage".into())
+        );
+        assert!(city.prefecture.0.is_empty());
+    }
+
+    #[test]
+    fn the_real_demo_city_parses() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../cities/demo.toml");
+        let city = load_file(&file).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(city.id, "demo");
+        assert_eq!(city.name.original(), Some("まち市（デモ）"));
+        assert!(!city.areas.is_empty());
+        assert!(!city.sources.is_empty());
+    }
+
+    #[test]
+    fn an_unknown_key_names_file_line_and_key() {
+        // Misspell a top-level key on line 2.
+        let text = GOOD.replacen("timezone", "timezon", 1);
+        let err = parse_test(&text).unwrap_err().to_string();
+        assert!(err.starts_with("cities/test.toml:2:1: "), "{err}");
+        assert!(err.contains("unknown field `timezon`"), "{err}");
+    }
+
+    #[test]
+    fn a_duplicate_area_id_names_areas_and_points_at_it() {
+        let text = GOOD.replace("id = \"minami\"", "id = \"kita\"");
+        let err = parse_test(&text).unwrap_err();
+        assert_eq!(err.position, Some((13, 6)), "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains("`areas[1].id`"), "{msg}");
+        assert!(msg.contains("duplicate area id `kita`"), "{msg}");
+    }
+
+    #[test]
+    fn the_id_must_match_the_file_stem() {
+        let err = parse(Path::new("cities/other.toml"), GOOD)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("cities/other.toml:1:6: `id`"), "{err}");
+    }
+
+    #[test]
+    fn a_name_needs_japanese() {
+        let text = GOOD.replace("ja = \"テスト市\"\n", "");
+        let err = parse_test(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("`name`: needs a non-empty `ja` entry"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_source_needs_exactly_one_location() {
+        let both = GOOD.replace(
+            "path = \"data/garbage\"",
+            "path = \"a\"\nurl = \"https://example.org/\"",
+        );
+        let err = parse_test(&both).unwrap_err().to_string();
+        assert!(err.contains("`sources[0]`: has both"), "{err}");
+        let neither = GOOD.replace("path = \"data/garbage\"\n", "");
+        let err = parse_test(&neither).unwrap_err().to_string();
+        assert!(err.contains("`sources[0]`: needs exactly one"), "{err}");
+    }
+
+    #[test]
+    fn cities_need_an_area() {
+        let text = GOOD.split("[[areas]]").next().unwrap().to_owned();
+        let err = parse_test(&text).unwrap_err().to_string();
+        assert!(err.contains("`areas`: at least one area"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_source_kind_is_refused_with_its_place() {
+        let text = GOOD.replace("garbage-ical", "garbage-9999");
+        let err = parse_test(&text).unwrap_err().to_string();
+        assert!(err.starts_with("cities/test.toml:19:8: "), "{err}");
+        assert!(err.contains("garbage-9999"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_or_empty_directory_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = load_dir(&dir.path().join("nope")).unwrap_err();
+        assert!(
+            err.message.contains("cannot read the cities directory"),
+            "{err}"
+        );
+        let err = load_dir(dir.path()).unwrap_err();
+        assert!(err.message.contains("no city files"), "{err}");
+    }
+
+    #[test]
+    fn line_and_column_count_characters() {
+        assert_eq!(line_column("ab\nまちx", 3 + 6), (2, 3));
+        assert_eq!(line_column("", 10), (1, 1));
+    }
+}

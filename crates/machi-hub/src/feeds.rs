@@ -1,0 +1,447 @@
+//! Builds the published feeds (`/feeds/index.json`, `/feeds/{city}/city.json`) from city configs.
+//!
+//! Feeds are serialised once per refresh into [`Document`]s (bytes plus a strong ETag) so serving
+//! them is a map lookup. A refresh never loses data: a city whose file has turned bad keeps its
+//! last good feed with every source marked stale, and a source whose data went missing keeps its
+//! last `as_of`.
+//!
+//! Source freshness, for now: a `path` source (resolved against the hub's working directory when
+//! relative) is fresh as of the newest modification time of the files under it. `url` sources are
+//! not fetched yet; the fetchers that later issues add per source kind will set their `as_of`.
+//!
+//! `generated_at` only moves when a feed's content changes, so ETags stay stable across refreshes
+//! that find nothing new and clients keep getting 304s.
+
+use crate::config::{CityConfig, ConfigError, Loaded, SourceConfig, SourceLocation};
+use axum::body::Bytes;
+use chrono::{DateTime, Utc};
+use machi_data::{Area, CityFeed, CityIndex, CitySummary, SourceInfo, FEED_VERSION};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::SystemTime;
+
+/// A serialised response body with its strong ETag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub bytes: Bytes,
+    /// Quoted, e.g. `"0123…"`: the hex of the first 16 bytes of the body's SHA-256.
+    pub etag: String,
+}
+
+impl Document {
+    pub fn new(bytes: impl Into<Bytes>) -> Self {
+        let bytes = bytes.into();
+        let etag = etag_of(&bytes);
+        Self { bytes, etag }
+    }
+
+    fn json(value: &impl Serialize) -> Self {
+        // The feed types hold only strings, numbers and string-keyed maps, which always serialise.
+        let bytes = serde_json::to_vec(value).expect("feed types always serialise to JSON");
+        Self::new(bytes)
+    }
+}
+
+/// A strong ETag: the quoted hex of the first 16 bytes of the SHA-256 of `bytes`.
+pub fn etag_of(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+#[derive(Debug, Clone)]
+struct Published<T> {
+    value: T,
+    doc: Document,
+}
+
+/// Every feed the hub publishes, as of one refresh.
+#[derive(Debug, Clone)]
+pub struct Feeds {
+    index: Published<CityIndex>,
+    cities: BTreeMap<String, Published<CityFeed>>,
+}
+
+impl Default for Feeds {
+    fn default() -> Self {
+        Self::empty(Utc::now())
+    }
+}
+
+impl Feeds {
+    /// No cities yet: the state before the first successful load.
+    pub fn empty(now: DateTime<Utc>) -> Self {
+        let index = CityIndex {
+            version: FEED_VERSION,
+            generated_at: now,
+            cities: Vec::new(),
+        };
+        Self {
+            index: Published {
+                doc: Document::json(&index),
+                value: index,
+            },
+            cities: BTreeMap::new(),
+        }
+    }
+
+    /// The feeds for freshly loaded configs, keeping from `self` the last good feed of every city
+    /// whose file failed (marked stale with the error) and reusing unchanged documents.
+    pub fn rebuild(&self, loaded: &Loaded, now: DateTime<Utc>) -> Feeds {
+        let mut cities = BTreeMap::new();
+        for config in &loaded.cities {
+            let previous = self.city(&config.id);
+            cities.insert(config.id.clone(), city_feed(config, previous, now));
+        }
+        for error in &loaded.errors {
+            let kept = error.city_id().and_then(|id| self.city(id));
+            if let Some(previous) = kept {
+                cities.insert(
+                    previous.id.clone(),
+                    marked_stale(previous, &error.to_string()),
+                );
+            }
+        }
+        self.publish(cities, now)
+    }
+
+    /// The same feeds with every source stale: for when the cities directory itself is unreadable.
+    pub fn all_stale(&self, error: &ConfigError, now: DateTime<Utc>) -> Feeds {
+        let message = error.to_string();
+        let cities = self
+            .cities
+            .values()
+            .map(|c| (c.value.id.clone(), marked_stale(&c.value, &message)))
+            .collect();
+        self.publish(cities, now)
+    }
+
+    fn publish(&self, cities: BTreeMap<String, CityFeed>, now: DateTime<Utc>) -> Feeds {
+        let cities: BTreeMap<String, Published<CityFeed>> = cities
+            .into_iter()
+            .map(|(id, feed)| {
+                let published =
+                    republish(self.cities.get(&id), feed, now, |f, t| f.generated_at = t);
+                (id, published)
+            })
+            .collect();
+        let index = CityIndex {
+            version: FEED_VERSION,
+            generated_at: now,
+            cities: cities.values().map(|c| summary(&c.value)).collect(),
+        };
+        let index = republish(Some(&self.index), index, now, |i, t| i.generated_at = t);
+        Feeds { index, cities }
+    }
+
+    pub fn index(&self) -> &CityIndex {
+        &self.index.value
+    }
+
+    pub fn index_doc(&self) -> &Document {
+        &self.index.doc
+    }
+
+    pub fn city(&self, id: &str) -> Option<&CityFeed> {
+        self.cities.get(id).map(|c| &c.value)
+    }
+
+    pub fn city_doc(&self, id: &str) -> Option<&Document> {
+        self.cities.get(id).map(|c| &c.doc)
+    }
+
+    pub fn len(&self) -> usize {
+        self.cities.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cities.is_empty()
+    }
+
+    /// Writes `feeds/index.json` and `feeds/{id}/city.json` under `out`, for static hosting.
+    pub fn export(&self, out: &Path) -> Result<(), String> {
+        let write = |path: &Path, doc: &Document| -> Result<(), String> {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+            std::fs::write(path, &doc.bytes)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        };
+        let feeds = out.join("feeds");
+        write(&feeds.join("index.json"), &self.index.doc)?;
+        for (id, city) in &self.cities {
+            write(&feeds.join(id).join("city.json"), &city.doc)?;
+        }
+        Ok(())
+    }
+}
+
+/// Publishes `value`, keeping the previous `generated_at` and document when nothing else changed.
+fn republish<T: Serialize + PartialEq + Clone>(
+    previous: Option<&Published<T>>,
+    mut value: T,
+    now: DateTime<Utc>,
+    set_generated_at: impl Fn(&mut T, DateTime<Utc>),
+) -> Published<T> {
+    if let Some(previous) = previous {
+        // Compare as if both were generated at the same moment: only the content decides.
+        let mut candidate = value.clone();
+        set_generated_at(&mut candidate, DateTime::<Utc>::MIN_UTC);
+        let mut old = previous.value.clone();
+        set_generated_at(&mut old, DateTime::<Utc>::MIN_UTC);
+        if old == candidate {
+            return previous.clone();
+        }
+    }
+    set_generated_at(&mut value, now);
+    Published {
+        doc: Document::json(&value),
+        value,
+    }
+}
+
+fn summary(feed: &CityFeed) -> CitySummary {
+    CitySummary {
+        id: feed.id.clone(),
+        lg_code: feed.lg_code.clone(),
+        name: feed.name.clone(),
+        prefecture: feed.prefecture.clone(),
+    }
+}
+
+fn city_feed(config: &CityConfig, previous: Option<&CityFeed>, now: DateTime<Utc>) -> CityFeed {
+    let previous_source = |id: &str| previous.and_then(|p| p.sources.iter().find(|s| s.id == id));
+    CityFeed {
+        version: FEED_VERSION,
+        generated_at: now,
+        id: config.id.clone(),
+        lg_code: config.lg_code.clone(),
+        name: config.name.clone(),
+        prefecture: config.prefecture.clone(),
+        timezone: config.timezone.clone(),
+        areas: config
+            .areas
+            .iter()
+            .map(|a| Area {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                kana: a.kana.clone(),
+            })
+            .collect(),
+        sources: config
+            .sources
+            .iter()
+            .map(|s| source_info(config, s, previous_source(&s.id)))
+            .collect(),
+    }
+}
+
+fn source_info(
+    city: &CityConfig,
+    source: &SourceConfig,
+    previous: Option<&SourceInfo>,
+) -> SourceInfo {
+    let mut info = SourceInfo {
+        id: source.id.clone(),
+        kind: source.kind,
+        title: source.title.clone(),
+        attribution: source.attribution.clone(),
+        licence: source.licence.clone(),
+        licence_url: source.licence_url.clone(),
+        url: None,
+        as_of: None,
+        stale: false,
+        last_error: None,
+    };
+    match &source.location {
+        SourceLocation::Path(path) => match newest_modification(path) {
+            Ok(Some(time)) => info.as_of = Some(time),
+            Ok(None) => {
+                info.stale = true;
+                info.last_error = Some(format!(
+                    "{}: source `{}`: no files under {}",
+                    city.file.display(),
+                    source.id,
+                    path.display()
+                ));
+            }
+            Err(e) => {
+                info.stale = true;
+                info.last_error = Some(format!(
+                    "{}: source `{}`: cannot read {}: {e}",
+                    city.file.display(),
+                    source.id,
+                    path.display()
+                ));
+            }
+        },
+        SourceLocation::Url(url) => {
+            // Not fetched yet: the per-kind fetchers that come later set `as_of` once they have
+            // accepted a copy. Until then the app shows the source without a date.
+            info.url = Some(url.clone());
+        }
+    }
+    if info.stale {
+        // The app keeps showing the last good copy, so keep saying how old it is.
+        info.as_of = previous.and_then(|p| p.as_of);
+    }
+    info
+}
+
+/// The newest modification time of `path` if it is a file, else of the files anywhere under it;
+/// `None` for a directory without files.
+fn newest_modification(path: &Path) -> std::io::Result<Option<DateTime<Utc>>> {
+    let meta = std::fs::metadata(path)?;
+    if meta.is_file() {
+        return Ok(Some(meta.modified()?.into()));
+    }
+    let mut newest: Option<SystemTime> = None;
+    for entry in std::fs::read_dir(path)? {
+        let entry = entry?;
+        if let Some(time) = newest_modification(&entry.path())? {
+            let time = SystemTime::from(time);
+            newest = Some(newest.map_or(time, |n| n.max(time)));
+        }
+    }
+    Ok(newest.map(DateTime::<Utc>::from))
+}
+
+/// `feed` with every source stale because its city file could not be used.
+fn marked_stale(feed: &CityFeed, error: &str) -> CityFeed {
+    let mut feed = feed.clone();
+    for source in &mut feed.sources {
+        source.stale = true;
+        source.last_error = Some(error.to_owned());
+    }
+    feed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config;
+
+    fn city_file(dir: &Path, data: &Path) -> String {
+        format!(
+            r#"id = "test"
+timezone = "Asia/Tokyo"
+name = {{ ja = "テスト市" }}
+
+[[areas]]
+id = "kita"
+name = {{ ja = "北" }}
+
+[[sources]]
+id = "garbage"
+kind = "garbage-ical"
+path = '{}'
+licence = "CC BY 4.0"
+title = {{ ja = "ごみ" }}
+attribution = {{ ja = "テスト市" }}
+
+[[sources]]
+id = "alerts"
+kind = "jma-atom"
+url = "https://example.org/feed.xml"
+licence = "政府標準利用規約 2.0"
+title = {{ ja = "気象" }}
+attribution = {{ ja = "気象庁" }}
+"#,
+            dir.join(data).display()
+        )
+    }
+
+    fn load(dir: &Path) -> Loaded {
+        config::load_dir(&dir.join("cities")).unwrap()
+    }
+
+    fn setup() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("cities")).unwrap();
+        std::fs::create_dir_all(dir.path().join("data/garbage")).unwrap();
+        std::fs::write(dir.path().join("data/garbage/a.csv"), "x").unwrap();
+        let text = city_file(dir.path(), Path::new("data/garbage"));
+        std::fs::write(dir.path().join("cities/test.toml"), text).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_present_path_source_is_fresh_as_of_its_newest_file() {
+        let dir = setup();
+        let feeds = Feeds::default().rebuild(&load(dir.path()), Utc::now());
+        let city = feeds.city("test").unwrap();
+        let garbage = &city.sources[0];
+        assert!(!garbage.stale && garbage.last_error.is_none());
+        assert!(garbage.as_of.is_some());
+        let alerts = &city.sources[1];
+        assert_eq!(alerts.url.as_deref(), Some("https://example.org/feed.xml"));
+        assert_eq!(alerts.as_of, None);
+        assert_eq!(feeds.index().cities[0].id, "test");
+    }
+
+    #[test]
+    fn a_missing_path_gives_a_stale_source_naming_file_source_and_path() {
+        let dir = setup();
+        let text = city_file(dir.path(), Path::new("data/nowhere"));
+        std::fs::write(dir.path().join("cities/test.toml"), text).unwrap();
+        let feeds = Feeds::default().rebuild(&load(dir.path()), Utc::now());
+        let garbage = &feeds.city("test").unwrap().sources[0];
+        assert!(garbage.stale);
+        let error = garbage.last_error.as_deref().unwrap();
+        assert!(error.contains("test.toml"), "{error}");
+        assert!(error.contains("`garbage`"), "{error}");
+        assert!(error.contains("nowhere"), "{error}");
+    }
+
+    #[test]
+    fn a_city_that_turns_bad_keeps_its_last_good_feed_marked_stale() {
+        let dir = setup();
+        let good = Feeds::default().rebuild(&load(dir.path()), Utc::now());
+        std::fs::write(
+            dir.path().join("cities/test.toml"),
+            "id = \"test\"\nnmae = 1\n",
+        )
+        .unwrap();
+        let loaded = load(dir.path());
+        assert_eq!(loaded.errors.len(), 1);
+        let kept = good.rebuild(&loaded, Utc::now());
+        let city = kept.city("test").expect("the last good copy is kept");
+        assert!(city.sources.iter().all(|s| s.stale));
+        let error = city.sources[0].last_error.as_deref().unwrap();
+        assert!(error.contains("test.toml:2:1"), "{error}");
+        assert_eq!(
+            city.sources[0].as_of,
+            good.city("test").unwrap().sources[0].as_of
+        );
+    }
+
+    #[test]
+    fn an_unchanged_refresh_keeps_the_etag() {
+        let dir = setup();
+        let first = Feeds::default().rebuild(&load(dir.path()), Utc::now());
+        let later = Utc::now() + chrono::Duration::seconds(60);
+        let second = first.rebuild(&load(dir.path()), later);
+        assert_eq!(first.city_doc("test"), second.city_doc("test"));
+        assert_eq!(first.index_doc(), second.index_doc());
+    }
+
+    #[test]
+    fn etags_are_quoted_hex_of_sha256() {
+        assert_eq!(etag_of(b""), "\"e3b0c44298fc1c149afbf4c8996fb924\"");
+    }
+
+    #[test]
+    fn export_writes_the_static_layout() {
+        let dir = setup();
+        let feeds = Feeds::default().rebuild(&load(dir.path()), Utc::now());
+        let out = dir.path().join("out");
+        feeds.export(&out).unwrap();
+        let city = std::fs::read_to_string(out.join("feeds/test/city.json")).unwrap();
+        let parsed: CityFeed = machi_data::feed::parse_feed(&city).unwrap();
+        assert_eq!(parsed.id, "test");
+        assert!(out.join("feeds/index.json").is_file());
+    }
+}

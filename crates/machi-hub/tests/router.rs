@@ -1,0 +1,408 @@
+//! Router tests: drive `machi_hub::serve::app` with `oneshot` over a temporary hub directory
+//! (cities, a source's data and a fake Trunk `dist/`), no socket needed.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::response::Response;
+use axum::Router;
+use base64::Engine as _;
+use machi_hub::serve::{app, AppState, Paths};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use tower::ServiceExt as _;
+
+const INLINE_SCRIPT: &str = "\nimport init, * as bindings from '/machi-0123456789abcdef.js';\ninit('/machi-0123456789abcdef_bg.wasm');\n";
+
+fn city_toml(id: &str, data: &Path) -> String {
+    format!(
+        r#"id = "{id}"
+timezone = "Asia/Tokyo"
+name = {{ ja = "テスト市", en = "Test City" }}
+
+[[areas]]
+id = "kita"
+name = {{ ja = "北" }}
+
+[[sources]]
+id = "garbage"
+kind = "garbage-ical"
+path = '{}'
+licence = "CC BY 4.0"
+title = {{ ja = "ごみ" }}
+attribution = {{ ja = "テスト市" }}
+"#,
+        data.display()
+    )
+}
+
+struct Hub {
+    dir: tempfile::TempDir,
+    state: AppState,
+}
+
+impl Hub {
+    fn new() -> Hub {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("cities")).unwrap();
+        std::fs::create_dir_all(root.join("data/garbage")).unwrap();
+        std::fs::write(root.join("data/garbage/areas.csv"), "kita,1\n").unwrap();
+        std::fs::write(
+            root.join("cities/test.toml"),
+            city_toml("test", &root.join("data/garbage")),
+        )
+        .unwrap();
+
+        let dist = root.join("dist");
+        std::fs::create_dir_all(dist.join("icons")).unwrap();
+        let index = format!(
+            "<!DOCTYPE html><html><head><link rel=\"manifest\" href=\"/manifest.webmanifest\">\
+             <script type=\"module\">{INLINE_SCRIPT}</script><script src=\"/other.js\"></script>\
+             </head><body>{}</body></html>",
+            "Machi ".repeat(40)
+        );
+        std::fs::write(dist.join("index.html"), index).unwrap();
+        std::fs::write(
+            dist.join("machi-0123456789abcdef_bg.wasm"),
+            [0u8, 97, 115, 109, 1, 0, 0, 0].repeat(64),
+        )
+        .unwrap();
+        std::fs::write(
+            dist.join("machi-0123456789abcdef.js"),
+            "export default function init() {}\n".repeat(20),
+        )
+        .unwrap();
+        std::fs::write(
+            dist.join("sw.js"),
+            "self.addEventListener('fetch', () => {});\n".repeat(5),
+        )
+        .unwrap();
+        std::fs::write(
+            dist.join("manifest.webmanifest"),
+            r#"{"name":"Machi","start_url":"/","display":"standalone"}"#,
+        )
+        .unwrap();
+        std::fs::write(dist.join("icons/icon-192.png"), [137u8, 80, 78, 71]).unwrap();
+
+        let state = Self::load(root);
+        Hub { dir, state }
+    }
+
+    fn load(root: &Path) -> AppState {
+        let paths = Paths {
+            cities: root.join("cities"),
+            dist: root.join("dist"),
+        };
+        let (state, errors) = AppState::load(paths).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(errors.is_empty(), "{errors:?}");
+        state
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn router(&self) -> Router {
+        app(self.state.clone())
+    }
+
+    async fn get(&self, path: &str) -> Response {
+        self.request(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    async fn get_with(&self, path: &str, name: header::HeaderName, value: &str) -> Response {
+        self.request(
+            Request::get(path)
+                .header(name, value)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn request(&self, request: Request<Body>) -> Response {
+        self.router().oneshot(request).await.unwrap()
+    }
+}
+
+fn header(response: &Response, name: header::HeaderName) -> &str {
+    response
+        .headers()
+        .get(&name)
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or("")
+}
+
+async fn body_json(response: Response) -> serde_json::Value {
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[tokio::test]
+async fn healthz_counts_the_cities() {
+    let hub = Hub::new();
+    let response = hub.get("/healthz").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        body_json(response).await,
+        serde_json::json!({"status": "ok", "cities": 1})
+    );
+}
+
+#[tokio::test]
+async fn feeds_are_json_with_etag_and_revalidate_with_304() {
+    let hub = Hub::new();
+    let response = hub.get("/feeds/test/city.json").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header(&response, header::CONTENT_TYPE), "application/json");
+    assert_eq!(header(&response, header::CACHE_CONTROL), "no-cache");
+    let etag = header(&response, header::ETAG).to_owned();
+    assert!(etag.starts_with('"') && etag.len() == 34, "{etag}");
+    let feed = body_json(response).await;
+    assert_eq!(feed["id"], "test");
+    assert_eq!(feed["sources"][0]["stale"], false);
+
+    let response = hub
+        .get_with("/feeds/test/city.json", header::IF_NONE_MATCH, &etag)
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
+
+    let index = hub.get("/feeds/index.json").await;
+    assert_eq!(index.status(), StatusCode::OK);
+    assert_eq!(body_json(index).await["cities"][0]["id"], "test");
+}
+
+#[tokio::test]
+async fn an_unknown_city_is_a_404_naming_it() {
+    let hub = Hub::new();
+    let response = hub.get("/feeds/xyz/city.json").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(header(&response, header::CONTENT_TYPE), "application/json");
+    assert_eq!(
+        body_json(response).await,
+        serde_json::json!({"error": "unknown municipality: xyz"})
+    );
+
+    let response = hub.get("/feeds/test/garbage.json").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(body_json(response).await["error"].is_string());
+}
+
+#[tokio::test]
+async fn app_files_have_exact_types() {
+    let hub = Hub::new();
+    for (path, expected) in [
+        ("/machi-0123456789abcdef_bg.wasm", "application/wasm"),
+        ("/manifest.webmanifest", "application/manifest+json"),
+        (
+            "/machi-0123456789abcdef.js",
+            "text/javascript; charset=utf-8",
+        ),
+        ("/sw.js", "text/javascript; charset=utf-8"),
+        ("/icons/icon-192.png", "image/png"),
+    ] {
+        let response = hub.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(header(&response, header::CONTENT_TYPE), expected, "{path}");
+    }
+    assert_eq!(
+        header(
+            &hub.get("/sw.js").await,
+            "service-worker-allowed".parse().unwrap()
+        ),
+        "/"
+    );
+}
+
+#[tokio::test]
+async fn hashed_assets_are_immutable_and_the_rest_revalidates() {
+    let hub = Hub::new();
+    let wasm = hub.get("/machi-0123456789abcdef_bg.wasm").await;
+    assert_eq!(
+        header(&wasm, header::CACHE_CONTROL),
+        "public, max-age=31536000, immutable"
+    );
+
+    let index = hub.get("/").await;
+    assert_eq!(index.status(), StatusCode::OK);
+    assert_eq!(
+        header(&index, header::CONTENT_TYPE),
+        "text/html; charset=utf-8"
+    );
+    assert_eq!(header(&index, header::CACHE_CONTROL), "no-cache");
+    let etag = header(&index, header::ETAG).to_owned();
+    assert!(!etag.is_empty());
+
+    let again = hub
+        .get_with("/index.html", header::IF_NONE_MATCH, &etag)
+        .await;
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(
+        header(&hub.get("/sw.js").await, header::CACHE_CONTROL),
+        "no-cache"
+    );
+}
+
+#[tokio::test]
+async fn app_routes_fall_back_to_index_and_missing_files_are_404() {
+    let hub = Hub::new();
+    for path in ["/settings", "/c/demo/today", "/garbage"] {
+        let response = hub.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            header(&response, header::CONTENT_TYPE),
+            "text/html; charset=utf-8",
+            "{path}"
+        );
+    }
+    assert_eq!(
+        hub.get("/missing.png").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        hub.get("/../../etc/passwd.txt").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn compression_follows_accept_encoding_and_keeps_revalidation() {
+    let hub = Hub::new();
+    let br = hub
+        .get_with(
+            "/machi-0123456789abcdef.js",
+            header::ACCEPT_ENCODING,
+            "gzip, br",
+        )
+        .await;
+    assert_eq!(header(&br, header::CONTENT_ENCODING), "br");
+    let gzip = hub
+        .get_with(
+            "/machi-0123456789abcdef_bg.wasm",
+            header::ACCEPT_ENCODING,
+            "gzip",
+        )
+        .await;
+    assert_eq!(header(&gzip, header::CONTENT_ENCODING), "gzip");
+    let plain = hub.get("/machi-0123456789abcdef.js").await;
+    assert_eq!(header(&plain, header::CONTENT_ENCODING), "");
+
+    // The compressed representation has its own strong tag, and revalidating with it works.
+    let index = hub
+        .get_with("/settings", header::ACCEPT_ENCODING, "br")
+        .await;
+    assert_eq!(header(&index, header::CONTENT_ENCODING), "br");
+    let etag = header(&index, header::ETAG).to_owned();
+    assert!(etag.ends_with("-br\""), "{etag}");
+    let request = Request::get("/settings")
+        .header(header::ACCEPT_ENCODING, "br")
+        .header(header::IF_NONE_MATCH, &etag)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        hub.request(request).await.status(),
+        StatusCode::NOT_MODIFIED
+    );
+}
+
+#[tokio::test]
+async fn every_response_has_security_headers_and_the_csp_allows_the_inline_script() {
+    let hub = Hub::new();
+    let expected = format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(INLINE_SCRIPT.as_bytes()))
+    );
+    for path in ["/", "/feeds/index.json", "/missing.png", "/healthz"] {
+        let response = hub.get(path).await;
+        let csp = header(&response, header::CONTENT_SECURITY_POLICY);
+        assert!(
+            csp.starts_with("default-src 'self'; script-src 'self' 'wasm-unsafe-eval' "),
+            "{csp}"
+        );
+        assert!(csp.contains(&expected), "{path}: {csp} lacks {expected}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert_eq!(header(&response, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+        assert_eq!(header(&response, header::REFERRER_POLICY), "no-referrer");
+        assert_eq!(
+            header(&response, "permissions-policy".parse().unwrap()),
+            "geolocation=(self), microphone=(self), camera=()"
+        );
+        assert_eq!(
+            header(&response, "cross-origin-opener-policy".parse().unwrap()),
+            "same-origin"
+        );
+    }
+    // Only the inline script is hashed, not the one with `src`.
+    let csp = header(&hub.get("/").await, header::CONTENT_SECURITY_POLICY).to_owned();
+    assert_eq!(csp.matches("'sha256-").count(), 1, "{csp}");
+}
+
+#[tokio::test]
+async fn without_a_built_app_pages_are_503_and_feeds_still_work() {
+    let hub = Hub::new();
+    std::fs::remove_dir_all(hub.root().join("dist")).unwrap();
+    let state = Hub::load(hub.root());
+    let router = app(state);
+    let response = router
+        .clone()
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let text = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&text).contains("scripts/run"));
+    let feed = router
+        .oneshot(
+            Request::get("/feeds/index.json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(feed.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_city_file_that_turns_bad_keeps_serving_its_last_good_feed_marked_stale() {
+    let hub = Hub::new();
+    std::fs::write(
+        hub.root().join("cities/test.toml"),
+        "id = \"test\"\nnmae = \"oops\"\n",
+    )
+    .unwrap();
+    hub.state.refresh();
+
+    let response = hub.get("/feeds/test/city.json").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let feed = body_json(response).await;
+    let source = &feed["sources"][0];
+    assert_eq!(source["stale"], true);
+    let error = source["last_error"].as_str().unwrap();
+    assert!(error.contains("test.toml:2:1"), "{error}");
+    assert!(error.contains("nmae"), "{error}");
+    assert_eq!(body_json(hub.get("/healthz").await).await["cities"], 1);
+}
+
+#[tokio::test]
+async fn a_missing_source_path_is_published_stale_with_its_error() {
+    let hub = Hub::new();
+    std::fs::remove_dir_all(hub.root().join("data")).unwrap();
+    hub.state.refresh();
+    let feed = body_json(hub.get("/feeds/test/city.json").await).await;
+    let source = &feed["sources"][0];
+    assert_eq!(source["stale"], true);
+    let error = source["last_error"].as_str().unwrap();
+    assert!(
+        error.contains("test.toml")
+            && error.contains("`garbage`")
+            && error.contains("data/garbage"),
+        "{error}"
+    );
+    // The data was good once, so the feed keeps saying how old the kept copy is.
+    assert!(source["as_of"].is_string());
+}

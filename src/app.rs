@@ -61,8 +61,28 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <BottomNav />
+            <FocusOnNavigation />
         </Router>
     }
+}
+
+/// After a client-side navigation, moves focus to the new page's content, as a full page load
+/// would reset it: screen readers then read the new page, and Tab continues inside it.
+#[component]
+fn FocusOnNavigation() -> impl IntoView {
+    let location = use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            if let Some(main) = document().get_element_by_id("main") {
+                use wasm_bindgen::JsCast;
+                if let Ok(main) = main.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = main.focus();
+                }
+            }
+        }
+        path
+    });
 }
 
 #[component]

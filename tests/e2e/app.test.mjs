@@ -1,0 +1,184 @@
+// The app as a resident uses it, in headless Chromium against the hub and the demo city:
+// first run, every page, language and text size surviving a reload, offline after a first visit,
+// axe-core on every page in Japanese and English at 100% and 200% text, phone screenshots.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { BASE, SHOTS, launch, phone, axe, shot, stopHub, waitForHubDown } from "./browser.mjs";
+
+const PAGES = [
+  { path: "/", name: "today", h1: { ja: "きょう", en: "Today" } },
+  { path: "/garbage", name: "garbage", h1: { ja: "ごみ", en: "Garbage" } },
+  { path: "/alerts", name: "alerts", h1: { ja: "防災", en: "Alerts" } },
+  { path: "/nursery", name: "nursery", h1: { ja: "保育所", en: "Nursery" } },
+  { path: "/meetings", name: "meetings", h1: { ja: "会議", en: "Meetings" } },
+  { path: "/settings", name: "settings", h1: { ja: "設定", en: "Settings" } },
+  { path: "/about", name: "about", h1: { ja: "出典とライセンス", en: "Sources and licences" } },
+  { path: "/welcome", name: "welcome", h1: { ja: "まちへようこそ", en: "Welcome to Machi" } },
+];
+
+let browser;
+before(async () => { browser = await launch(); console.log(`screenshots: ${SHOTS}`); });
+after(async () => { await browser?.close(); });
+
+/// Completes first run through the UI: language, (the only) municipality, an area, Start.
+async function firstRun(page, { language, area }) {
+  await page.goto(`${BASE}/`);
+  await page.waitForURL(/\/welcome$/);
+  await page.getByRole("radio", { name: language }).check();
+  await page.getByRole("radio", { name: area }).check();
+  await page.getByRole("button", { name: /Start|はじめる/ }).click();
+  await page.waitForURL(`${BASE}/`);
+}
+
+test("first run: choose language, municipality and area, then see Today", async () => {
+  const { context, page, errors } = await phone(browser, "en-US");
+  await page.goto(`${BASE}/`);
+  await page.waitForURL(/\/welcome$/);
+  await shot(page, "first-run-en");
+  await firstRun(page, { language: "English", area: "North district" });
+  await page.getByRole("heading", { level: 1, name: "Today" }).waitFor();
+  assert.match(await page.locator(".today-place").innerText(), /Machi City \(demo\) · North district/);
+  // Remembered: a reload stays on Today, not first run.
+  await page.reload();
+  await page.getByRole("heading", { level: 1, name: "Today" }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("every page in Japanese and English, at 100% and 200% text: headings, axe, screenshots", async () => {
+  const { context, page, errors } = await phone(browser, "ja-JP");
+  await firstRun(page, { language: "日本語", area: "北地区" });
+  const failures = [];
+  for (const lang of ["ja", "en"]) {
+    for (const size of ["100", "200"]) {
+      await page.goto(`${BASE}/settings`);
+      await page.getByRole("radio", { name: lang === "ja" ? "日本語" : "English" }).check();
+      await page.locator(`input[name=text-size][value="${size}"]`).check();
+      await page.waitForFunction(([l, s]) =>
+        document.documentElement.dataset.lang === l && document.documentElement.dataset.text === s, [lang, size]);
+      for (const p of PAGES) {
+        // Navigate as a resident does where there is a link; load directly otherwise.
+        const link = page.locator(`nav.bottom-nav a[href="${p.path}"]`);
+        if (p.path !== "/welcome" && (await link.count()) > 0) await link.click();
+        else await page.goto(`${BASE}${p.path}`);
+        await page.getByRole("heading", { level: 1, name: p.h1[lang] }).waitFor();
+        const violations = await axe(page);
+        if (violations.length) failures.push(`${lang} ${size}% ${p.path}: ${violations.join("; ")}`);
+        await shot(page, `${lang}-${size}-${p.name}`);
+      }
+    }
+  }
+  assert.deepEqual(failures, [], failures.join("\n"));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("language, text size, contrast and place survive a reload", async () => {
+  const { context, page } = await phone(browser, "en-US");
+  await firstRun(page, { language: "English", area: "South district" });
+  await page.goto(`${BASE}/settings`);
+  await page.getByRole("radio", { name: "やさしい にほんご" }).check();
+  await page.locator('input[name=text-size][value="150"]').check();
+  await page.locator("input[name=contrast]").check();
+  await page.reload();
+  await page.locator("h1 ruby").first().waitFor();
+  const root = await page.evaluate(() => ({ ...document.documentElement.dataset, lang: document.documentElement.lang }));
+  assert.equal(root.lang, "ja");
+  assert.equal(root.text, "150");
+  assert.equal(root.contrast, "high");
+  // Easy Japanese shows furigana: 設定 with its reading せってい.
+  assert.equal(await page.locator("h1 ruby rt").first().innerText(), "せってい");
+  const size = await page.evaluate(() => getComputedStyle(document.documentElement).fontSize);
+  assert.equal(size, "24px");
+  await shot(page, "easy-japanese-150-contrast-settings");
+  await page.goto(`${BASE}/`);
+  assert.match(await page.locator(".app-place").innerText(), /南地区|みなみ/);
+  await context.close();
+});
+
+test("keyboard: the skip link is first and moves focus to the content", async () => {
+  const { context, page } = await phone(browser, "en-US");
+  await firstRun(page, { language: "English", area: "North district" });
+  await page.reload();
+  await page.getByRole("heading", { level: 1, name: "Today" }).waitFor();
+  await page.keyboard.press("Tab");
+  const focused = await page.evaluate(() => document.activeElement.className);
+  assert.equal(focused, "skip-link");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.activeElement?.id === "main");
+  // After moving between pages, focus is on the new page's content, so a screen reader reads it
+  // and the next Tab goes into the page rather than back to the top.
+  await page.locator("nav.bottom-nav a[href='/settings']").click();
+  await page.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.id === "main");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.closest("main") !== null), true);
+  await context.close();
+});
+
+test("an unknown municipality in the URL gets a clear message, not a blank page", async () => {
+  const { context, page } = await phone(browser, "en-US");
+  await page.goto(`${BASE}/c/atlantis`);
+  await page.getByRole("alert").waitFor();
+  assert.match(await page.getByRole("alert").innerText(), /atlantis/);
+  assert.equal(await page.getByRole("link", { name: "Choose a municipality" }).count(), 1);
+  await shot(page, "unknown-city-en");
+  // A known one leads on to choosing the area.
+  await page.goto(`${BASE}/c/demo`);
+  await page.waitForURL(/\/welcome$/);
+  await context.close();
+});
+
+test("a page that does not exist says so", async () => {
+  const { context, page } = await phone(browser, "en-US");
+  await firstRun(page, { language: "English", area: "North district" });
+  await page.goto(`${BASE}/no/such/page`);
+  await page.getByRole("heading", { level: 1, name: "Page not found" }).waitFor();
+  await context.close();
+});
+
+test("the read-aloud button speaks in the current language", async () => {
+  const { context, page } = await phone(browser, "en-US");
+  // Record what would be spoken: headless Chromium has no voices to listen with.
+  await context.addInitScript(() => {
+    window.__spoken = [];
+    const real = speechSynthesis.speak.bind(speechSynthesis);
+    speechSynthesis.speak = (u) => { window.__spoken.push({ text: u.text, lang: u.lang }); real(u); };
+  });
+  await firstRun(page, { language: "English", area: "North district" });
+  await page.getByRole("button", { name: "Read aloud" }).first().click();
+  const spoken = await page.evaluate(() => window.__spoken);
+  assert.equal(spoken.length, 1);
+  assert.equal(spoken[0].lang, "en-US");
+  assert.match(spoken[0].text, /North district/);
+  await context.close();
+});
+
+// Last: it stops the hub.
+test("offline after a first visit: the app reloads from the service worker with its data", async () => {
+  const { context, page, errors } = await phone(browser, "en-US");
+  await firstRun(page, { language: "English", area: "North district" });
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  // Once controlled, the feeds go through the worker's cache.
+  await page.reload();
+  await page.locator(".app-place").filter({ hasText: "North district" }).waitFor();
+  const restart = stopHub();
+  await waitForHubDown();
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByRole("heading", { level: 1, name: "Today" }).waitFor();
+  await page.locator(".status-offline").waitFor();
+  assert.match(await page.locator(".app-place").innerText(), /North district/);
+  assert.match(await page.locator(".status-age").innerText(), /Data as of/);
+  await page.locator("nav.bottom-nav a[href='/settings']").click();
+  await page.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
+  await shot(page, "offline-en-settings");
+  await page.goto(`${BASE}/`).catch(() => {});
+  await page.getByRole("heading", { level: 1, name: "Today" }).waitFor();
+  await shot(page, "offline-en-today");
+  await context.setOffline(false);
+  await context.close();
+  await restart();
+  assert.deepEqual(errors.filter((e) => !/Failed to load resource|net::ERR/.test(e)), []);
+});

@@ -45,7 +45,11 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Router>
-            <a class="skip-link" href="#main"><T msg=Msg::SkipToContent /></a>
+            <a class="skip-link" href="#main" on:click=|ev| {
+                // Handled here: the router would otherwise treat the fragment as a navigation.
+                ev.prevent_default();
+                focus_main();
+            }><T msg=Msg::SkipToContent /></a>
             <Header />
             <main id="main" tabindex="-1">
                 <Routes fallback=pages::NotFound>
@@ -74,15 +78,19 @@ fn FocusOnNavigation() -> impl IntoView {
     Effect::new(move |previous: Option<String>| {
         let path = location.pathname.get();
         if previous.is_some_and(|p| p != path) {
-            if let Some(main) = document().get_element_by_id("main") {
-                use wasm_bindgen::JsCast;
-                if let Ok(main) = main.dyn_into::<web_sys::HtmlElement>() {
-                    let _ = main.focus();
-                }
-            }
+            focus_main();
         }
         path
     });
+}
+
+fn focus_main() {
+    use wasm_bindgen::JsCast;
+    if let Some(main) = document().get_element_by_id("main") {
+        if let Ok(main) = main.dyn_into::<web_sys::HtmlElement>() {
+            let _ = main.focus();
+        }
+    }
 }
 
 #[component]

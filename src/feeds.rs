@@ -65,6 +65,14 @@ pub async fn city_feed(city: &str) -> Result<CityFeed, FeedProblem> {
     }
 }
 
+/// A time as the resident's device shows it: `2026-11-22 21:40` (ISO order reads the same in every
+/// app language). Written out by hand because chrono's strftime machinery costs wasm size.
+pub fn local_time(t: DateTime<Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    let l = t.with_timezone(&chrono::Local);
+    format!("{:04}-{:02}-{:02} {:02}:{:02}", l.year(), l.month(), l.day(), l.hour(), l.minute())
+}
+
 /// "5 min ago" and friends, in the resident's language.
 pub fn age(lang: Lang, then: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let minutes = (now - then).num_minutes().max(0);

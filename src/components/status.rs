@@ -3,7 +3,7 @@
 use crate::feeds::age;
 use crate::i18n::{fill, raw, use_lang, Msg, Rubied, T};
 use crate::pwa::{apply_update, Status};
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 /// Shows the state of the data on screen. `as_of` is the oldest "as of" of the sources shown.
@@ -16,8 +16,7 @@ pub fn StatusBar(
     let lang = use_lang();
     let as_of_text = move || {
         as_of.get().map(|t| {
-            let local = t.with_timezone(&Local);
-            let when = format!("{} ({})", local.format("%Y-%m-%d %H:%M"), age(lang.get(), t, Utc::now()));
+            let when = format!("{} ({})", crate::feeds::local_time(t), age(lang.get(), t, Utc::now()));
             fill(raw(lang.get(), Msg::DataAsOf), &[("time", &when)])
         })
     };

@@ -6,7 +6,7 @@ use crate::components::ProblemView;
 use crate::feeds::age;
 use crate::i18n::{use_lang, Msg, T};
 use crate::pages::use_page_title;
-use chrono::{Local, Utc};
+use chrono::Utc;
 use leptos::prelude::*;
 
 #[component]
@@ -28,7 +28,7 @@ pub fn About() -> impl IntoView {
                         None => view! { <span>{s.licence.clone()}</span> }.into_any(),
                     };
                     let as_of = s.as_of.map(|t| format!(
-                        "{} ({})", t.with_timezone(&Local).format("%Y-%m-%d %H:%M"), age(l, t, Utc::now())));
+                        "{} ({})", crate::feeds::local_time(t), age(l, t, Utc::now())));
                     view! {
                         <li class="card source">
                             <h2>{title}</h2>

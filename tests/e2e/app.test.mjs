@@ -3,6 +3,8 @@
 // axe-core on every page in Japanese and English at 100% and 200% text, phone screenshots.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { BASE, SHOTS, launch, phone, axe, shot, stopHub, waitForHubDown } from "./browser.mjs";
 
 const PAGES = [
@@ -151,6 +153,44 @@ test("the read-aloud button speaks in the current language", async () => {
   assert.equal(spoken.length, 1);
   assert.equal(spoken[0].lang, "en-US");
   assert.match(spoken[0].text, /North district/);
+  await context.close();
+});
+
+test("a new version waits until the resident taps 'reload to update', then replaces the old cache", async () => {
+  const { context, page } = await phone(browser, "en-US");
+  await firstRun(page, { language: "English", area: "North district" });
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  const before = await page.evaluate(() => caches.keys());
+  const oldShell = before.find((k) => k.startsWith("machi-shell-"));
+  assert.ok(oldShell, `no shell cache in ${before}`);
+
+  // Publish a new build as a deploy would: a service worker with a new build id.
+  const swPath = join(process.env.MACHI_DIST ?? "dist", "sw.js");
+  const original = readFileSync(swPath, "utf8");
+  writeFileSync(swPath, original.replace(/const BUILD = "([0-9a-f]+)"/, 'const BUILD = "$1-next"'));
+  try {
+    await new Promise((r) => setTimeout(r, 1500)); // the test hub re-reads dist/ every second
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
+    const banner = page.locator(".status-update");
+    await banner.waitFor();
+    assert.match(await banner.innerText(), /A new version of Machi is ready/);
+    await shot(page, "update-ready-en");
+    // The old version keeps running until the resident chooses.
+    assert.ok((await page.evaluate(() => caches.keys())).includes(oldShell));
+    await Promise.all([
+      page.waitForEvent("load"),
+      page.getByRole("button", { name: "Reload to update" }).click(),
+    ]);
+    await page.getByRole("heading", { level: 1, name: "Today" }).waitFor();
+    await page.waitForFunction((old) => caches.keys().then((k) => !k.includes(old)), oldShell);
+    const after = await page.evaluate(() => caches.keys());
+    assert.ok(after.some((k) => k.startsWith("machi-shell-") && k.endsWith("-next")), String(after));
+    assert.equal(await page.locator(".status-update").count(), 0);
+  } finally {
+    writeFileSync(swPath, original);
+    await new Promise((r) => setTimeout(r, 1500));
+  }
   await context.close();
 });
 

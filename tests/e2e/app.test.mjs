@@ -156,6 +156,36 @@ test("the read-aloud button speaks in the current language", async () => {
   await context.close();
 });
 
+test("no read-aloud button where the browser has no speech", async () => {
+  const { context, page } = await phone(browser, "en-US");
+  await context.addInitScript(() => { delete Window.prototype.speechSynthesis; delete window.speechSynthesis; });
+  await firstRun(page, { language: "English", area: "North district" });
+  assert.equal(await page.evaluate(() => "speechSynthesis" in window), false);
+  assert.equal(await page.locator("button.read-aloud").count(), 0);
+  await context.close();
+});
+
+test("installable: the manifest, its icons and the service worker are what a browser needs", async () => {
+  const { context, page } = await phone(browser, "en-US");
+  await page.goto(`${BASE}/welcome`);
+  const href = await page.locator("link[rel=manifest]").getAttribute("href");
+  const response = await page.request.get(`${BASE}${href}`);
+  assert.equal(response.headers()["content-type"], "application/manifest+json");
+  const manifest = await response.json();
+  assert.equal(manifest.display, "standalone");
+  assert.ok(manifest.name && manifest.short_name && manifest.start_url && manifest.theme_color);
+  const sizes = manifest.icons.map((i) => `${i.sizes}:${i.purpose ?? "any"}`);
+  for (const want of ["192x192:any", "512x512:any", "512x512:maskable"]) assert.ok(sizes.includes(want), `${want} in ${sizes}`);
+  for (const icon of manifest.icons) {
+    const r = await page.request.get(new URL(icon.src, `${BASE}/`).href);
+    assert.equal(r.status(), 200, icon.src);
+    assert.equal(r.headers()["content-type"], icon.type);
+  }
+  const sw = await page.evaluate(async () => (await navigator.serviceWorker.ready).active.scriptURL);
+  assert.equal(sw, `${BASE}/sw.js`);
+  await context.close();
+});
+
 test("a new version waits until the resident taps 'reload to update', then replaces the old cache", async () => {
   const { context, page } = await phone(browser, "en-US");
   await firstRun(page, { language: "English", area: "North district" });

@@ -19,7 +19,11 @@ struct Lang {
 }
 
 fn read_lang(path: &Path) -> Lang {
-    let code = path.file_stem().and_then(|s| s.to_str()).expect("utf-8 file name").to_owned();
+    let code = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .expect("utf-8 file name")
+        .to_owned();
     let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let doc: toml::Table =
         toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -31,16 +35,18 @@ fn read_lang(path: &Path) -> Lang {
         table
             .iter()
             .map(|(k, v)| {
-                let s = v.as_str().unwrap_or_else(|| {
-                    panic!("{}: [{name}] {k} must be a string", path.display())
-                });
+                let s = v
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{}: [{name}] {k} must be a string", path.display()));
                 (k.clone(), s.to_owned())
             })
             .collect()
     };
     let meta = section("meta");
     let get = |k: &str| {
-        meta.get(k).cloned().unwrap_or_else(|| panic!("{}: [meta] needs `{k}`", path.display()))
+        meta.get(k)
+            .cloned()
+            .unwrap_or_else(|| panic!("{}: [meta] needs `{k}`", path.display()))
     };
     Lang {
         name: get("name"),
@@ -55,7 +61,9 @@ fn camel(key: &str) -> String {
     key.split('_')
         .map(|part| {
             let mut c = part.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }
@@ -73,7 +81,10 @@ fn main() {
         .collect();
     // Japanese first (the source and fallback), then the others in a stable order.
     langs.sort_by(|a, b| (a.code != SOURCE, &a.code).cmp(&(b.code != SOURCE, &b.code)));
-    assert!(langs.first().is_some_and(|l| l.code == SOURCE), "i18n/{SOURCE}.toml is required");
+    assert!(
+        langs.first().is_some_and(|l| l.code == SOURCE),
+        "i18n/{SOURCE}.toml is required"
+    );
     let keys: Vec<&String> = langs[0].messages.keys().collect();
 
     for lang in &langs[1..] {
@@ -86,14 +97,19 @@ fn main() {
         }
         for k in &keys {
             if !lang.messages.contains_key(*k) {
-                println!("cargo:warning=i18n/{}.toml lacks `{k}`; Japanese is shown", lang.code);
+                println!(
+                    "cargo:warning=i18n/{}.toml lacks `{k}`; Japanese is shown",
+                    lang.code
+                );
             }
         }
     }
 
     let mut out = String::new();
     out.push_str("/// A user-facing message; the variants are the keys of `i18n/ja.toml`.\n#[allow(dead_code)]\n");
-    out.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n#[repr(u16)]\npub enum Msg {\n");
+    out.push_str(
+        "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n#[repr(u16)]\npub enum Msg {\n",
+    );
     for k in &keys {
         writeln!(out, "    {},", camel(k)).unwrap();
     }
@@ -101,7 +117,9 @@ fn main() {
     for k in &keys {
         writeln!(out, "    {k:?},").unwrap();
     }
-    out.push_str("];\n\n/// Every language, Japanese first.\npub static LANGUAGES: &[Catalogue] = &[\n");
+    out.push_str(
+        "];\n\n/// Every language, Japanese first.\npub static LANGUAGES: &[Catalogue] = &[\n",
+    );
     for lang in &langs {
         writeln!(
             out,

@@ -104,12 +104,18 @@ fn Header() -> impl IntoView {
         let city_name = feed.name.get(l.code(), l.data_fallbacks()).to_owned();
         let area = settings.area.get().and_then(|a| feed.area(&a).cloned());
         Some(match area {
-            Some(area) => format!("{city_name} · {}", area.name.get(l.code(), l.data_fallbacks())),
+            Some(area) => format!(
+                "{city_name} · {}",
+                area.name.get(l.code(), l.data_fallbacks())
+            ),
             None => city_name,
         })
     };
     let as_of = Signal::derive(move || city.get().and_then(|f| f.oldest_as_of()));
-    let stale = Signal::derive(move || city.get().is_some_and(|f| f.sources.iter().any(|s| s.stale)));
+    let stale = Signal::derive(move || {
+        city.get()
+            .is_some_and(|f| f.sources.iter().any(|s| s.stale))
+    });
     view! {
         <header class="app-header">
             <div class="app-header-row">

@@ -27,11 +27,16 @@ impl FeedProblem {
     pub fn message(&self, lang: Lang) -> String {
         match self {
             FeedProblem::Offline => raw(lang, Msg::ErrorOffline).to_owned(),
-            FeedProblem::Http(status) => {
-                fill(raw(lang, Msg::ErrorHttp), &[("status", &status.to_string())])
+            FeedProblem::Http(status) => fill(
+                raw(lang, Msg::ErrorHttp),
+                &[("status", &status.to_string())],
+            ),
+            FeedProblem::Malformed(detail) => {
+                fill(raw(lang, Msg::ErrorFeed), &[("detail", detail)])
             }
-            FeedProblem::Malformed(detail) => fill(raw(lang, Msg::ErrorFeed), &[("detail", detail)]),
-            FeedProblem::UnknownCity(city) => fill(raw(lang, Msg::ErrorUnknownCity), &[("city", city)]),
+            FeedProblem::UnknownCity(city) => {
+                fill(raw(lang, Msg::ErrorUnknownCity), &[("city", city)])
+            }
         }
     }
 }
@@ -70,7 +75,14 @@ pub async fn city_feed(city: &str) -> Result<CityFeed, FeedProblem> {
 pub fn local_time(t: DateTime<Utc>) -> String {
     use chrono::{Datelike, Timelike};
     let l = t.with_timezone(&chrono::Local);
-    format!("{:04}-{:02}-{:02} {:02}:{:02}", l.year(), l.month(), l.day(), l.hour(), l.minute())
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        l.year(),
+        l.month(),
+        l.day(),
+        l.hour(),
+        l.minute()
+    )
 }
 
 /// "5 min ago" and friends, in the resident's language.
@@ -103,6 +115,8 @@ mod tests {
     #[test]
     fn an_unknown_city_is_named_in_the_message() {
         let en = Lang::from_code("en").unwrap();
-        assert!(FeedProblem::UnknownCity("atlantis".into()).message(en).contains("atlantis"));
+        assert!(FeedProblem::UnknownCity("atlantis".into())
+            .message(en)
+            .contains("atlantis"));
     }
 }

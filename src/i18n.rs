@@ -33,7 +33,10 @@ impl Lang {
     }
 
     pub fn from_code(code: &str) -> Option<Lang> {
-        LANGUAGES.iter().position(|c| c.code.eq_ignore_ascii_case(code)).map(Lang)
+        LANGUAGES
+            .iter()
+            .position(|c| c.code.eq_ignore_ascii_case(code))
+            .map(Lang)
     }
 
     /// The best language for the browser's preferences (`navigator.languages`), else English for
@@ -73,7 +76,9 @@ impl Lang {
 /// The catalogue text of `msg` in `lang`, falling back to Japanese where a language lacks it.
 pub fn raw(lang: Lang, msg: Msg) -> &'static str {
     let i = msg as usize;
-    lang.catalogue().messages[i].or(LANGUAGES[0].messages[i]).unwrap_or_default()
+    lang.catalogue().messages[i]
+        .or(LANGUAGES[0].messages[i])
+        .unwrap_or_default()
 }
 
 /// Replaces `{name}` placeholders with values.
@@ -97,7 +102,9 @@ pub fn segments(text: &str) -> Vec<Segment<'_>> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(open) = rest.find('[') {
-        let Some(close) = rest[open..].find(']').map(|c| open + c) else { break };
+        let Some(close) = rest[open..].find(']').map(|c| open + c) else {
+            break;
+        };
         let inner = &rest[open + 1..close];
         let Some((base, reading)) = inner.split_once('|') else {
             out.push(Segment::Text(&rest[..=close]));
@@ -198,11 +205,17 @@ mod tests {
         let ja = Lang::SOURCE;
         for lang in Lang::all() {
             for (i, key) in KEYS.iter().enumerate() {
-                let Some(text) = lang.catalogue().messages[i] else { continue };
+                let Some(text) = lang.catalogue().messages[i] else {
+                    continue;
+                };
                 let source = ja.catalogue().messages[i].unwrap();
                 for part in source.split('{').skip(1) {
                     let name = part.split('}').next().unwrap();
-                    assert!(text.contains(&format!("{{{name}}}")), "{}: {key} lacks {{{name}}}", lang.code());
+                    assert!(
+                        text.contains(&format!("{{{name}}}")),
+                        "{}: {key} lacks {{{name}}}",
+                        lang.code()
+                    );
                 }
             }
         }
@@ -212,7 +225,13 @@ mod tests {
     fn ruby_markup_is_split_into_base_and_reading() {
         assert_eq!(
             segments("[設定|せってい]を みる"),
-            vec![Segment::Ruby { base: "設定", reading: "せってい" }, Segment::Text("を みる")]
+            vec![
+                Segment::Ruby {
+                    base: "設定",
+                    reading: "せってい"
+                },
+                Segment::Text("を みる")
+            ]
         );
         assert_eq!(plain("[災害|さいがい]の [日|ひ]"), "災害の 日");
         assert_eq!(spoken("[災害|さいがい]の [日|ひ]"), "さいがいの ひ");

@@ -35,7 +35,8 @@ impl Status {
 }
 
 fn has_service_worker() -> bool {
-    js_sys::Reflect::has(&window().navigator(), &JsValue::from_str("serviceWorker")).unwrap_or(false)
+    js_sys::Reflect::has(&window().navigator(), &JsValue::from_str("serviceWorker"))
+        .unwrap_or(false)
 }
 
 fn register_service_worker(update_ready: RwSignal<bool>) {
@@ -53,7 +54,9 @@ fn register_service_worker(update_ready: RwSignal<bool>) {
 
     let registering = container.register("/sw.js");
     spawn_local(async move {
-        let Ok(reg) = JsFuture::from(registering).await else { return };
+        let Ok(reg) = JsFuture::from(registering).await else {
+            return;
+        };
         let reg: ServiceWorkerRegistration = reg.unchecked_into();
         let controlled = || window().navigator().service_worker().controller().is_some();
         // A worker left waiting by an earlier visit.
@@ -62,7 +65,9 @@ fn register_service_worker(update_ready: RwSignal<bool>) {
         }
         let watched = reg.clone();
         let on_update_found = Closure::<dyn FnMut()>::new(move || {
-            let Some(installing) = watched.installing() else { return };
+            let Some(installing) = watched.installing() else {
+                return;
+            };
             let worker = installing.clone();
             let on_state = Closure::<dyn FnMut()>::new(move || {
                 // "installed" with a controller present means an update, not the first install.

@@ -69,7 +69,9 @@ impl Settings {
     /// Loads the saved settings (or defaults from the browser) and keeps them saved and applied.
     pub fn provide() -> Settings {
         let storage = window().local_storage().ok().flatten();
-        let raw = storage.as_ref().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+        let raw = storage
+            .as_ref()
+            .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
         let saved = match raw.as_deref().map(Saved::parse) {
             Some(Some(saved)) => saved,
             Some(None) => {
@@ -113,14 +115,21 @@ impl Settings {
         });
         // Apply to <html>: language for screen readers and speech, and the display themes.
         Effect::new(move |_| {
-            let Some(root) = document().document_element() else { return };
+            let Some(root) = document().document_element() else {
+                return;
+            };
             let cat = settings.lang.get().catalogue();
             let _ = root.set_attribute("lang", cat.html_lang);
             let _ = root.set_attribute("data-lang", cat.code);
-            let _ = root.set_attribute("data-text", &settings.text_size.get().percent().to_string());
+            let _ =
+                root.set_attribute("data-text", &settings.text_size.get().percent().to_string());
             let _ = root.set_attribute(
                 "data-contrast",
-                if settings.high_contrast.get() { "high" } else { "normal" },
+                if settings.high_contrast.get() {
+                    "high"
+                } else {
+                    "normal"
+                },
             );
             let motion = match settings.reduced_motion.get() {
                 Some(true) => "reduce",
@@ -169,8 +178,11 @@ mod tests {
 
     #[test]
     fn text_size_round_trips_as_a_percentage() {
-        let json = serde_json::to_string(&Saved { text_size: TextSize::Large, ..Default::default() })
-            .unwrap();
+        let json = serde_json::to_string(&Saved {
+            text_size: TextSize::Large,
+            ..Default::default()
+        })
+        .unwrap();
         assert!(json.contains(r#""text_size":"150""#), "{json}");
     }
 }

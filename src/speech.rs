@@ -14,7 +14,9 @@ fn synthesis() -> Option<SpeechSynthesis> {
 /// True when the browser can speak `speech_lang` (a BCP 47 tag such as `ja-JP`). While voices are
 /// still loading the list is empty; then the default voice is tried rather than hiding the button.
 pub fn can_speak(speech_lang: &str) -> bool {
-    let Some(synth) = synthesis() else { return false };
+    let Some(synth) = synthesis() else {
+        return false;
+    };
     let voices = synth.get_voices();
     if voices.length() == 0 {
         return true;
@@ -31,9 +33,15 @@ pub fn can_speak(speech_lang: &str) -> bool {
 pub fn speak(text: &str, speech_lang: &str, on_end: impl FnOnce() + 'static) {
     let Some(synth) = synthesis() else { return };
     synth.cancel();
-    let Ok(utterance) = SpeechSynthesisUtterance::new_with_text(text) else { return };
+    let Ok(utterance) = SpeechSynthesisUtterance::new_with_text(text) else {
+        return;
+    };
     utterance.set_lang(speech_lang);
-    let primary = speech_lang.split('-').next().unwrap_or(speech_lang).to_owned();
+    let primary = speech_lang
+        .split('-')
+        .next()
+        .unwrap_or(speech_lang)
+        .to_owned();
     if let Some(voice) = synth.get_voices().iter().find_map(|v| {
         let v: web_sys::SpeechSynthesisVoice = v.dyn_into().ok()?;
         (v.lang().split(['-', '_']).next() == Some(primary.as_str())).then_some(v)

@@ -6,7 +6,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 #[component]
-pub fn ProblemView(problem: FeedProblem, #[prop(optional)] on_retry: Option<Callback<()>>) -> impl IntoView {
+pub fn ProblemView(
+    problem: FeedProblem,
+    #[prop(optional)] on_retry: Option<Callback<()>>,
+) -> impl IntoView {
     let lang = use_lang();
     let unknown_city = matches!(problem, FeedProblem::UnknownCity(_));
     let text = Signal::derive(move || problem.message(lang.get()));

@@ -24,11 +24,19 @@ pub fn ReadAloud(#[prop(into)] text: Signal<String>) -> impl IntoView {
         } else {
             speaking.set(true);
             let finished = move || speaking.set(false);
-            speech::speak(&spoken(&text.get_untracked()), lang.get_untracked().catalogue().speech, finished);
+            speech::speak(
+                &spoken(&text.get_untracked()),
+                lang.get_untracked().catalogue().speech,
+                finished,
+            );
         }
     };
     let label = move || {
-        let msg = if speaking.get() { Msg::ReadAloudStop } else { Msg::ReadAloud };
+        let msg = if speaking.get() {
+            Msg::ReadAloudStop
+        } else {
+            Msg::ReadAloud
+        };
         plain(raw(lang.get(), msg))
     };
     view! {

@@ -16,7 +16,11 @@ pub fn StatusBar(
     let lang = use_lang();
     let as_of_text = move || {
         as_of.get().map(|t| {
-            let when = format!("{} ({})", crate::feeds::local_time(t), age(lang.get(), t, Utc::now()));
+            let when = format!(
+                "{} ({})",
+                crate::feeds::local_time(t),
+                age(lang.get(), t, Utc::now())
+            );
             fill(raw(lang.get(), Msg::DataAsOf), &[("time", &when)])
         })
     };

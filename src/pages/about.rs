@@ -14,7 +14,8 @@ pub fn About() -> impl IntoView {
     use_page_title(Msg::AboutTitle);
     let city = expect_context::<CityData>();
     let lang = use_lang();
-    let sources = move || match city.feed.get().flatten() {
+    let sources = move || {
+        match city.feed.get().flatten() {
         None => view! { <p><T msg=Msg::Loading /></p> }.into_any(),
         Some(Err(p)) => view! { <ProblemView problem=p /> }.into_any(),
         Some(Ok(feed)) => view! {
@@ -51,6 +52,7 @@ pub fn About() -> impl IntoView {
                 }).collect_view()}
             </ul>
         }.into_any(),
+    }
     };
     view! {
         <article class="page about">

@@ -23,7 +23,11 @@ pub fn CityLink() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(feed)) = feed.get() {
             let same = settings.city.get_untracked().as_deref() == Some(feed.id.as_str());
-            let area_ok = same && settings.area.get_untracked().is_some_and(|a| feed.area(&a).is_some());
+            let area_ok = same
+                && settings
+                    .area
+                    .get_untracked()
+                    .is_some_and(|a| feed.area(&a).is_some());
             if !same {
                 settings.area.set(None);
             }

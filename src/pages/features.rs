@@ -11,7 +11,12 @@ fn ComingSoon(title: Msg, description: Msg) -> impl IntoView {
     let lang = use_lang();
     let speech = Signal::derive(move || {
         let l = lang.get();
-        format!("{}。{}。{}", raw(l, title), raw(l, description), raw(l, Msg::ComingSoon))
+        format!(
+            "{}。{}。{}",
+            raw(l, title),
+            raw(l, description),
+            raw(l, Msg::ComingSoon)
+        )
     });
     view! {
         <article class="page">

@@ -25,6 +25,10 @@ pub fn use_page_title(msg: Msg) {
     let lang = use_lang();
     Effect::new(move |_| {
         let l = lang.get();
-        document().set_title(&format!("{} — {}", plain(raw(l, msg)), plain(raw(l, Msg::AppName))));
+        document().set_title(&format!(
+            "{} — {}",
+            plain(raw(l, msg)),
+            plain(raw(l, Msg::AppName))
+        ));
     });
 }

@@ -21,7 +21,8 @@ pub fn SettingsPage() -> impl IntoView {
         Some(format!(
             "{} · {}",
             feed.name.get(l.code(), l.data_fallbacks()),
-            area.map(|a| a.name.get(l.code(), l.data_fallbacks()).to_owned()).unwrap_or_default()
+            area.map(|a| a.name.get(l.code(), l.data_fallbacks()).to_owned())
+                .unwrap_or_default()
         ))
     };
     let reduced = move || {
@@ -33,7 +34,12 @@ pub fn SettingsPage() -> impl IntoView {
                 .is_some_and(|m| m.matches())
         })
     };
-    let version = move || fill(raw(lang.get(), Msg::SettingsVersion), &[("version", env!("CARGO_PKG_VERSION"))]);
+    let version = move || {
+        fill(
+            raw(lang.get(), Msg::SettingsVersion),
+            &[("version", env!("CARGO_PKG_VERSION"))],
+        )
+    };
     view! {
         <article class="page settings">
             <h1><T msg=Msg::SettingsTitle /></h1>

@@ -12,14 +12,32 @@ use leptos_router::components::{Redirect, A};
 /// The long date in the resident's language ("11月22日（日）", "Sunday, 22 November").
 pub fn long_date(lang: Lang, date: NaiveDate) -> String {
     const WEEKDAYS: [Msg; 7] = [
-        Msg::Weekday0, Msg::Weekday1, Msg::Weekday2, Msg::Weekday3, Msg::Weekday4, Msg::Weekday5,
+        Msg::Weekday0,
+        Msg::Weekday1,
+        Msg::Weekday2,
+        Msg::Weekday3,
+        Msg::Weekday4,
+        Msg::Weekday5,
         Msg::Weekday6,
     ];
     const MONTHS: [Msg; 12] = [
-        Msg::Month1, Msg::Month2, Msg::Month3, Msg::Month4, Msg::Month5, Msg::Month6, Msg::Month7,
-        Msg::Month8, Msg::Month9, Msg::Month10, Msg::Month11, Msg::Month12,
+        Msg::Month1,
+        Msg::Month2,
+        Msg::Month3,
+        Msg::Month4,
+        Msg::Month5,
+        Msg::Month6,
+        Msg::Month7,
+        Msg::Month8,
+        Msg::Month9,
+        Msg::Month10,
+        Msg::Month11,
+        Msg::Month12,
     ];
-    let weekday = raw(lang, WEEKDAYS[date.weekday().num_days_from_sunday() as usize]);
+    let weekday = raw(
+        lang,
+        WEEKDAYS[date.weekday().num_days_from_sunday() as usize],
+    );
     let month_name = raw(lang, MONTHS[date.month0() as usize]);
     // Japanese patterns use the month number; others the month's name.
     let month = if raw(lang, Msg::DateLong).contains("{month}月") {
@@ -29,7 +47,11 @@ pub fn long_date(lang: Lang, date: NaiveDate) -> String {
     };
     fill(
         raw(lang, Msg::DateLong),
-        &[("weekday", weekday), ("day", &date.day().to_string()), ("month", &month)],
+        &[
+            ("weekday", weekday),
+            ("day", &date.day().to_string()),
+            ("month", &month),
+        ],
     )
 }
 
@@ -55,10 +77,30 @@ pub fn Today() -> impl IntoView {
     let speech = Signal::derive(move || format!("{}。{}", date(), place().unwrap_or_default()));
     let problem = move || city.feed.get().flatten().and_then(Result::err);
     let sections = [
-        ("/garbage", IconName::Garbage, Msg::GarbageTitle, Msg::GarbageDesc),
-        ("/alerts", IconName::Alerts, Msg::AlertsTitle, Msg::AlertsDesc),
-        ("/nursery", IconName::Nursery, Msg::NurseryTitle, Msg::NurseryDesc),
-        ("/meetings", IconName::Meetings, Msg::MeetingsTitle, Msg::MeetingsDesc),
+        (
+            "/garbage",
+            IconName::Garbage,
+            Msg::GarbageTitle,
+            Msg::GarbageDesc,
+        ),
+        (
+            "/alerts",
+            IconName::Alerts,
+            Msg::AlertsTitle,
+            Msg::AlertsDesc,
+        ),
+        (
+            "/nursery",
+            IconName::Nursery,
+            Msg::NurseryTitle,
+            Msg::NurseryDesc,
+        ),
+        (
+            "/meetings",
+            IconName::Meetings,
+            Msg::MeetingsTitle,
+            Msg::MeetingsDesc,
+        ),
     ];
     view! {
         <Show when=move || settings.has_place() fallback=|| view! { <Redirect path="/welcome" /> }>
@@ -94,8 +136,14 @@ mod tests {
     #[test]
     fn dates_read_as_residents_write_them() {
         let d = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-        assert_eq!(long_date(Lang::from_code("ja").unwrap(), d), "11月22日（日）");
-        assert_eq!(long_date(Lang::from_code("en").unwrap(), d), "Sunday, 22 November");
+        assert_eq!(
+            long_date(Lang::from_code("ja").unwrap(), d),
+            "11月22日（日）"
+        );
+        assert_eq!(
+            long_date(Lang::from_code("en").unwrap(), d),
+            "Sunday, 22 November"
+        );
         assert_eq!(
             long_date(Lang::from_code("ja-x-easy").unwrap(), d),
             "11[月|がつ]22[日|にち]（[日|にち]）"

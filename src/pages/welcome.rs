@@ -60,7 +60,8 @@ pub fn Welcome() -> impl IntoView {
 
     let start = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (Some(city), Some(area)) = (chosen_city.get_untracked(), chosen_area.get_untracked()) else {
+        let (Some(city), Some(area)) = (chosen_city.get_untracked(), chosen_area.get_untracked())
+        else {
             return;
         };
         settings.city.set(Some(city));

@@ -127,7 +127,11 @@ impl CityFeed {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FeedError {
     /// The JSON did not match the schema; `line` and `column` point into the feed.
-    Malformed { line: usize, column: usize, message: String },
+    Malformed {
+        line: usize,
+        column: usize,
+        message: String,
+    },
     /// The feed was written by a newer schema than this build knows.
     UnsupportedVersion { found: u32 },
 }
@@ -135,11 +139,21 @@ pub enum FeedError {
 impl std::fmt::Display for FeedError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            FeedError::Malformed { line, column, message } => {
-                write!(f, "malformed feed at line {line}, column {column}: {message}")
+            FeedError::Malformed {
+                line,
+                column,
+                message,
+            } => {
+                write!(
+                    f,
+                    "malformed feed at line {line}, column {column}: {message}"
+                )
             }
             FeedError::UnsupportedVersion { found } => {
-                write!(f, "feed version {found} is newer than this app knows ({FEED_VERSION})")
+                write!(
+                    f,
+                    "feed version {found} is newer than this app knows ({FEED_VERSION})"
+                )
             }
         }
     }
@@ -179,7 +193,11 @@ mod tests {
             name: LocalizedText::ja("まち市"),
             prefecture: LocalizedText::default(),
             timezone: "Asia/Tokyo".into(),
-            areas: vec![Area { id: "kita".into(), name: LocalizedText::ja("北"), kana: None }],
+            areas: vec![Area {
+                id: "kita".into(),
+                name: LocalizedText::ja("北"),
+                kana: None,
+            }],
             sources: vec![],
         };
         let json = serde_json::to_string(&feed).unwrap();

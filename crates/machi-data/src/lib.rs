@@ -7,7 +7,9 @@
 //! The most important module is [`feed`]: the schema of the JSON the hub publishes and the app reads,
 //! the one contract between them.
 
+pub mod alerts;
 pub mod feed;
+pub mod garbage;
 pub mod text;
 
 pub use feed::{Area, CityFeed, CityIndex, CitySummary, SourceInfo, SourceKind, FEED_VERSION};

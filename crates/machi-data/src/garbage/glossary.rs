@@ -1,0 +1,385 @@
+//! The glossary of garbage categories: the labels cities use for the same kinds of garbage, with
+//! English and やさしい日本語 (`ja-x-easy`, ruby as `[漢字|かんじ]`) for each.
+//!
+//! Cities label one kind in many ways (燃やすごみ, 可燃ごみ, 燃えるごみ, 燃やせるゴミ …) and rarely
+//! translate them. The glossary fills the translations in; the city's own Japanese label is always
+//! kept as the original. Matching is done on folded text ([`super::fold`]) after dropping
+//! decorations (brackets, 「の日」, 「の収集日」), and a label joining several kinds with ・ or 、
+//! (缶・びん・ペットボトル) is translated part by part.
+
+use super::fold::fold;
+use crate::text::LocalizedText;
+
+/// One kind of garbage and its names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// Stable kind name, used as the category id when unambiguous and for icons.
+    pub kind: &'static str,
+    /// Labels cities use, written as they are; compared after folding.
+    pub labels: &'static [&'static str],
+    pub en: &'static str,
+    pub easy: &'static str,
+}
+
+/// Every kind the glossary knows.
+pub const ENTRIES: &[Entry] = &[
+    Entry {
+        kind: "burnable",
+        labels: &[
+            "燃やすごみ",
+            "燃えるごみ",
+            "可燃ごみ",
+            "燃やせるごみ",
+            "可燃物",
+            "もえるごみ",
+            "可燃",
+        ],
+        en: "Burnable waste",
+        easy: "[燃|も]やす ごみ",
+    },
+    Entry {
+        kind: "non-burnable",
+        labels: &[
+            "燃やさないごみ",
+            "燃えないごみ",
+            "不燃ごみ",
+            "燃やせないごみ",
+            "不燃物",
+            "もえないごみ",
+            "不燃",
+            "埋立ごみ",
+        ],
+        en: "Non-burnable waste",
+        easy: "[燃|も]やさない ごみ",
+    },
+    Entry {
+        kind: "recyclables",
+        labels: &[
+            "資源",
+            "資源ごみ",
+            "資源物",
+            "再生資源",
+            "再生資源ごみ",
+            "資源回収",
+        ],
+        en: "Recyclables",
+        easy: "[資源|しげん]（リサイクル できる もの）",
+    },
+    Entry {
+        kind: "bottles",
+        labels: &["びん", "あきびん", "空きびん", "瓶", "空き瓶", "びん類"],
+        en: "Glass bottles",
+        easy: "びん",
+    },
+    Entry {
+        kind: "cans",
+        labels: &["かん", "缶", "空き缶", "あきかん", "空きかん", "缶類"],
+        en: "Cans",
+        easy: "かん",
+    },
+    Entry {
+        kind: "pet-bottles",
+        labels: &["ペットボトル", "ペット", "pet"],
+        en: "PET bottles",
+        easy: "ペットボトル",
+    },
+    Entry {
+        kind: "plastic",
+        labels: &[
+            "プラスチック製容器包装",
+            "プラスチック容器包装",
+            "プラスチック包装容器",
+            "容器包装プラスチック",
+            "プラスチック",
+            "プラスチック類",
+            "プラ",
+            "容器包装プラ",
+            "プラ容器",
+            "容プラ",
+            "プラスチック資源",
+        ],
+        en: "Plastic packaging",
+        easy: "プラスチックの [入|い]れもの",
+    },
+    Entry {
+        kind: "paper",
+        labels: &["古紙", "紙類", "紙", "古紙類"],
+        en: "Paper",
+        easy: "[紙|かみ]",
+    },
+    Entry {
+        kind: "mixed-paper",
+        labels: &["雑紙", "雑がみ", "その他の紙"],
+        en: "Mixed paper",
+        easy: "[雑|ざつ]がみ",
+    },
+    Entry {
+        kind: "newspapers",
+        labels: &["新聞", "新聞紙", "新聞・チラシ"],
+        en: "Newspapers",
+        easy: "[新聞|しんぶん]",
+    },
+    Entry {
+        kind: "magazines",
+        labels: &["雑誌", "本・雑誌"],
+        en: "Magazines",
+        easy: "[雑誌|ざっし]",
+    },
+    Entry {
+        kind: "cardboard",
+        labels: &["段ボール", "ダンボール"],
+        en: "Cardboard",
+        easy: "ダンボール",
+    },
+    Entry {
+        kind: "cartons",
+        labels: &["紙パック", "牛乳パック"],
+        en: "Paper cartons",
+        easy: "[紙|かみ]パック",
+    },
+    Entry {
+        kind: "textiles",
+        labels: &["古着・古布", "古布・古着", "衣類・布類"],
+        en: "Old clothes and cloth",
+        easy: "[古|ふる]い [服|ふく]・[布|ぬの]",
+    },
+    Entry {
+        kind: "clothes",
+        labels: &["古着", "衣類", "古着類"],
+        en: "Old clothes",
+        easy: "[古|ふる]い [服|ふく]",
+    },
+    Entry {
+        kind: "cloth",
+        labels: &["布", "布類", "古布", "古布類"],
+        en: "Cloth",
+        easy: "[布|ぬの]",
+    },
+    Entry {
+        kind: "bulky",
+        labels: &["粗大ごみ", "有料粗大ごみ", "大型ごみ", "臨時・粗大ごみ"],
+        en: "Bulky waste",
+        easy: "[大|おお]きい ごみ（[粗大|そだい]ごみ）",
+    },
+    Entry {
+        kind: "hazardous",
+        labels: &[
+            "有害ごみ",
+            "有害物",
+            "危険ごみ",
+            "危険物",
+            "有害・危険ごみ",
+            "有害危険ごみ",
+        ],
+        en: "Hazardous waste",
+        easy: "[危|あぶ]ない ごみ（[電池|でんち]・[蛍光灯|けいこうとう] など）",
+    },
+    Entry {
+        kind: "crushable",
+        labels: &["破砕ごみ", "破砕"],
+        en: "Waste for crushing",
+        easy: "[細|こま]かく する ごみ（[破砕|はさい]ごみ）",
+    },
+    Entry {
+        kind: "food-waste",
+        labels: &["生ごみ", "厨芥"],
+        en: "Food waste",
+        easy: "[生|なま]ごみ",
+    },
+    Entry {
+        kind: "prunings",
+        labels: &["剪定枝", "せん定枝", "枝・草", "草・枝", "木の枝"],
+        en: "Garden prunings",
+        easy: "[木|き]の [枝|えだ]・[草|くさ]",
+    },
+    Entry {
+        kind: "small-appliances",
+        labels: &["小型家電", "小型電子機器"],
+        en: "Small appliances",
+        easy: "[小|ちい]さい [電気|でんき]せいひん",
+    },
+];
+
+/// What the glossary makes of a label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// The kind when the label names exactly one; `None` for a label joining several kinds.
+    pub kind: Option<&'static str>,
+    /// `ja` (the label as given), `en` and `ja-x-easy`.
+    pub text: LocalizedText,
+}
+
+/// Looks a label up: the whole label first, then each part of a label joining several kinds.
+/// `None` when any part is unknown, so a half-translated label is never shown.
+pub fn lookup(label: &str) -> Option<Match> {
+    let label = label.trim();
+    if let Some(e) = entry_for(label) {
+        return Some(Match {
+            kind: Some(e.kind),
+            text: localise(label, e.en, e.easy),
+        });
+    }
+    let stripped = strip_decorations(&fold(label));
+    let parts: Vec<&str> = stripped
+        .split(['・', '、', ',', '/', '／'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() < 2 {
+        return None;
+    }
+    let entries: Vec<&Entry> = parts.iter().map(|p| entry_for(p)).collect::<Option<_>>()?;
+    let en = join_en(&entries.iter().map(|e| e.en).collect::<Vec<_>>());
+    let easy = entries
+        .iter()
+        .map(|e| e.easy)
+        .collect::<Vec<_>>()
+        .join("・");
+    Some(Match {
+        kind: None,
+        text: localise(label, &en, &easy),
+    })
+}
+
+/// The entry whose labels include `label` after folding and dropping decorations; when the label
+/// has a bracketed note (破砕ゴミ（有害ごみ）), the part outside the brackets decides.
+fn entry_for(label: &str) -> Option<&'static Entry> {
+    let key = strip_decorations(&fold(label));
+    let find = |k: &str| {
+        ENTRIES
+            .iter()
+            .find(|e| e.labels.iter().any(|l| strip_decorations(&fold(l)) == k))
+    };
+    find(&key).or_else(|| {
+        let outside = without_brackets(&key);
+        (outside != key && !outside.is_empty())
+            .then(|| find(&outside))
+            .flatten()
+    })
+}
+
+/// Drops what cities add around a label: white space and 「の日」「の収集日」「収集日」「の収集」.
+fn strip_decorations(folded: &str) -> String {
+    let mut s: String = folded.chars().filter(|c| !c.is_whitespace()).collect();
+    for suffix in ["の収集日", "収集日", "の収集", "の日"] {
+        if let Some(rest) = s.strip_suffix(suffix) {
+            s = rest.to_owned();
+        }
+    }
+    s
+}
+
+fn without_brackets(s: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '(' | '「' | '【' | '[' => depth += 1,
+            ')' | '」' | '】' | ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn localise(ja: &str, en: &str, easy: &str) -> LocalizedText {
+    let mut t = LocalizedText::ja(ja);
+    t.0.insert("en".into(), en.into());
+    t.0.insert("ja-x-easy".into(), easy.into());
+    t
+}
+
+/// "A", "A and B", "A, B and C"; later words lowercased after the first ("Cans, glass bottles
+/// and PET bottles") except the acronym PET.
+fn join_en(words: &[&str]) -> String {
+    let words: Vec<String> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if i == 0 || w.starts_with("PET") {
+                (*w).to_owned()
+            } else {
+                let mut cs = w.chars();
+                cs.next()
+                    .map(|c| c.to_lowercase().chain(cs).collect())
+                    .unwrap_or_default()
+            }
+        })
+        .collect();
+    match words.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {}", init.join(", "), last),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn en(label: &str) -> Option<String> {
+        lookup(label).map(|m| m.text.get("en", &[]).to_owned())
+    }
+
+    #[test]
+    fn knows_the_common_labels_in_their_many_spellings() {
+        for l in [
+            "燃やすごみ",
+            "可燃ごみ",
+            "燃えるごみ",
+            "燃やせるゴミ",
+            "ﾓｴﾙｺﾞﾐ",
+            " 燃やすごみの日 ",
+        ] {
+            assert_eq!(lookup(l).unwrap().kind, Some("burnable"), "{l}");
+        }
+        assert_eq!(lookup("不燃ごみ").unwrap().kind, Some("non-burnable"));
+        assert_eq!(
+            lookup("燃えないごみの収集日").unwrap().kind,
+            Some("non-burnable")
+        );
+        assert_eq!(lookup("資源物").unwrap().kind, Some("recyclables"));
+        assert_eq!(
+            lookup("プラスチック製容器包装").unwrap().kind,
+            Some("plastic")
+        );
+        assert_eq!(lookup("粗大ごみ").unwrap().kind, Some("bulky"));
+    }
+
+    #[test]
+    fn keeps_the_original_and_adds_easy_japanese_with_ruby() {
+        let m = lookup("可燃ごみ").unwrap();
+        assert_eq!(m.text.original(), Some("可燃ごみ"));
+        assert_eq!(m.text.get("ja-x-easy", &[]), "[燃|も]やす ごみ");
+        assert_eq!(m.text.get("en", &[]), "Burnable waste");
+    }
+
+    #[test]
+    fn a_bracketed_note_does_not_hide_the_kind() {
+        assert_eq!(
+            lookup("破砕ゴミ（有害ごみ）").unwrap().kind,
+            Some("crushable")
+        );
+    }
+
+    #[test]
+    fn joined_labels_are_translated_part_by_part() {
+        assert_eq!(
+            en("缶・びん・ペットボトル").as_deref(),
+            Some("Cans, glass bottles and PET bottles")
+        );
+        assert_eq!(lookup("びん・かん").unwrap().kind, None);
+        assert_eq!(en("紙・布").as_deref(), Some("Paper and cloth"));
+        assert_eq!(
+            en("雑誌・雑紙").as_deref(),
+            Some("Magazines and mixed paper")
+        );
+    }
+
+    #[test]
+    fn unknown_labels_are_not_guessed() {
+        assert_eq!(lookup("市で収集しない"), None);
+        assert_eq!(lookup("びん・謎のごみ"), None);
+    }
+}

@@ -4,14 +4,16 @@
 //! Every feed carries `version`; the app refuses a feed whose major version it does not know and
 //! says so, instead of misreading it. Feeds are published under `/feeds/`:
 //!
-//! | path                      | type          |
-//! |---------------------------|---------------|
-//! | `/feeds/index.json`       | [`CityIndex`] |
-//! | `/feeds/{city}/city.json` | [`CityFeed`]  |
+//! | path                         | type            |
+//! |------------------------------|-----------------|
+//! | `/feeds/index.json`          | [`CityIndex`]   |
+//! | `/feeds/{city}/city.json`    | [`CityFeed`]    |
+//! | `/feeds/{city}/garbage.json` | [`GarbageFeed`] (when the city has a garbage source) |
 //!
-//! Later feeds (garbage, alerts, nursery, meetings) live beside `city.json` and are listed in
-//! [`CityFeed::sources`].
+//! Freshness ("as of", stale, the last error) of every feed is in [`CityFeed::sources`], so the
+//! app learns it from one small document.
 
+use crate::garbage::GarbageCalendar;
 use crate::text::LocalizedText;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -68,6 +70,21 @@ pub struct Area {
     /// Reading in hiragana, for search and for やさしい日本語.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kana: Option<String>,
+    /// The id of this area's collection area in [`GarbageFeed::calendar`], when the city has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub garbage_area: Option<String>,
+}
+
+/// `/feeds/{city}/garbage.json`: the city's collection rules, categories and item dictionary.
+/// The app computes dates from the rules, so one copy answers "what goes out on …?" offline for
+/// months.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GarbageFeed {
+    pub version: u32,
+    pub generated_at: DateTime<Utc>,
+    /// The id of the source in [`CityFeed::sources`] this calendar came from.
+    pub source: String,
+    pub calendar: GarbageCalendar,
 }
 
 /// What a source holds; decides which parser the hub runs and which page shows it.
@@ -197,6 +214,7 @@ mod tests {
                 id: "kita".into(),
                 name: LocalizedText::ja("北"),
                 kana: None,
+                garbage_area: None,
             }],
             sources: vec![],
         };

@@ -12,5 +12,7 @@ pub mod feed;
 pub mod garbage;
 pub mod text;
 
-pub use feed::{Area, CityFeed, CityIndex, CitySummary, SourceInfo, SourceKind, FEED_VERSION};
+pub use feed::{
+    Area, CityFeed, CityIndex, CitySummary, GarbageFeed, SourceInfo, SourceKind, FEED_VERSION,
+};
 pub use text::LocalizedText;

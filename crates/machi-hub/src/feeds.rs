@@ -229,6 +229,7 @@ fn city_feed(config: &CityConfig, previous: Option<&CityFeed>, now: DateTime<Utc
                 id: a.id.clone(),
                 name: a.name.clone(),
                 kana: a.kana.clone(),
+                garbage_area: None,
             })
             .collect(),
         sources: config

@@ -10,6 +10,8 @@ mod settings;
 mod speech;
 
 fn main() {
+    // Readable panics in development; release builds abort without formatting them (smaller wasm).
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
 }

@@ -9,12 +9,19 @@
 //! cities/demo.toml:27:6: `areas[2].id`: duplicate area id `kita` (also `areas[0].id`)
 //! ```
 //!
+//! Garbage sources (`garbage-5374`, `garbage-ical`; at most one per city) take `suspension` and
+//! `strict` (5374) or `[sources.areas]` (iCal file name → area name); an area's optional
+//! `garbage = "…"` names its row in the calendar when that differs from `name.ja`. A city with a
+//! garbage source may leave out `[[areas]]`: its areas are then the calendar's (see
+//! `cities/README.md`).
+//!
 //! Relative `path`s of sources are kept as written; the hub resolves them against its working
 //! directory (see [`crate::feeds`]).
 
+use machi_data::garbage::SuspensionPolicy;
 use machi_data::{LocalizedText, SourceKind};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -33,6 +40,7 @@ pub struct CityConfig {
     pub timezone: String,
     pub name: LocalizedText,
     pub prefecture: LocalizedText,
+    /// Empty when the file has no `[[areas]]`: the areas are then the garbage calendar's.
     pub areas: Vec<AreaConfig>,
     pub sources: Vec<SourceConfig>,
 }
@@ -43,6 +51,20 @@ pub struct AreaConfig {
     pub id: String,
     pub kana: Option<String>,
     pub name: LocalizedText,
+    /// The area's name in the garbage calendar (`garbage = "…"`), when it differs from `name.ja`.
+    pub garbage: Option<String>,
+    /// 1-based line and column of `garbage` (else of `name`), for errors found at ingest.
+    pub position: Option<(usize, usize)>,
+}
+
+impl AreaConfig {
+    /// The name to look up in the garbage calendar: `garbage`, else the Japanese name.
+    pub fn garbage_name(&self) -> &str {
+        self.garbage
+            .as_deref()
+            .or_else(|| self.name.original())
+            .unwrap_or_default()
+    }
 }
 
 /// A source the city publishes, with the attribution its licence asks for.
@@ -55,6 +77,31 @@ pub struct SourceConfig {
     pub licence_url: Option<String>,
     pub title: LocalizedText,
     pub attribution: LocalizedText,
+    /// Settings of the garbage kinds; the defaults for every other kind.
+    pub garbage: GarbageSettings,
+}
+
+impl SourceConfig {
+    /// Whether this source is a garbage calendar (at most one per city).
+    pub fn is_garbage(&self) -> bool {
+        is_garbage(self.kind)
+    }
+}
+
+fn is_garbage(kind: SourceKind) -> bool {
+    matches!(kind, SourceKind::Garbage5374 | SourceKind::GarbageIcal)
+}
+
+/// How to read a garbage source.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct GarbageSettings {
+    /// `suspension = "skip" | "shift-one-week"` (garbage-5374): collection days in a centre's
+    /// suspension period are dropped (default) or moved a week later.
+    pub suspension: SuspensionPolicy,
+    /// `strict = true`: a cell-level problem fails the source instead of being a warning.
+    pub strict: bool,
+    /// `[sources.areas]` (garbage-ical): file name → area name; unnamed files use their stem.
+    pub area_names: BTreeMap<String, String>,
 }
 
 /// Where a source's data lives.
@@ -206,6 +253,8 @@ struct RawArea {
     #[serde(default)]
     kana: Option<String>,
     name: Spanned<LocalizedText>,
+    #[serde(default)]
+    garbage: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -222,6 +271,12 @@ struct RawSource {
     licence_url: Option<Spanned<String>>,
     title: Spanned<LocalizedText>,
     attribution: Spanned<LocalizedText>,
+    #[serde(default)]
+    suspension: Option<Spanned<SuspensionPolicy>>,
+    #[serde(default)]
+    strict: Option<Spanned<bool>>,
+    #[serde(default)]
+    areas: Option<Spanned<BTreeMap<String, String>>>,
 }
 
 /// Checks what the TOML types cannot say, pointing each error at the offending value.
@@ -281,14 +336,27 @@ impl Validator<'_> {
         }
         self.text_with_japanese(&raw.name, "name")?;
 
-        let Some(areas) = raw.areas else {
-            return self.error(None, "areas", "at least one area is required");
-        };
-        if areas.get_ref().is_empty() {
-            return self.error(Some(areas.span()), "areas", "at least one area is required");
+        let garbage_sources: Vec<&RawSource> =
+            raw.sources.iter().filter(|s| is_garbage(s.kind)).collect();
+        if let [_, second, ..] = garbage_sources[..] {
+            return self.error(
+                Some(second.id.span()),
+                "sources",
+                format_args!(
+                    "at most one garbage source per city (`{}` and `{}`)",
+                    garbage_sources[0].id.get_ref(),
+                    second.id.get_ref()
+                ),
+            );
+        }
+        let no_areas = "at least one area is required (or a garbage source to take them from)";
+        let areas_span = raw.areas.as_ref().map(Spanned::span);
+        let areas = raw.areas.map(Spanned::into_inner).unwrap_or_default();
+        if areas.is_empty() && garbage_sources.is_empty() {
+            return self.error(areas_span, "areas", no_areas);
         }
         let mut seen: HashMap<&str, usize> = HashMap::new();
-        for (i, area) in areas.get_ref().iter().enumerate() {
+        for (i, area) in areas.iter().enumerate() {
             let key = format!("areas[{i}].id");
             self.slug(&area.id, &key)?;
             if let Some(first) = seen.insert(area.id.get_ref(), i) {
@@ -302,6 +370,19 @@ impl Validator<'_> {
                 );
             }
             self.text_with_japanese(&area.name, &format!("areas[{i}].name"))?;
+            if let Some(garbage) = &area.garbage {
+                let key = format!("areas[{i}].garbage");
+                if garbage.get_ref().trim().is_empty() {
+                    return self.error(Some(garbage.span()), &key, "must not be empty");
+                }
+                if garbage_sources.is_empty() {
+                    return self.error(
+                        Some(garbage.span()),
+                        &key,
+                        "names a garbage area, but the city has no garbage source",
+                    );
+                }
+            }
         }
 
         let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -337,6 +418,7 @@ impl Validator<'_> {
                     "must name who to credit",
                 );
             }
+            self.garbage_settings(source, i)?;
         }
 
         Ok(CityConfig {
@@ -347,12 +429,16 @@ impl Validator<'_> {
             name: raw.name.into_inner(),
             prefecture: raw.prefecture.map(Spanned::into_inner).unwrap_or_default(),
             areas: areas
-                .into_inner()
                 .into_iter()
-                .map(|a| AreaConfig {
-                    id: a.id.into_inner(),
-                    kana: a.kana,
-                    name: a.name.into_inner(),
+                .map(|a| {
+                    let span = a.garbage.as_ref().map_or(a.name.span(), Spanned::span);
+                    AreaConfig {
+                        id: a.id.into_inner(),
+                        kana: a.kana,
+                        name: a.name.into_inner(),
+                        garbage: a.garbage.map(|g| g.into_inner().trim().to_owned()),
+                        position: Some(line_column(self.source, span.start)),
+                    }
                 })
                 .collect(),
             sources: raw.sources.into_iter().map(source_config).collect(),
@@ -386,6 +472,50 @@ impl Validator<'_> {
             Some(ja) if !ja.trim().is_empty() => Ok(()),
             _ => self.error(Some(text.span()), key, "needs a non-empty `ja` entry"),
         }
+    }
+
+    /// `suspension` and `strict` belong to the garbage kinds (`suspension` to 5374 only), `areas`
+    /// to garbage-ical; anywhere else they would be silently ignored, so they are errors.
+    fn garbage_settings(&self, source: &RawSource, i: usize) -> Result<(), ConfigError> {
+        let kind = source.kind;
+        if let Some(s) = &source.suspension {
+            if kind != SourceKind::Garbage5374 {
+                return self.error(
+                    Some(s.span()),
+                    &format!("sources[{i}].suspension"),
+                    "only applies to kind \"garbage-5374\"",
+                );
+            }
+        }
+        if let Some(s) = &source.strict {
+            if !is_garbage(kind) {
+                return self.error(
+                    Some(s.span()),
+                    &format!("sources[{i}].strict"),
+                    "only applies to the garbage kinds (\"garbage-5374\", \"garbage-ical\")",
+                );
+            }
+        }
+        if let Some(areas) = &source.areas {
+            let key = format!("sources[{i}].areas");
+            if kind != SourceKind::GarbageIcal {
+                return self.error(
+                    Some(areas.span()),
+                    &key,
+                    "only applies to kind \"garbage-ical\" (file name = area name)",
+                );
+            }
+            for (file, name) in areas.get_ref() {
+                if file.trim().is_empty() || name.trim().is_empty() {
+                    return self.error(
+                        Some(areas.span()),
+                        &key,
+                        format_args!("`{file}` = `{name}`: file and area name must not be empty"),
+                    );
+                }
+            }
+        }
+        Ok(())
     }
 
     fn source_location(&self, source: &RawSource, i: usize) -> Result<(), ConfigError> {
@@ -439,6 +569,17 @@ fn source_config(raw: RawSource) -> SourceConfig {
         licence_url: raw.licence_url.map(Spanned::into_inner),
         title: raw.title.into_inner(),
         attribution: raw.attribution.into_inner(),
+        garbage: GarbageSettings {
+            suspension: raw.suspension.map(Spanned::into_inner).unwrap_or_default(),
+            strict: raw.strict.is_some_and(Spanned::into_inner),
+            area_names: raw
+                .areas
+                .map(Spanned::into_inner)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(file, name)| (file.trim().to_owned(), name.trim().to_owned()))
+                .collect(),
+        },
     }
 }
 
@@ -576,6 +717,101 @@ attribution = { ja = "テスト市" }
         let err = parse_test(&text).unwrap_err().to_string();
         assert!(err.starts_with("cities/test.toml:19:8: "), "{err}");
         assert!(err.contains("garbage-9999"), "{err}");
+    }
+
+    #[test]
+    fn garbage_settings_parse_with_defaults() {
+        let city = parse_test(GOOD).unwrap();
+        assert_eq!(city.sources[0].garbage, GarbageSettings::default());
+        assert_eq!(city.areas[0].garbage_name(), "北");
+
+        let text = GOOD
+            .replace("kind = \"garbage-ical\"", "kind = \"garbage-5374\"")
+            .replace(
+                "licence = \"CC BY 4.0\"",
+                "suspension = \"shift-one-week\"\nstrict = true\nlicence = \"CC BY 4.0\"",
+            )
+            .replace(
+                "kana = \"みなみ\"",
+                "kana = \"みなみ\"\ngarbage = \"南（1）\"",
+            );
+        let city = parse_test(&text).unwrap();
+        let settings = &city.sources[0].garbage;
+        assert_eq!(settings.suspension, SuspensionPolicy::ShiftOneWeek);
+        assert!(settings.strict);
+        assert_eq!(city.areas[1].garbage_name(), "南（1）");
+        assert_eq!(city.areas[1].position, Some((15, 11)));
+
+        let ics = format!("{GOOD}\n[sources.areas]\n\"a.ics\" = \"秋津\"\n");
+        let city = parse_test(&ics).unwrap();
+        assert_eq!(city.sources[0].garbage.area_names["a.ics"], "秋津");
+    }
+
+    #[test]
+    fn garbage_settings_are_checked_by_kind_and_value() {
+        let text = GOOD.replace(
+            "licence = \"CC BY 4.0\"",
+            "suspension = \"shift\"\nlicence = \"CC BY 4.0\"",
+        );
+        let err = parse_test(&text).unwrap_err().to_string();
+        assert!(err.starts_with("cities/test.toml:21:"), "{err}");
+        assert!(err.contains("shift-one-week"), "{err}");
+
+        let text = GOOD.replace(
+            "licence = \"CC BY 4.0\"",
+            "suspension = \"skip\"\nlicence = \"CC BY 4.0\"",
+        );
+        let err = parse_test(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("`sources[0].suspension`: only applies to kind \"garbage-5374\""),
+            "{err}"
+        );
+
+        let text = GOOD.replace("garbage-ical", "garbage-5374");
+        let err = parse_test(&format!("{text}\n[sources.areas]\n\"a.ics\" = \"x\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`sources[0].areas`: only applies"), "{err}");
+
+        let text = GOOD.replace(
+            "name = { ja = \"北\" }",
+            "name = { ja = \"北\" }\ngarbage = \" \"",
+        );
+        let err = parse_test(&text).unwrap_err().to_string();
+        assert!(err.starts_with("cities/test.toml:11:"), "{err}");
+        assert!(
+            err.contains("`areas[0].garbage`: must not be empty"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_city_has_at_most_one_garbage_source() {
+        let second = GOOD
+            .split("[[sources]]")
+            .nth(1)
+            .unwrap()
+            .replace("id = \"garbage\"", "id = \"garbage2\"");
+        let text = format!("{GOOD}\n[[sources]]{second}");
+        let err = parse_test(&text).unwrap_err().to_string();
+        assert!(err.contains("at most one garbage source"), "{err}");
+        assert!(err.contains("`garbage2`"), "{err}");
+    }
+
+    #[test]
+    fn a_garbage_source_stands_in_for_the_areas() {
+        let (head, rest) = GOOD.split_once("[[areas]]").unwrap();
+        let sources = &rest[rest.find("[[sources]]").unwrap()..];
+        let city = parse_test(&format!("{head}{sources}")).unwrap();
+        assert!(city.areas.is_empty());
+        // Without one, an area is still required, and `garbage` needs a garbage source.
+        let text = GOOD.replace("garbage-ical", "shelters");
+        let text = text.replace(
+            "name = { ja = \"北\" }",
+            "name = { ja = \"北\" }\ngarbage = \"北\"",
+        );
+        let err = parse_test(&text).unwrap_err().to_string();
+        assert!(err.contains("the city has no garbage source"), "{err}");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Builds the published feeds (`/feeds/index.json`, `/feeds/{city}/city.json`) from city configs.
+//! Builds the published feeds (`/feeds/index.json`, `/feeds/{city}/city.json` and, for a city with
+//! a garbage source, `/feeds/{city}/garbage.json`) from city configs.
 //!
 //! Feeds are serialised once per refresh into [`Document`]s (bytes plus a strong ETag) so serving
 //! them is a map lookup. A refresh never loses data: a city whose file has turned bad keeps its
@@ -8,18 +9,21 @@
 //! Source freshness, for now: a `path` source (resolved against the hub's working directory when
 //! relative) is fresh as of the newest modification time of the files under it. `url` sources are
 //! not fetched yet; the fetchers that later issues add per source kind will set their `as_of`.
+//! A garbage source is read and parsed by [`crate::garbage`], which also sets its freshness.
 //!
 //! `generated_at` only moves when a feed's content changes, so ETags stay stable across refreshes
 //! that find nothing new and clients keep getting 304s.
 
 use crate::config::{CityConfig, ConfigError, Loaded, SourceConfig, SourceLocation};
+use crate::garbage::{self, GarbageState, Parsed};
 use axum::body::Bytes;
 use chrono::{DateTime, Utc};
-use machi_data::{Area, CityFeed, CityIndex, CitySummary, SourceInfo, FEED_VERSION};
+use machi_data::{CityFeed, CityIndex, CitySummary, GarbageFeed, SourceInfo, FEED_VERSION};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 /// A serialised response body with its strong ETag.
@@ -57,11 +61,20 @@ struct Published<T> {
     doc: Document,
 }
 
+/// A city's garbage source: what the ingest remembers across refreshes, and the published feed
+/// with the parse it was made from (so an unchanged calendar is not serialised again).
+#[derive(Debug, Clone, Default)]
+struct GarbageSlot {
+    state: GarbageState,
+    feed: Option<(Arc<Parsed>, Published<GarbageFeed>)>,
+}
+
 /// Every feed the hub publishes, as of one refresh.
 #[derive(Debug, Clone)]
 pub struct Feeds {
     index: Published<CityIndex>,
     cities: BTreeMap<String, Published<CityFeed>>,
+    garbage: BTreeMap<String, GarbageSlot>,
 }
 
 impl Default for Feeds {
@@ -84,6 +97,7 @@ impl Feeds {
                 value: index,
             },
             cities: BTreeMap::new(),
+            garbage: BTreeMap::new(),
         }
     }
 
@@ -91,9 +105,15 @@ impl Feeds {
     /// whose file failed (marked stale with the error) and reusing unchanged documents.
     pub fn rebuild(&self, loaded: &Loaded, now: DateTime<Utc>) -> Feeds {
         let mut cities = BTreeMap::new();
+        let mut garbage = BTreeMap::new();
         for config in &loaded.cities {
             let previous = self.city(&config.id);
-            cities.insert(config.id.clone(), city_feed(config, previous, now));
+            let previous_garbage = self.garbage.get(&config.id);
+            let (feed, slot) = city_feed(config, previous, previous_garbage, now);
+            cities.insert(config.id.clone(), feed);
+            if let Some(slot) = slot {
+                garbage.insert(config.id.clone(), slot);
+            }
         }
         for error in &loaded.errors {
             let kept = error.city_id().and_then(|id| self.city(id));
@@ -102,9 +122,12 @@ impl Feeds {
                     previous.id.clone(),
                     marked_stale(previous, &error.to_string()),
                 );
+                if let Some(slot) = self.garbage.get(&previous.id) {
+                    garbage.insert(previous.id.clone(), slot.clone());
+                }
             }
         }
-        self.publish(cities, now)
+        self.publish(cities, garbage, now)
     }
 
     /// The same feeds with every source stale: for when the cities directory itself is unreadable.
@@ -115,10 +138,15 @@ impl Feeds {
             .values()
             .map(|c| (c.value.id.clone(), marked_stale(&c.value, &message)))
             .collect();
-        self.publish(cities, now)
+        self.publish(cities, self.garbage.clone(), now)
     }
 
-    fn publish(&self, cities: BTreeMap<String, CityFeed>, now: DateTime<Utc>) -> Feeds {
+    fn publish(
+        &self,
+        cities: BTreeMap<String, CityFeed>,
+        garbage: BTreeMap<String, GarbageSlot>,
+        now: DateTime<Utc>,
+    ) -> Feeds {
         let cities: BTreeMap<String, Published<CityFeed>> = cities
             .into_iter()
             .map(|(id, feed)| {
@@ -133,7 +161,11 @@ impl Feeds {
             cities: cities.values().map(|c| summary(&c.value)).collect(),
         };
         let index = republish(Some(&self.index), index, now, |i, t| i.generated_at = t);
-        Feeds { index, cities }
+        Feeds {
+            index,
+            cities,
+            garbage,
+        }
     }
 
     pub fn index(&self) -> &CityIndex {
@@ -152,6 +184,31 @@ impl Feeds {
         self.cities.get(id).map(|c| &c.doc)
     }
 
+    /// The city's garbage feed: its last good calendar. `None` when the city has no garbage
+    /// source or it has never been read successfully (see [`Feeds::has_garbage_source`]).
+    pub fn garbage(&self, id: &str) -> Option<&GarbageFeed> {
+        self.garbage_published(id).map(|p| &p.value)
+    }
+
+    pub fn garbage_doc(&self, id: &str) -> Option<&Document> {
+        self.garbage_published(id).map(|p| &p.doc)
+    }
+
+    fn garbage_published(&self, id: &str) -> Option<&Published<GarbageFeed>> {
+        self.garbage.get(id)?.feed.as_ref().map(|(_, p)| p)
+    }
+
+    /// Whether the city has a garbage source (read successfully or not).
+    pub fn has_garbage_source(&self, id: &str) -> bool {
+        self.garbage.contains_key(id)
+    }
+
+    /// How many times the city's garbage files have been parsed since the hub started: a refresh
+    /// that finds them unchanged does not parse them again.
+    pub fn garbage_parses(&self, id: &str) -> u64 {
+        self.garbage.get(id).map_or(0, |g| g.state.parses())
+    }
+
     pub fn len(&self) -> usize {
         self.cities.len()
     }
@@ -160,7 +217,8 @@ impl Feeds {
         self.cities.is_empty()
     }
 
-    /// Writes `feeds/index.json` and `feeds/{id}/city.json` under `out`, for static hosting.
+    /// Writes `feeds/index.json`, `feeds/{id}/city.json` and `feeds/{id}/garbage.json` under
+    /// `out`, for static hosting.
     pub fn export(&self, out: &Path) -> Result<(), String> {
         let write = |path: &Path, doc: &Document| -> Result<(), String> {
             if let Some(dir) = path.parent() {
@@ -174,6 +232,9 @@ impl Feeds {
         write(&feeds.join("index.json"), &self.index.doc)?;
         for (id, city) in &self.cities {
             write(&feeds.join(id).join("city.json"), &city.doc)?;
+            if let Some(doc) = self.garbage_doc(id) {
+                write(&feeds.join(id).join("garbage.json"), doc)?;
+            }
         }
         Ok(())
     }
@@ -212,9 +273,69 @@ fn summary(feed: &CityFeed) -> CitySummary {
     }
 }
 
-fn city_feed(config: &CityConfig, previous: Option<&CityFeed>, now: DateTime<Utc>) -> CityFeed {
+/// The city's feed and, when it has a garbage source, that source's slot.
+fn city_feed(
+    config: &CityConfig,
+    previous: Option<&CityFeed>,
+    previous_garbage: Option<&GarbageSlot>,
+    now: DateTime<Utc>,
+) -> (CityFeed, Option<GarbageSlot>) {
     let previous_source = |id: &str| previous.and_then(|p| p.sources.iter().find(|s| s.id == id));
-    CityFeed {
+    let mut sources: Vec<SourceInfo> = config
+        .sources
+        .iter()
+        .map(|s| source_info(config, s, previous_source(&s.id)))
+        .collect();
+    let mut areas: Vec<_> = config
+        .areas
+        .iter()
+        .map(|a| garbage::city_area(a, None))
+        .collect();
+    let mut slot = None;
+    if let Some((i, source)) = config
+        .sources
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.is_garbage())
+    {
+        let ingested = garbage::ingest(config, source, previous_garbage.map(|g| &g.state));
+        areas = ingested.areas;
+        let info = &mut sources[i];
+        if matches!(source.location, SourceLocation::Path(_)) {
+            info.as_of = ingested.state.good().map(|g| g.as_of);
+            info.stale = ingested.error.is_some();
+            info.last_error = ingested.error;
+        }
+        let feed = ingested.state.good().map(|parsed| {
+            let kept = previous_garbage
+                .and_then(|g| g.feed.as_ref())
+                .filter(|(p, published)| {
+                    Arc::ptr_eq(p, parsed) && published.value.source == source.id
+                });
+            let published = match kept {
+                Some((_, published)) => published.clone(),
+                None => republish(
+                    previous_garbage
+                        .and_then(|g| g.feed.as_ref())
+                        .map(|(_, p)| p),
+                    GarbageFeed {
+                        version: FEED_VERSION,
+                        generated_at: now,
+                        source: source.id.clone(),
+                        calendar: parsed.calendar.clone(),
+                    },
+                    now,
+                    |f, t| f.generated_at = t,
+                ),
+            };
+            (parsed.clone(), published)
+        });
+        slot = Some(GarbageSlot {
+            state: ingested.state,
+            feed,
+        });
+    }
+    let feed = CityFeed {
         version: FEED_VERSION,
         generated_at: now,
         id: config.id.clone(),
@@ -222,22 +343,10 @@ fn city_feed(config: &CityConfig, previous: Option<&CityFeed>, now: DateTime<Utc
         name: config.name.clone(),
         prefecture: config.prefecture.clone(),
         timezone: config.timezone.clone(),
-        areas: config
-            .areas
-            .iter()
-            .map(|a| Area {
-                id: a.id.clone(),
-                name: a.name.clone(),
-                kana: a.kana.clone(),
-                garbage_area: None,
-            })
-            .collect(),
-        sources: config
-            .sources
-            .iter()
-            .map(|s| source_info(config, s, previous_source(&s.id)))
-            .collect(),
-    }
+        areas,
+        sources,
+    };
+    (feed, slot)
 }
 
 fn source_info(
@@ -336,11 +445,11 @@ id = "kita"
 name = {{ ja = "北" }}
 
 [[sources]]
-id = "garbage"
-kind = "garbage-ical"
+id = "shelters"
+kind = "shelters"
 path = '{}'
 licence = "CC BY 4.0"
-title = {{ ja = "ごみ" }}
+title = {{ ja = "避難所" }}
 attribution = {{ ja = "テスト市" }}
 
 [[sources]]
@@ -362,9 +471,9 @@ attribution = {{ ja = "気象庁" }}
     fn setup() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("cities")).unwrap();
-        std::fs::create_dir_all(dir.path().join("data/garbage")).unwrap();
-        std::fs::write(dir.path().join("data/garbage/a.csv"), "x").unwrap();
-        let text = city_file(dir.path(), Path::new("data/garbage"));
+        std::fs::create_dir_all(dir.path().join("data/shelters")).unwrap();
+        std::fs::write(dir.path().join("data/shelters/a.csv"), "x").unwrap();
+        let text = city_file(dir.path(), Path::new("data/shelters"));
         std::fs::write(dir.path().join("cities/test.toml"), text).unwrap();
         dir
     }
@@ -374,9 +483,9 @@ attribution = {{ ja = "気象庁" }}
         let dir = setup();
         let feeds = Feeds::default().rebuild(&load(dir.path()), Utc::now());
         let city = feeds.city("test").unwrap();
-        let garbage = &city.sources[0];
-        assert!(!garbage.stale && garbage.last_error.is_none());
-        assert!(garbage.as_of.is_some());
+        let shelters = &city.sources[0];
+        assert!(!shelters.stale && shelters.last_error.is_none());
+        assert!(shelters.as_of.is_some());
         let alerts = &city.sources[1];
         assert_eq!(alerts.url.as_deref(), Some("https://example.org/feed.xml"));
         assert_eq!(alerts.as_of, None);
@@ -389,11 +498,11 @@ attribution = {{ ja = "気象庁" }}
         let text = city_file(dir.path(), Path::new("data/nowhere"));
         std::fs::write(dir.path().join("cities/test.toml"), text).unwrap();
         let feeds = Feeds::default().rebuild(&load(dir.path()), Utc::now());
-        let garbage = &feeds.city("test").unwrap().sources[0];
-        assert!(garbage.stale);
-        let error = garbage.last_error.as_deref().unwrap();
+        let shelters = &feeds.city("test").unwrap().sources[0];
+        assert!(shelters.stale);
+        let error = shelters.last_error.as_deref().unwrap();
         assert!(error.contains("test.toml"), "{error}");
-        assert!(error.contains("`garbage`"), "{error}");
+        assert!(error.contains("`shelters`"), "{error}");
         assert!(error.contains("nowhere"), "{error}");
     }
 

@@ -2,6 +2,7 @@
 //!
 //! - [`config`] parses and validates `cities/*.toml`;
 //! - [`feeds`] turns configs into the feeds of [`machi_data::feed`], serialised once per refresh;
+//! - [`garbage`] reads a city's garbage source (5374 CSV, iCalendar) and resolves its areas;
 //! - [`dist`] loads Trunk's `dist/` with content types, cache policy and CSP hashes;
 //! - [`serve`] is the axum router and the shared, periodically refreshed state.
 //!
@@ -10,4 +11,5 @@
 pub mod config;
 pub mod dist;
 pub mod feeds;
+pub mod garbage;
 pub mod serve;

@@ -43,12 +43,14 @@ enum Command {
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
         refresh_secs: u64,
     },
-    /// Parse every city file; print each error and fail if there is any.
+    /// Parse every city file and read its garbage source; print each error and fail if there is
+    /// any.
     Check {
         #[arg(long, default_value = "cities")]
         cities: PathBuf,
     },
-    /// Write feeds/index.json and feeds/{city}/city.json under a directory, for static hosting.
+    /// Write feeds/index.json, feeds/{city}/city.json and feeds/{city}/garbage.json under a
+    /// directory, for static hosting.
     Export {
         /// Output directory (created if needed).
         #[arg(long)]
@@ -88,10 +90,43 @@ fn check(cities: &std::path::Path) -> ExitCode {
         Err(e) => fail(&[e]),
         Ok(loaded) if !loaded.errors.is_empty() => fail(&loaded.errors),
         Ok(loaded) => {
-            println!("{} cities OK", loaded.cities.len());
-            ExitCode::SUCCESS
+            let feeds = Feeds::default().rebuild(&loaded, Utc::now());
+            let errors = source_errors(&feeds);
+            for city in &loaded.cities {
+                if let Some(garbage) = feeds.garbage(&city.id) {
+                    let calendar = &garbage.calendar;
+                    println!(
+                        "{}: garbage: {} areas, {} categories, {} items",
+                        city.id,
+                        calendar.areas.len(),
+                        calendar.categories.len(),
+                        calendar.items.len()
+                    );
+                }
+            }
+            if errors.is_empty() {
+                println!("{} cities OK", loaded.cities.len());
+                ExitCode::SUCCESS
+            } else {
+                for e in &errors {
+                    println!("{e}");
+                }
+                ExitCode::FAILURE
+            }
         }
     }
+}
+
+/// The errors of sources that could not be read (a hub would serve them stale).
+fn source_errors(feeds: &Feeds) -> Vec<String> {
+    feeds
+        .index()
+        .cities
+        .iter()
+        .filter_map(|c| feeds.city(&c.id))
+        .flat_map(|c| c.sources.iter())
+        .filter_map(|s| s.last_error.clone())
+        .collect()
 }
 
 /// Exports only a fully valid set: a static copy has no hub to keep a last good feed for it.
@@ -102,6 +137,13 @@ fn export(cities: &std::path::Path, out: &std::path::Path) -> ExitCode {
         Ok(loaded) => loaded,
     };
     let feeds = Feeds::default().rebuild(&loaded, Utc::now());
+    let errors = source_errors(&feeds);
+    if !errors.is_empty() {
+        for e in &errors {
+            eprintln!("error: {e}");
+        }
+        return ExitCode::FAILURE;
+    }
     match feeds.export(out) {
         Ok(()) => {
             println!(

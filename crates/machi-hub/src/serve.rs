@@ -5,6 +5,7 @@
 //! | `/healthz`                | `{"status":"ok","cities":N}`                               |
 //! | `/feeds/index.json`       | the city index                                             |
 //! | `/feeds/{city}/city.json` | one city's feed                                            |
+//! | `/feeds/{city}/garbage.json` | its garbage calendar (404 without a garbage source, 503 before it was first read) |
 //! | anything else             | the app's files, with `index.html` for extension-less paths |
 //!
 //! Every response carries the security headers; text responses are compressed (gzip or brotli)
@@ -196,6 +197,29 @@ async fn feed(
     if let Some(city) = rest.strip_suffix("/city.json").filter(|c| !c.contains('/')) {
         return match feeds.city_doc(city) {
             Some(doc) => document(&headers, doc, "application/json", "no-cache"),
+            None => json_error(
+                StatusCode::NOT_FOUND,
+                format!("unknown municipality: {city}"),
+            ),
+        };
+    }
+    if let Some(city) = rest
+        .strip_suffix("/garbage.json")
+        .filter(|c| !c.contains('/'))
+    {
+        return match feeds.garbage_doc(city) {
+            Some(doc) => document(&headers, doc, "application/json", "no-cache"),
+            None if feeds.has_garbage_source(city) => json_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "the garbage calendar of {city} has not been read yet; \
+                     see its source in /feeds/{city}/city.json"
+                ),
+            ),
+            None if feeds.city(city).is_some() => json_error(
+                StatusCode::NOT_FOUND,
+                format!("{city} has no garbage source"),
+            ),
             None => json_error(
                 StatusCode::NOT_FOUND,
                 format!("unknown municipality: {city}"),

@@ -24,11 +24,11 @@ id = "kita"
 name = {{ ja = "北" }}
 
 [[sources]]
-id = "garbage"
-kind = "garbage-ical"
+id = "shelters"
+kind = "shelters"
 path = '{}'
 licence = "CC BY 4.0"
-title = {{ ja = "ごみ" }}
+title = {{ ja = "避難所" }}
 attribution = {{ ja = "テスト市" }}
 "#,
         data.display()
@@ -45,11 +45,11 @@ impl Hub {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir_all(root.join("cities")).unwrap();
-        std::fs::create_dir_all(root.join("data/garbage")).unwrap();
-        std::fs::write(root.join("data/garbage/areas.csv"), "kita,1\n").unwrap();
+        std::fs::create_dir_all(root.join("data/shelters")).unwrap();
+        std::fs::write(root.join("data/shelters/shelters.csv"), "kita,1\n").unwrap();
         std::fs::write(
             root.join("cities/test.toml"),
-            city_toml("test", &root.join("data/garbage")),
+            city_toml("test", &root.join("data/shelters")),
         )
         .unwrap();
 
@@ -399,10 +399,156 @@ async fn a_missing_source_path_is_published_stale_with_its_error() {
     let error = source["last_error"].as_str().unwrap();
     assert!(
         error.contains("test.toml")
-            && error.contains("`garbage`")
-            && error.contains("data/garbage"),
+            && error.contains("`shelters`")
+            && error.contains("data/shelters"),
         "{error}"
     );
     // The data was good once, so the feed keeps saying how old the kept copy is.
     assert!(source["as_of"].is_string());
+}
+
+/// A second city, `gomi`, with the demo city's 5374 files copied into the hub directory.
+fn add_garbage_city(root: &Path) -> std::path::PathBuf {
+    let data = root.join("data/gomi");
+    std::fs::create_dir_all(&data).unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../public/demo/garbage");
+    for entry in std::fs::read_dir(demo).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, data.join(path.file_name().unwrap())).unwrap();
+    }
+    let text = format!(
+        r#"id = "gomi"
+timezone = "Asia/Tokyo"
+name = {{ ja = "ごみ市" }}
+
+[[areas]]
+id = "kita"
+name = {{ ja = "北地区" }}
+
+[[areas]]
+id = "station"
+name = {{ ja = "駅のまえ" }}
+garbage = "駅前"
+
+[[sources]]
+id = "calendar"
+kind = "garbage-5374"
+path = '{}'
+licence = "CC BY 4.0"
+title = {{ ja = "ごみ" }}
+attribution = {{ ja = "ごみ市" }}
+"#,
+        data.display()
+    );
+    std::fs::write(root.join("cities/gomi.toml"), text).unwrap();
+    data
+}
+
+fn garbage_hub() -> (Hub, std::path::PathBuf) {
+    let mut hub = Hub::new();
+    let data = add_garbage_city(hub.root());
+    hub.state = Hub::load(hub.root());
+    (hub, data)
+}
+
+#[tokio::test]
+async fn the_garbage_feed_is_served_with_etag_304_and_compression() {
+    let (hub, _) = garbage_hub();
+    let response = hub.get("/feeds/gomi/garbage.json").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header(&response, header::CONTENT_TYPE), "application/json");
+    assert_eq!(header(&response, header::CACHE_CONTROL), "no-cache");
+    let etag = header(&response, header::ETAG).to_owned();
+    let feed = body_json(response).await;
+    assert_eq!(feed["version"], 1);
+    assert_eq!(feed["source"], "calendar");
+    assert_eq!(feed["calendar"]["categories"].as_array().unwrap().len(), 7);
+
+    let response = hub
+        .get_with("/feeds/gomi/garbage.json", header::IF_NONE_MATCH, &etag)
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(header(&response, header::ETAG), etag);
+
+    let br = hub
+        .get_with("/feeds/gomi/garbage.json", header::ACCEPT_ENCODING, "br")
+        .await;
+    assert_eq!(header(&br, header::CONTENT_ENCODING), "br");
+
+    // The city's areas point at their collection areas, `garbage = …` included.
+    let city = body_json(hub.get("/feeds/gomi/city.json").await).await;
+    let calendar_areas = feed["calendar"]["areas"].as_array().unwrap();
+    for (area, name) in city["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(["北地区", "駅前"])
+    {
+        let id = area["garbage_area"].as_str().unwrap();
+        let target = calendar_areas.iter().find(|a| a["id"] == id).unwrap();
+        assert_eq!(target["name"]["ja"], name);
+    }
+    let source = &city["sources"][0];
+    assert_eq!(source["stale"], false);
+    assert!(source["as_of"].is_string());
+
+    // A refresh that finds nothing new keeps the tag.
+    hub.state.refresh();
+    let again = hub.get("/feeds/gomi/garbage.json").await;
+    assert_eq!(header(&again, header::ETAG), etag);
+    assert_eq!(hub.state.feeds().garbage_parses("gomi"), 1);
+}
+
+#[tokio::test]
+async fn a_city_without_a_garbage_source_has_no_garbage_feed() {
+    let (hub, _) = garbage_hub();
+    let response = hub.get("/feeds/test/garbage.json").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(header(&response, header::CONTENT_TYPE), "application/json");
+    assert_eq!(
+        body_json(response).await,
+        serde_json::json!({"error": "test has no garbage source"})
+    );
+    let response = hub.get("/feeds/nowhere/garbage.json").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_garbage_source_that_turns_bad_keeps_serving_the_last_good_calendar() {
+    let (hub, data) = garbage_hub();
+    let good = hub.get("/feeds/gomi/garbage.json").await;
+    let etag = header(&good, header::ETAG).to_owned();
+    let good = body_json(good).await;
+    let as_of =
+        body_json(hub.get("/feeds/gomi/city.json").await).await["sources"][0]["as_of"].clone();
+
+    let csv = std::fs::read_to_string(data.join("area_days.csv")).unwrap();
+    let header_line = csv.lines().next().unwrap();
+    std::fs::write(
+        data.join("area_days.csv"),
+        format!("{header_line}\n北地区,まち市東部清掃センター,月 木\n"),
+    )
+    .unwrap();
+    hub.state.refresh();
+
+    let response = hub.get("/feeds/gomi/garbage.json").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header(&response, header::ETAG), etag);
+    assert_eq!(body_json(response).await, good);
+
+    let city = body_json(hub.get("/feeds/gomi/city.json").await).await;
+    let source = &city["sources"][0];
+    assert_eq!(source["stale"], true);
+    let error = source["last_error"].as_str().unwrap();
+    assert!(error.contains("area_days.csv:2"), "{error}");
+    assert!(error.contains("gomi.toml"), "{error}");
+    assert_eq!(source["as_of"], as_of);
+
+    // Fixed again: fresh, and the other city never noticed.
+    std::fs::write(data.join("area_days.csv"), csv).unwrap();
+    hub.state.refresh();
+    let city = body_json(hub.get("/feeds/gomi/city.json").await).await;
+    assert_eq!(city["sources"][0]["stale"], false);
+    let test = body_json(hub.get("/feeds/test/city.json").await).await;
+    assert_eq!(test["sources"][0]["stale"], false);
 }

@@ -8,6 +8,13 @@ use super::model::{GarbageArea, GarbageCalendar};
 use chrono::{Days, Months, NaiveDate};
 use std::fmt::Write;
 
+/// `YYYYMMDD`, RFC 5545's DATE form. Written by hand: this module is compiled into the app, and
+/// chrono's strftime machinery costs several KB of wasm.
+fn basic_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
+}
+
 /// The collection days of `area` from `from` for `months` months, with summaries in `lang`
 /// (falling back to Japanese), as an RFC 5545 `VCALENDAR`: CRLF line endings, lines folded at 75
 /// octets.
@@ -25,7 +32,7 @@ pub fn to_ics(
     let area_name = area.name.get(lang, &[]);
     // DTSTAMP must be a UTC date-time. "Now" would make every export differ; the start of the
     // exported range is a stable stand-in that still tells apps which export is newer.
-    let stamp = format!("{}T000000Z", from.format("%Y%m%d"));
+    let stamp = format!("{}T000000Z", basic_date(from));
 
     let mut out = String::new();
     let mut line = |s: &str| push_folded(&mut out, s);
@@ -41,12 +48,8 @@ pub fn to_ics(
             .category(&day.category)
             .map(|c| c.label.get(lang, &[]).to_owned())
             .unwrap_or_else(|| day.category.clone());
-        let date = day.date.format("%Y%m%d");
-        let end = day
-            .date
-            .checked_add_days(Days::new(1))
-            .unwrap_or(day.date)
-            .format("%Y%m%d");
+        let date = basic_date(day.date);
+        let end = basic_date(day.date.checked_add_days(Days::new(1)).unwrap_or(day.date));
         line("BEGIN:VEVENT");
         line(&format!("UID:{date}-{}-{}@machi", day.category, area.id));
         line(&format!("DTSTAMP:{stamp}"));

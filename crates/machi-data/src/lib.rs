@@ -8,6 +8,8 @@
 //! the one contract between them.
 
 pub mod alerts;
+#[cfg(feature = "sources")]
+pub mod encoding;
 pub mod feed;
 pub mod garbage;
 pub mod text;

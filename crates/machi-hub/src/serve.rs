@@ -177,12 +177,10 @@ pub fn app(state: AppState) -> Router {
 
 async fn healthz(State(state): State<AppState>) -> Response {
     let cities = state.feeds().len();
-    let mut response =
-        Json(serde_json::json!({ "status": "ok", "cities": cities })).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    uncached_json(
+        StatusCode::OK,
+        serde_json::json!({ "status": "ok", "cities": cities }),
+    )
 }
 
 async fn feed(
@@ -240,7 +238,12 @@ async fn feed_not_found(uri: Uri) -> Response {
 }
 
 fn json_error(status: StatusCode, message: String) -> Response {
-    let mut response = (status, Json(serde_json::json!({ "error": message }))).into_response();
+    uncached_json(status, serde_json::json!({ "error": message }))
+}
+
+/// A JSON answer that describes this moment (health, an error), so no cache may keep it.
+fn uncached_json(status: StatusCode, body: serde_json::Value) -> Response {
+    let mut response = (status, Json(body)).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

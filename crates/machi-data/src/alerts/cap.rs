@@ -8,9 +8,8 @@
 
 use super::error::AlertError;
 use super::model::*;
-use super::xml::{self, Element, XmlDoc, XmlLimits};
+use super::xml::{self, time, Element, XmlDoc, XmlLimits};
 use crate::text::LocalizedText;
-use chrono::{DateTime, FixedOffset};
 
 /// The namespaces accepted for a CAP `<alert>`.
 pub const CAP_NAMESPACES: [&str; 2] = [
@@ -96,16 +95,6 @@ pub fn parse_cap_with(bytes: &[u8], source: &str, limits: &XmlLimits) -> Result<
         read_info(&doc, info, n == 0, &mut alert)?;
     }
     Ok(alert)
-}
-
-fn time(doc: &XmlDoc<'_>, el: &Element, path: &str) -> Result<DateTime<FixedOffset>, AlertError> {
-    DateTime::parse_from_rfc3339(el.trimmed()).map_err(|e| {
-        doc.err(
-            path,
-            Some(el),
-            format!("bad date-time {:?}: {e}", el.trimmed()),
-        )
-    })
 }
 
 fn read_info(

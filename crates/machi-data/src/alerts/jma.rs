@@ -14,7 +14,7 @@
 use super::codes;
 use super::error::AlertError;
 use super::model::*;
-use super::xml::{self, Element, XmlDoc, XmlLimits};
+use super::xml::{self, time, Element, XmlDoc, XmlLimits};
 use crate::text::LocalizedText;
 use chrono::{DateTime, FixedOffset};
 
@@ -212,16 +212,6 @@ impl Head {
             tsunami: Vec::new(),
         }
     }
-}
-
-fn time(doc: &XmlDoc<'_>, el: &Element, path: &str) -> Result<DateTime<FixedOffset>, AlertError> {
-    DateTime::parse_from_rfc3339(el.trimmed()).map_err(|e| {
-        doc.err(
-            path,
-            Some(el),
-            format!("bad date-time {:?}: {e}", el.trimmed()),
-        )
-    })
 }
 
 fn opt_time(el: Option<&Element>) -> Option<DateTime<FixedOffset>> {

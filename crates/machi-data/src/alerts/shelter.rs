@@ -201,15 +201,6 @@ mod csv_source {
             )
     }
 
-    /// Decodes UTF-8 (with or without BOM), else Shift_JIS (CP932).
-    fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        match std::str::from_utf8(bytes) {
-            Ok(s) => s.into(),
-            Err(_) => encoding_rs::SHIFT_JIS.decode(bytes).0,
-        }
-    }
-
     /// Reads a shelter CSV: 推奨データセット 指定緊急避難場所一覧 / 指定避難所一覧 columns (`名称`,
     /// `緯度`, `経度`, `災害種別_…`), the 自治体標準オープンデータセット variant (`所在地_連結表記`), and
     /// the city layouts seen in real files (`開設される災害の種類（…）`; 神戸市's `×` columns). Lines
@@ -230,7 +221,7 @@ mod csv_source {
                 ),
             ));
         }
-        let text = decode(bytes);
+        let text = crate::encoding::decode(bytes).text;
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)

@@ -136,6 +136,22 @@ fn line_of(src: &str, pos: usize) -> u32 {
 }
 
 /// Bytes → UTF-8 text, with the size cap applied first. A UTF-8 byte-order mark is dropped.
+/// An element's text as an RFC 3339 date-time (JMA and CAP both write them so), or an error naming
+/// the element.
+pub(crate) fn time(
+    doc: &XmlDoc<'_>,
+    el: &Element,
+    path: &str,
+) -> Result<chrono::DateTime<chrono::FixedOffset>, AlertError> {
+    chrono::DateTime::parse_from_rfc3339(el.trimmed()).map_err(|e| {
+        doc.err(
+            path,
+            Some(el),
+            format!("bad date-time {:?}: {e}", el.trimmed()),
+        )
+    })
+}
+
 pub(crate) fn decode_utf8<'b>(
     bytes: &'b [u8],
     source: &str,

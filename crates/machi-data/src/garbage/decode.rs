@@ -1,22 +1,8 @@
-//! Bytes to text for city files, which come in UTF-8 (with or without BOM) or Shift_JIS.
-//!
-//! Cities rarely say which: a BOM decides when there is one; otherwise text that is valid UTF-8
-//! is UTF-8 (a Shift_JIS file of Japanese text is almost never valid UTF-8), and anything else is
-//! read as Shift_JIS in its Windows-31J form (`encoding_rs::SHIFT_JIS`, the WHATWG encoding,
-//! which includes the NEC and IBM extensions Windows Excel writes). Bytes that are not text in
-//! that encoding become U+FFFD and a warning, never a failure: one bad byte should not lose a
-//! city's calendar.
+//! Decoding a garbage source file: the crate's sniffing ([`crate::encoding`]), with undecodable
+//! bytes reported as a garbage [`Warning`] naming the file.
 
 use super::error::{GarbageError, Warning};
-
-/// Which encoding a file turned out to be in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SourceEncoding {
-    Utf8,
-    Utf8WithBom,
-    Utf16,
-    ShiftJis,
-}
+pub use crate::encoding::SourceEncoding;
 
 /// A decoded file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,31 +15,11 @@ pub struct Decoded {
 
 /// Decodes `bytes` of the file `source_file` (named in the warning).
 pub fn decode(bytes: &[u8], source_file: &str) -> Decoded {
-    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
-        let encoding = if enc == encoding_rs::UTF_8 {
-            SourceEncoding::Utf8WithBom
-        } else {
-            SourceEncoding::Utf16
-        };
-        return Decoded {
-            text: text.into_owned(),
-            encoding,
-            warning: had_errors.then(|| replaced(source_file, enc.name())),
-        };
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Decoded {
-            text: text.to_owned(),
-            encoding: SourceEncoding::Utf8,
-            warning: None,
-        };
-    }
-    let (text, had_errors) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(bytes);
+    let d = crate::encoding::decode(bytes);
     Decoded {
-        text: text.into_owned(),
-        encoding: SourceEncoding::ShiftJis,
-        warning: had_errors.then(|| replaced(source_file, "Shift_JIS")),
+        warning: d.had_errors.then(|| replaced(source_file, d.encoding_name)),
+        text: d.text,
+        encoding: d.encoding,
     }
 }
 

@@ -52,25 +52,33 @@ pub fn fold(s: &str) -> String {
     out
 }
 
-/// The items whose name contains `query` after folding: names starting with it first, then the
-/// rest; within each, shorter names first, then dictionary order. An empty query finds nothing.
+/// The items whose name contains `query` after folding, or one of the Japanese words the query
+/// stands for in the glossary ("battery", 「でんち」 → 電池): direct matches first, names starting
+/// with the word before the rest; within each, shorter names first, then dictionary order. An
+/// empty query finds nothing.
 pub fn search_items<'a>(calendar: &'a GarbageCalendar, query: &str) -> Vec<&'a Item> {
     let q = fold(query);
     if q.is_empty() {
         return Vec::new();
     }
-    let mut hits: Vec<(bool, usize, usize, &Item)> = calendar
+    let words: Vec<String> = std::iter::once(q.clone())
+        .chain(super::glossary::item_words(&q).into_iter().map(fold))
+        .collect();
+    let mut hits: Vec<(usize, bool, usize, usize, &Item)> = calendar
         .items
         .iter()
         .enumerate()
         .filter_map(|(i, item)| {
             let name = fold(&item.name);
-            let at = name.find(&q)?;
-            Some((at != 0, name.chars().count(), i, item))
+            let (rank, at) = words
+                .iter()
+                .enumerate()
+                .find_map(|(rank, w)| Some((rank.min(1), name.find(w.as_str())?)))?;
+            Some((rank, at != 0, name.chars().count(), i, item))
         })
         .collect();
-    hits.sort_by_key(|&(not_prefix, len, i, _)| (not_prefix, len, i));
-    hits.into_iter().map(|h| h.3).collect()
+    hits.sort_by_key(|&(rank, not_prefix, len, i, _)| (rank, not_prefix, len, i));
+    hits.into_iter().map(|h| h.4).collect()
 }
 
 /// Half-width katakana (U+FF61–U+FF9F) to full width; the voicing marks stay as spacing marks
@@ -157,5 +165,20 @@ mod tests {
             vec!["びん", "びん（化粧品）", "空きびん", "ビールびん"]
         );
         assert!(search_items(&cal, "  ").is_empty());
+    }
+
+    #[test]
+    fn english_words_and_readings_find_kanji_items() {
+        let cal = calendar(&["乾電池", "ボタン電池", "スチール缶", "ろうそく"]);
+        let names = |q: &str| -> Vec<&str> {
+            search_items(&cal, q).iter().map(|i| i.name.as_str()).collect()
+        };
+        assert_eq!(names("でんち"), ["乾電池", "ボタン電池"]);
+        assert_eq!(names("Battery"), ["乾電池", "ボタン電池"]);
+        assert_eq!(names("AA batteries"), ["乾電池", "ボタン電池"]);
+        assert_eq!(names("batt"), ["乾電池", "ボタン電池"]);
+        assert_eq!(names("can"), ["スチール缶"]);
+        // "can" is a word of its own, not the start of "candle".
+        assert!(names("candle").is_empty());
     }
 }

@@ -383,3 +383,94 @@ mod tests {
         assert_eq!(lookup("びん・謎のごみ"), None);
     }
 }
+
+/// Words residents search items by that item dictionaries don't contain: English names and kana
+/// readings of items cities write in kanji. Each row: the Japanese words to search the dictionary
+/// for, then what a resident may type (English, or the reading in hiragana). 5374's `target.csv`
+/// has only a furigana initial, so without this 「でんち」 never finds 乾電池 and "battery" finds
+/// nothing for a foreign resident.
+pub const ITEM_WORDS: &[(&[&str], &[&str])] = &[
+    (&["電池"], &["battery", "batteries", "でんち", "かんでんち"]),
+    (&["ペットボトル"], &["pet bottle", "plastic bottle", "pet"]),
+    (&["缶", "かん"], &["can", "cans", "tin", "aluminium", "aluminum", "steel can"]),
+    (&["びん", "瓶", "ビン"], &["bottle", "glass bottle", "jar"]),
+    (&["ガラス"], &["glass"]),
+    (&["新聞"], &["newspaper", "しんぶん"]),
+    (&["雑誌"], &["magazine", "ざっし"]),
+    (&["段ボール", "ダンボール"], &["cardboard", "carton box", "だんぼーる"]),
+    (&["紙パック"], &["milk carton", "drink carton", "carton"]),
+    (&["紙"], &["paper", "かみ"]),
+    (&["古着", "衣類"], &["clothes", "clothing", "ふるぎ", "いるい"]),
+    (&["本"], &["book", "books", "ほん"]),
+    (&["フライパン"], &["frying pan", "pan"]),
+    (&["なべ", "鍋"], &["pot", "saucepan"]),
+    (&["傘"], &["umbrella", "かさ"]),
+    (&["電球"], &["light bulb", "bulb", "でんきゅう"]),
+    (&["蛍光灯", "蛍光管"], &["fluorescent", "けいこうとう"]),
+    (&["スプレー"], &["spray", "aerosol"]),
+    (&["ライター"], &["lighter"]),
+    (&["包丁", "刃物"], &["knife", "knives", "ほうちょう", "はもの"]),
+    (&["茶わん", "茶碗", "皿", "陶器"], &["dish", "plate", "bowl", "ちゃわん", "さら", "とうき"]),
+    (&["ドライヤー"], &["hair dryer", "dryer"]),
+    (&["アイロン"], &["iron"]),
+    (&["生ごみ", "生ゴミ"], &["food waste", "kitchen waste", "food scraps", "なまごみ"]),
+    (&["おむつ", "オムツ"], &["diaper", "nappy", "nappies"]),
+    (&["靴"], &["shoes", "くつ"]),
+    (&["ホース"], &["hose"]),
+    (&["テープ"], &["tape", "video tape"]),
+    (&["プラスチック", "プラ"], &["plastic"]),
+    (&["油"], &["cooking oil", "oil", "あぶら"]),
+    (&["写真"], &["photo", "photograph", "しゃしん"]),
+    (&["自転車"], &["bicycle", "bike", "じてんしゃ"]),
+    (&["たんす", "タンス"], &["chest of drawers", "wardrobe"]),
+    (&["布団", "ふとん"], &["futon", "bedding", "duvet"]),
+    (&["ソファ"], &["sofa", "couch"]),
+    (&["電子レンジ"], &["microwave", "でんしれんじ"]),
+    (&["カーペット", "じゅうたん"], &["carpet", "rug"]),
+    (&["机"], &["desk", "つくえ"]),
+    (&["ベッド"], &["bed"]),
+    (&["枝"], &["branch", "branches", "twigs", "えだ"]),
+    (&["草"], &["grass", "weeds", "くさ"]),
+    (&["落ち葉", "葉"], &["leaves", "おちば"]),
+    (&["テレビ"], &["tv", "television"]),
+    (&["冷蔵庫"], &["fridge", "refrigerator", "れいぞうこ"]),
+    (&["エアコン"], &["air conditioner", "aircon"]),
+    (&["洗濯機"], &["washing machine", "せんたくき"]),
+    (&["パソコン"], &["computer", "pc", "laptop"]),
+    (&["タイヤ"], &["tyre", "tire"]),
+    (&["消火器"], &["fire extinguisher", "extinguisher", "しょうかき"]),
+    (&["ティッシュ"], &["tissue", "tissues"]),
+    (&["保冷剤"], &["ice pack", "ほれいざい"]),
+    (&["おもちゃ", "玩具"], &["toy", "toys"]),
+    (&["コップ"], &["cup", "glass cup"]),
+    (&["携帯電話", "スマートフォン"], &["mobile phone", "phone", "smartphone", "けいたい"]),
+];
+
+/// The Japanese words a query stands for through [`ITEM_WORDS`]: a row matches when the folded
+/// query contains one of its words, or (from three letters or two kana on) begins one.
+pub fn item_words(folded_query: &str) -> Vec<&'static str> {
+    let q = folded_query;
+    let long_enough = q.chars().count() >= if q.is_ascii() { 3 } else { 2 };
+    ITEM_WORDS
+        .iter()
+        .filter(|(_, typed)| {
+            typed.iter().any(|t| {
+                (long_enough && t.starts_with(q)) || (t.chars().count() >= 2 && contains_word(q, t))
+            })
+        })
+        .flat_map(|(ja, _)| ja.iter().copied())
+        .collect()
+}
+
+/// `word` in `text`, on word boundaries for Latin text ("can" is not in "candle"); anywhere for kana.
+fn contains_word(text: &str, word: &str) -> bool {
+    if !word.is_ascii() {
+        return text.contains(word);
+    }
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric() && c != 's')
+    })
+}

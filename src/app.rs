@@ -6,21 +6,31 @@ use crate::feeds::{self, FeedProblem};
 use crate::i18n::{tr, use_lang, Msg, T};
 use crate::pages;
 use crate::pwa::Status;
+use crate::router::{use_path, Router};
 use crate::settings::Settings;
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::hooks::use_location;
-use leptos_router::path;
+use machi_data::garbage::GarbageCalendar;
 use machi_data::CityFeed;
+use std::sync::Arc;
 
 /// The resident's municipality, fetched from the hub (or the service worker's copy).
 #[derive(Clone, Copy)]
 pub struct CityData {
     /// `None` inside while no municipality is chosen.
     pub feed: LocalResource<Option<Result<CityFeed, FeedProblem>>>,
+    /// The municipality's collection calendar; `Ok(None)` when it publishes none.
+    pub garbage: LocalResource<Option<Result<Option<Arc<GarbageCalendar>>, FeedProblem>>>,
 }
 
 impl CityData {
+    /// Today in the municipality's time zone (the device's until the feed has arrived).
+    pub fn today(&self) -> chrono::NaiveDate {
+        match self.feed.get().flatten() {
+            Some(Ok(feed)) => feeds::city_today(&feed.timezone),
+            _ => chrono::Local::now().date_naive(),
+        }
+    }
+
     /// The feed when it is loaded and good.
     pub fn get(&self) -> Option<CityFeed> {
         self.feed.get().flatten().and_then(Result::ok)
@@ -40,33 +50,51 @@ pub fn App() -> impl IntoView {
             }
         }
     });
-    let city = CityData { feed };
+    let garbage = LocalResource::new(move || {
+        let city = settings.city.get();
+        async move {
+            let city = city?;
+            Some(
+                feeds::garbage_feed(&city)
+                    .await
+                    .map(|f| f.map(|f| Arc::new(f.calendar))),
+            )
+        }
+    });
+    let city = CityData { feed, garbage };
     provide_context(city);
+    let path = Router::provide().path();
 
     view! {
-        <Router>
-            <a class="skip-link" href="#main" on:click=|ev| {
-                // Handled here: the router would otherwise treat the fragment as a navigation.
-                ev.prevent_default();
-                focus_main();
-            }><T msg=Msg::SkipToContent /></a>
-            <Header />
-            <main id="main" tabindex="-1">
-                <Routes fallback=pages::NotFound>
-                    <Route path=path!("/") view=pages::Today />
-                    <Route path=path!("/welcome") view=pages::Welcome />
-                    <Route path=path!("/c/:city") view=pages::CityLink />
-                    <Route path=path!("/garbage") view=pages::Garbage />
-                    <Route path=path!("/alerts") view=pages::Alerts />
-                    <Route path=path!("/nursery") view=pages::Nursery />
-                    <Route path=path!("/meetings") view=pages::Meetings />
-                    <Route path=path!("/settings") view=pages::SettingsPage />
-                    <Route path=path!("/about") view=pages::About />
-                </Routes>
-            </main>
-            <BottomNav />
-            <FocusOnNavigation />
-        </Router>
+        <a class="skip-link" href="#main" on:click=|ev| {
+            // Focus, not just scroll: keyboard users continue from the content.
+            ev.prevent_default();
+            focus_main();
+        }><T msg=Msg::SkipToContent /></a>
+        <Header />
+        <main id="main" tabindex="-1">
+            {move || page(&path.get())}
+        </main>
+        <BottomNav />
+        <FocusOnNavigation />
+    }
+}
+
+/// The page for a path: the app's whole routing table.
+fn page(path: &str) -> AnyView {
+    match path.trim_end_matches('/') {
+        "" => view! { <pages::Today /> }.into_any(),
+        "/welcome" => view! { <pages::Welcome /> }.into_any(),
+        "/garbage" => view! { <pages::Garbage /> }.into_any(),
+        "/alerts" => view! { <pages::Alerts /> }.into_any(),
+        "/nursery" => view! { <pages::Nursery /> }.into_any(),
+        "/meetings" => view! { <pages::Meetings /> }.into_any(),
+        "/settings" => view! { <pages::SettingsPage /> }.into_any(),
+        "/about" => view! { <pages::About /> }.into_any(),
+        other => match other.strip_prefix("/c/").filter(|c| !c.contains('/')) {
+            Some(city) => view! { <pages::CityLink city=city.to_owned() /> }.into_any(),
+            None => view! { <pages::NotFound /> }.into_any(),
+        },
     }
 }
 
@@ -74,9 +102,9 @@ pub fn App() -> impl IntoView {
 /// would reset it: screen readers then read the new page, and Tab continues inside it.
 #[component]
 fn FocusOnNavigation() -> impl IntoView {
-    let location = use_location();
+    let path = use_path();
     Effect::new(move |previous: Option<String>| {
-        let path = location.pathname.get();
+        let path = path.get();
         if previous.is_some_and(|p| p != path) {
             focus_main();
         }
@@ -119,7 +147,7 @@ fn Header() -> impl IntoView {
     view! {
         <header class="app-header">
             <div class="app-header-row">
-                <A href="/" attr:class="app-name"><T msg=Msg::AppName /></A>
+                <a href="/" class="app-name"><T msg=Msg::AppName /></a>
                 <span class="app-place">{place}</span>
             </div>
             <StatusBar as_of=as_of stale=stale />
@@ -129,8 +157,8 @@ fn Header() -> impl IntoView {
 
 #[component]
 fn BottomNav() -> impl IntoView {
-    let location = use_location();
-    let hidden = move || location.pathname.get() == "/welcome";
+    let path = use_path();
+    let hidden = move || path.get() == "/welcome";
     let label = tr(Msg::NavLabel);
     let items = [
         ("/", IconName::Today, Msg::NavToday),
@@ -146,10 +174,10 @@ fn BottomNav() -> impl IntoView {
                 <ul>
                     {items.into_iter().map(|(href, icon, msg)| view! {
                         <li>
-                            <A href=href exact=true>
+                            <a href=href aria-current=move || (path.get() == href).then_some("page")>
                                 <Icon name=icon />
                                 <span class="bottom-nav-label"><T msg=msg /></span>
-                            </A>
+                            </a>
                         </li>
                     }).collect_view()}
                 </ul>

@@ -6,8 +6,9 @@
 
 use crate::i18n::{fill, raw, Lang, Msg};
 use chrono::{DateTime, Utc};
-use machi_data::feed::{parse_feed, CityFeed, CityIndex, FeedError};
+use machi_data::feed::{parse_feed, CityFeed, CityIndex, FeedError, GarbageFeed};
 use serde::de::DeserializeOwned;
+use wasm_bindgen::JsCast;
 
 /// Why a feed is not on screen.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,16 +59,59 @@ pub async fn city_index() -> Result<CityIndex, FeedProblem> {
     fetch_feed("/feeds/index.json").await
 }
 
+/// A city id is a file stem of the hub's `cities/`: anything else never reaches a URL.
+fn check_city(city: &str) -> Result<(), FeedProblem> {
+    let valid = !city.is_empty() && city.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if valid {
+        Ok(())
+    } else {
+        Err(FeedProblem::UnknownCity(city.to_owned()))
+    }
+}
+
 /// `/feeds/{city}/city.json`: a municipality's areas and sources.
 pub async fn city_feed(city: &str) -> Result<CityFeed, FeedProblem> {
-    let valid = !city.is_empty() && city.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    if !valid {
-        return Err(FeedProblem::UnknownCity(city.to_owned()));
-    }
+    check_city(city)?;
     match fetch_feed(&format!("/feeds/{city}/city.json")).await {
         Err(FeedProblem::Http(404)) => Err(FeedProblem::UnknownCity(city.to_owned())),
         other => other,
     }
+}
+
+/// `/feeds/{city}/garbage.json`: the collection calendar; `Ok(None)` when the city publishes none.
+pub async fn garbage_feed(city: &str) -> Result<Option<GarbageFeed>, FeedProblem> {
+    check_city(city)?;
+    match fetch_feed(&format!("/feeds/{city}/garbage.json")).await {
+        Err(FeedProblem::Http(404)) => Ok(None),
+        other => other.map(Some),
+    }
+}
+
+/// Today's date in the municipality's time zone (an IANA name such as `Asia/Tokyo`), through the
+/// browser's `Intl` (a time zone database in the wasm would cost far more), so a resident abroad
+/// or a phone set to another zone still sees the city's collection day. Falls back to the
+/// device's date if the zone is unknown to the browser.
+pub fn city_today(timezone: &str) -> chrono::NaiveDate {
+    let device = || chrono::Local::now().date_naive();
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"timeZone".into(), &timezone.into());
+    // `en-CA` formats dates as YYYY-MM-DD. Constructed through `Reflect` because an unknown zone
+    // throws, and the error must become the fallback, not a crash.
+    let args = js_sys::Array::of2(&"en-CA".into(), &options);
+    let text = js_sys::Reflect::get(&js_sys::global(), &"Intl".into())
+        .and_then(|intl| js_sys::Reflect::get(&intl, &"DateTimeFormat".into()))
+        .and_then(|class| {
+            js_sys::Reflect::construct(class.unchecked_ref::<js_sys::Function>(), &args)
+        })
+        .and_then(|f| js_sys::Reflect::get(&f, &"format".into()))
+        .and_then(|format| {
+            format
+                .unchecked_into::<js_sys::Function>()
+                .call1(&wasm_bindgen::JsValue::UNDEFINED, &js_sys::Date::new_0())
+        })
+        .ok()
+        .and_then(|v| v.as_string());
+    text.and_then(|t| t.parse().ok()).unwrap_or_else(device)
 }
 
 /// A time as the resident's device shows it: `2026-11-22 21:40` (ISO order reads the same in every

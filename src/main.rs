@@ -6,6 +6,7 @@ mod feeds;
 mod i18n;
 mod pages;
 mod pwa;
+mod router;
 mod settings;
 mod speech;
 

@@ -11,6 +11,7 @@ pub enum IconName {
     Meetings,
     Settings,
     Speaker,
+    Microphone,
 }
 
 impl IconName {
@@ -23,6 +24,7 @@ impl IconName {
             IconName::Nursery => "M12 3 2 11h3v9h5v-5h4v5h5v-9h3zm0 5a2 2 0 1 1 0 4 2 2 0 0 1 0-4z",
             IconName::Meetings => "M3 4h18v12H13l-5 4v-4H3zm3 3v2h12V7zm0 4v2h8v-2z",
             IconName::Settings => "M10 2h4l.6 2.6 2.3 1 2.3-1.4 2.8 2.8-1.4 2.3 1 2.3L22 10v4l-2.6.6-1 2.3 1.4 2.3-2.8 2.8-2.3-1.4-2.3 1L14 22h-4l-.6-2.6-2.3-1-2.3 1.4-2.8-2.8 1.4-2.3-1-2.3L2 14v-4l2.6-.6 1-2.3-1.4-2.3 2.8-2.8 2.3 1.4 2.3-1zm2 6.5a3.5 3.5 0 1 0 0 7 3.5 3.5 0 0 0 0-7z",
+            IconName::Microphone => "M12 2a3 3 0 0 1 3 3v6a3 3 0 0 1-6 0V5a3 3 0 0 1 3-3zM5 10h2a5 5 0 0 0 10 0h2a7 7 0 0 1-6 6.9V20h3v2H8v-2h3v-3.1A7 7 0 0 1 5 10z",
             IconName::Speaker => "M3 9h4l5-4v14l-5-4H3zm12.5-2.5a7 7 0 0 1 0 11l-1.4-1.4a5 5 0 0 0 0-8.2zM14 9a3 3 0 0 1 0 6z",
         }
     }

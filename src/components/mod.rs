@@ -1,11 +1,20 @@
 //! Pieces used by several pages.
 
+mod area_picker;
+mod garbage;
 mod icon;
 mod problem;
 mod read_aloud;
+mod source_note;
 mod status;
 
+pub use area_picker::AreaPicker;
+pub use garbage::{
+    category_names, use_my_garbage, CategoryList, CategoryMark, CategoryName, CollectionCard,
+    GarbageUnavailable, Mine, MyGarbage, NextCollections,
+};
 pub use icon::{Icon, IconName};
 pub use problem::ProblemView;
 pub use read_aloud::ReadAloud;
+pub use source_note::SourceNote;
 pub use status::StatusBar;

@@ -3,7 +3,6 @@
 use crate::feeds::FeedProblem;
 use crate::i18n::{use_lang, Msg, Rubied, T};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn ProblemView(
@@ -19,7 +18,7 @@ pub fn ProblemView(
             {on_retry.map(|retry| view! {
                 <button type="button" class="button" on:click=move |_| retry.run(())><T msg=Msg::Retry /></button>
             })}
-            {unknown_city.then(|| view! { <A href="/welcome" attr:class="button"><T msg=Msg::ChooseCity /></A> })}
+            {unknown_city.then(|| view! { <a href="/welcome" class="button"><T msg=Msg::ChooseCity /></a> })}
         </div>
     }
 }

@@ -7,17 +7,13 @@ use crate::i18n::{Msg, T};
 use crate::pages::use_page_title;
 use crate::settings::Settings;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
 
 #[component]
-pub fn CityLink() -> impl IntoView {
+pub fn CityLink(city: String) -> impl IntoView {
     use_page_title(Msg::ChooseCity);
     let settings = expect_context::<Settings>();
-    let params = use_params_map();
-    let navigate = use_navigate();
-    let city = move || params.with(|p| p.get("city").unwrap_or_default());
     let feed = LocalResource::new(move || {
-        let id = city();
+        let id = city.clone();
         async move { feeds::city_feed(&id).await }
     });
     Effect::new(move |_| {
@@ -32,7 +28,7 @@ pub fn CityLink() -> impl IntoView {
                 settings.area.set(None);
             }
             settings.city.set(Some(feed.id.clone()));
-            navigate(if area_ok { "/" } else { "/welcome" }, Default::default());
+            crate::router::redirect(if area_ok { "/" } else { "/welcome" });
         }
     });
     view! {

@@ -1,4 +1,4 @@
-//! The four feature pages, until their issues land: what each will show, said plainly.
+//! The feature pages whose issues have not landed yet: what each will show, said plainly.
 
 use crate::components::ReadAloud;
 use crate::i18n::{raw, use_lang, Msg, T};
@@ -26,11 +26,6 @@ fn ComingSoon(title: Msg, description: Msg) -> impl IntoView {
             <ReadAloud text=speech />
         </article>
     }
-}
-
-#[component]
-pub fn Garbage() -> impl IntoView {
-    view! { <ComingSoon title=Msg::GarbageTitle description=Msg::GarbageDesc /> }
 }
 
 #[component]

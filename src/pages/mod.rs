@@ -4,6 +4,7 @@
 mod about;
 mod city_link;
 mod features;
+mod garbage;
 mod not_found;
 mod settings;
 mod today;
@@ -11,7 +12,8 @@ mod welcome;
 
 pub use about::About;
 pub use city_link::CityLink;
-pub use features::{Alerts, Garbage, Meetings, Nursery};
+pub use features::{Alerts, Meetings, Nursery};
+pub use garbage::Garbage;
 pub use not_found::NotFound;
 pub use settings::SettingsPage;
 pub use today::Today;

@@ -3,7 +3,6 @@
 use crate::i18n::{Msg, T};
 use crate::pages::use_page_title;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -12,7 +11,7 @@ pub fn NotFound() -> impl IntoView {
         <article class="page">
             <h1><T msg=Msg::NotFoundTitle /></h1>
             <p><T msg=Msg::NotFoundBody /></p>
-            <A href="/" attr:class="button"><T msg=Msg::GoHome /></A>
+            <a href="/" class="button"><T msg=Msg::GoHome /></a>
         </article>
     }
 }

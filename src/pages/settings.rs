@@ -6,7 +6,6 @@ use crate::pages::use_page_title;
 use crate::pages::welcome::LanguagePicker;
 use crate::settings::{Settings, TextSize};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -82,11 +81,11 @@ pub fn SettingsPage() -> impl IntoView {
             <section aria-labelledby="settings-place">
                 <h2 id="settings-place"><T msg=Msg::SettingsPlace /></h2>
                 <p>{place}</p>
-                <A href="/welcome" attr:class="button"><T msg=Msg::SettingsChangePlace /></A>
+                <a href="/welcome" class="button"><T msg=Msg::SettingsChangePlace /></a>
             </section>
             <section aria-labelledby="settings-about">
                 <h2 id="settings-about"><T msg=Msg::AboutTitle /></h2>
-                <p><A href="/about"><T msg=Msg::SettingsAbout /></A></p>
+                <p><a href="/about"><T msg=Msg::SettingsAbout /></a></p>
                 <p class="hint"><Rubied text=Signal::derive(version) /></p>
             </section>
         </article>

@@ -1,12 +1,11 @@
 //! First run: choose a language, a municipality and an area. Also where "change" in Settings leads.
 
-use crate::components::ProblemView;
+use crate::components::{AreaPicker, ProblemView};
 use crate::feeds;
 use crate::i18n::{use_lang, Lang, Msg, T};
 use crate::pages::use_page_title;
 use crate::settings::Settings;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 /// The language picker, shared with Settings: the choice applies at once.
 #[component]
@@ -35,7 +34,6 @@ pub fn Welcome() -> impl IntoView {
     use_page_title(Msg::WelcomeTitle);
     let settings = expect_context::<Settings>();
     let lang = use_lang();
-    let navigate = use_navigate();
     let chosen_city = RwSignal::new(settings.city.get_untracked());
     let chosen_area = RwSignal::new(settings.area.get_untracked());
 
@@ -66,7 +64,7 @@ pub fn Welcome() -> impl IntoView {
         };
         settings.city.set(Some(city));
         settings.area.set(Some(area));
-        navigate("/", Default::default());
+        crate::router::navigate("/");
     };
 
     view! {
@@ -103,29 +101,15 @@ pub fn Welcome() -> impl IntoView {
                         }).collect_view().into_any(),
                     }}
                 </fieldset>
-                <fieldset class="choices">
-                    <legend><T msg=Msg::WelcomeArea /></legend>
-                    <p class="hint"><T msg=Msg::WelcomeAreaHint /></p>
-                    {move || match city_feed.get() {
-                        None => view! { <p><T msg=Msg::Loading /></p> }.into_any(),
-                        Some(None) => view! { <p><T msg=Msg::WelcomeChooseCityFirst /></p> }.into_any(),
-                        Some(Some(Err(p))) => view! { <ProblemView problem=p /> }.into_any(),
-                        Some(Some(Ok(feed))) => feed.areas.into_iter().map(|a| {
-                            let l = lang.get();
-                            let name = a.name.get(l.code(), l.data_fallbacks()).to_owned();
-                            let id = a.id.clone();
-                            let checked_id = id.clone();
-                            view! {
-                                <label class="choice">
-                                    <input type="radio" name="area" value=id.clone()
-                                        prop:checked=move || chosen_area.get().as_deref() == Some(checked_id.as_str())
-                                        on:change=move |_| chosen_area.set(Some(id.clone())) />
-                                    <span>{name}</span>
-                                </label>
-                            }
-                        }).collect_view().into_any(),
-                    }}
-                </fieldset>
+                {move || match city_feed.get() {
+                    None => view! { <p><T msg=Msg::Loading /></p> }.into_any(),
+                    Some(None) => view! { <p><T msg=Msg::WelcomeChooseCityFirst /></p> }.into_any(),
+                    Some(Some(Err(p))) => view! { <ProblemView problem=p /> }.into_any(),
+                    Some(Some(Ok(feed))) => view! {
+                        <AreaPicker areas=feed.areas chosen=chosen_area legend=Msg::WelcomeArea
+                            hint=Msg::WelcomeAreaHint />
+                    }.into_any(),
+                }}
                 <button type="submit" class="button primary"
                     disabled=move || chosen_city.get().is_none() || chosen_area.get().is_none()>
                     <T msg=Msg::WelcomeStart />

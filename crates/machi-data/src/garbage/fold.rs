@@ -171,7 +171,10 @@ mod tests {
     fn english_words_and_readings_find_kanji_items() {
         let cal = calendar(&["乾電池", "ボタン電池", "スチール缶", "ろうそく"]);
         let names = |q: &str| -> Vec<&str> {
-            search_items(&cal, q).iter().map(|i| i.name.as_str()).collect()
+            search_items(&cal, q)
+                .iter()
+                .map(|i| i.name.as_str())
+                .collect()
         };
         assert_eq!(names("でんち"), ["乾電池", "ボタン電池"]);
         assert_eq!(names("Battery"), ["乾電池", "ボタン電池"]);

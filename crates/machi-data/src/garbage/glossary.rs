@@ -392,15 +392,24 @@ mod tests {
 pub const ITEM_WORDS: &[(&[&str], &[&str])] = &[
     (&["電池"], &["battery", "batteries", "でんち", "かんでんち"]),
     (&["ペットボトル"], &["pet bottle", "plastic bottle", "pet"]),
-    (&["缶", "かん"], &["can", "cans", "tin", "aluminium", "aluminum", "steel can"]),
+    (
+        &["缶", "かん"],
+        &["can", "cans", "tin", "aluminium", "aluminum", "steel can"],
+    ),
     (&["びん", "瓶", "ビン"], &["bottle", "glass bottle", "jar"]),
     (&["ガラス"], &["glass"]),
     (&["新聞"], &["newspaper", "しんぶん"]),
     (&["雑誌"], &["magazine", "ざっし"]),
-    (&["段ボール", "ダンボール"], &["cardboard", "carton box", "だんぼーる"]),
+    (
+        &["段ボール", "ダンボール"],
+        &["cardboard", "carton box", "だんぼーる"],
+    ),
     (&["紙パック"], &["milk carton", "drink carton", "carton"]),
     (&["紙"], &["paper", "かみ"]),
-    (&["古着", "衣類"], &["clothes", "clothing", "ふるぎ", "いるい"]),
+    (
+        &["古着", "衣類"],
+        &["clothes", "clothing", "ふるぎ", "いるい"],
+    ),
     (&["本"], &["book", "books", "ほん"]),
     (&["フライパン"], &["frying pan", "pan"]),
     (&["なべ", "鍋"], &["pot", "saucepan"]),
@@ -409,11 +418,20 @@ pub const ITEM_WORDS: &[(&[&str], &[&str])] = &[
     (&["蛍光灯", "蛍光管"], &["fluorescent", "けいこうとう"]),
     (&["スプレー"], &["spray", "aerosol"]),
     (&["ライター"], &["lighter"]),
-    (&["包丁", "刃物"], &["knife", "knives", "ほうちょう", "はもの"]),
-    (&["茶わん", "茶碗", "皿", "陶器"], &["dish", "plate", "bowl", "ちゃわん", "さら", "とうき"]),
+    (
+        &["包丁", "刃物"],
+        &["knife", "knives", "ほうちょう", "はもの"],
+    ),
+    (
+        &["茶わん", "茶碗", "皿", "陶器"],
+        &["dish", "plate", "bowl", "ちゃわん", "さら", "とうき"],
+    ),
     (&["ドライヤー"], &["hair dryer", "dryer"]),
     (&["アイロン"], &["iron"]),
-    (&["生ごみ", "生ゴミ"], &["food waste", "kitchen waste", "food scraps", "なまごみ"]),
+    (
+        &["生ごみ", "生ゴミ"],
+        &["food waste", "kitchen waste", "food scraps", "なまごみ"],
+    ),
     (&["おむつ", "オムツ"], &["diaper", "nappy", "nappies"]),
     (&["靴"], &["shoes", "くつ"]),
     (&["ホース"], &["hose"]),
@@ -438,12 +456,18 @@ pub const ITEM_WORDS: &[(&[&str], &[&str])] = &[
     (&["洗濯機"], &["washing machine", "せんたくき"]),
     (&["パソコン"], &["computer", "pc", "laptop"]),
     (&["タイヤ"], &["tyre", "tire"]),
-    (&["消火器"], &["fire extinguisher", "extinguisher", "しょうかき"]),
+    (
+        &["消火器"],
+        &["fire extinguisher", "extinguisher", "しょうかき"],
+    ),
     (&["ティッシュ"], &["tissue", "tissues"]),
     (&["保冷剤"], &["ice pack", "ほれいざい"]),
     (&["おもちゃ", "玩具"], &["toy", "toys"]),
     (&["コップ"], &["cup", "glass cup"]),
-    (&["携帯電話", "スマートフォン"], &["mobile phone", "phone", "smartphone", "けいたい"]),
+    (
+        &["携帯電話", "スマートフォン"],
+        &["mobile phone", "phone", "smartphone", "けいたい"],
+    ),
 ];
 
 /// The Japanese words a query stands for through [`ITEM_WORDS`]: a row matches when the folded

@@ -1,0 +1,268 @@
+//! Garbage pieces shared by Today and the Garbage page: my area's calendar, category names and
+//! marks, the "today / tomorrow" cards and the next day of every category.
+
+use crate::app::CityData;
+use crate::components::ReadAloud;
+use crate::feeds::FeedProblem;
+use crate::i18n::{fill, long_date, raw, use_lang, Lang, Msg, Rubied, T};
+use crate::settings::Settings;
+use chrono::{Days, NaiveDate};
+use leptos::prelude::*;
+use machi_data::garbage::{Category, GarbageArea, GarbageCalendar, Rule};
+use std::sync::Arc;
+
+/// My area's calendar, once everything it needs has arrived.
+#[derive(Clone)]
+pub struct Mine {
+    pub calendar: Arc<GarbageCalendar>,
+    area: usize,
+}
+
+impl Mine {
+    pub fn area(&self) -> &GarbageArea {
+        &self.calendar.areas[self.area]
+    }
+
+    /// The categories collected on `date`, in the order the city lists them for the area.
+    pub fn on(&self, date: NaiveDate) -> Vec<&Category> {
+        let cal = &self.calendar;
+        cal.on(self.area(), date)
+            .into_iter()
+            .filter_map(|id| cal.category(id))
+            .collect()
+    }
+
+    /// The first collection day of every category of the area from `from` on (a year ahead),
+    /// `None` for a category without one (collected by arrangement, or out of season all year).
+    pub fn next_days(&self, from: NaiveDate) -> Vec<(&Category, Option<NaiveDate>)> {
+        let cal = &self.calendar;
+        let to = from + Days::new(366);
+        let days = cal.collection_days(self.area(), from, to);
+        self.area()
+            .schedules
+            .iter()
+            .filter_map(|s| {
+                let category = cal.category(&s.category)?;
+                let next = days
+                    .iter()
+                    .find(|d| d.category == s.category)
+                    .map(|d| d.date);
+                Some((category, next))
+            })
+            .collect()
+    }
+
+    /// The position of a category in the city's list, for its mark (1, 2, 3 …).
+    pub fn number(&self, category: &Category) -> usize {
+        self.calendar
+            .categories
+            .iter()
+            .position(|c| c.id == category.id)
+            .map_or(0, |i| i + 1)
+    }
+
+    /// A note for a schedule that is by arrangement rather than on fixed days (奈良市's `公社`).
+    pub fn arrangement(&self, category: &Category) -> Option<&str> {
+        self.area()
+            .schedules
+            .iter()
+            .filter(|s| s.category == category.id)
+            .flat_map(|s| &s.rules)
+            .find_map(|r| match r {
+                Rule::ByArrangement { note } => Some(note.as_str()),
+                _ => None,
+            })
+    }
+}
+
+/// What the garbage views can show.
+#[derive(Clone)]
+pub enum MyGarbage {
+    Loading,
+    Problem(FeedProblem),
+    /// The municipality publishes no collection calendar.
+    NoSource,
+    /// The calendar has no row for the chosen area (or no area is chosen).
+    NoArea,
+    Ready(Mine),
+}
+
+/// The calendar of the resident's area, following the settings and the feeds.
+pub fn use_my_garbage() -> Signal<MyGarbage> {
+    let city = expect_context::<CityData>();
+    let settings = expect_context::<Settings>();
+    Signal::derive(move || {
+        let calendar = match city.garbage.get() {
+            None => return MyGarbage::Loading,
+            Some(None) => return MyGarbage::NoArea,
+            Some(Some(Err(p))) => return MyGarbage::Problem(p),
+            Some(Some(Ok(None))) => return MyGarbage::NoSource,
+            Some(Some(Ok(Some(c)))) => c,
+        };
+        let Some(feed) = city.get() else {
+            return MyGarbage::Loading;
+        };
+        let area = settings
+            .area
+            .get()
+            .and_then(|a| feed.area(&a)?.garbage_area.clone())
+            .and_then(|g| calendar.areas.iter().position(|a| a.id == g));
+        match area {
+            Some(area) => MyGarbage::Ready(Mine { calendar, area }),
+            None => MyGarbage::NoArea,
+        }
+    })
+}
+
+/// A category's name in the current language, and the city's original Japanese when the two
+/// differ (residents compare it with the sign at the collection point).
+pub fn category_names(category: &Category, lang: Lang) -> (String, Option<String>) {
+    let shown = category
+        .label
+        .get(lang.code(), lang.data_fallbacks())
+        .to_owned();
+    let original = category
+        .label
+        .original()
+        .filter(|o| *o != shown)
+        .map(str::to_owned);
+    (shown, original)
+}
+
+/// A category's name, with the original Japanese beside a translation.
+#[component]
+pub fn CategoryName(#[prop(into)] category: Category) -> impl IntoView {
+    let lang = use_lang();
+    move || {
+        let (shown, original) = category_names(&category, lang.get());
+        view! {
+            <span class="cat-name"><Rubied text=shown /></span>
+            {original.map(|o| view! { " " <span class="cat-original" lang="ja">"（"{o}"）"</span> })}
+        }
+    }
+}
+
+/// The category's number in the city's colour: the key of the month calendar. Decorative where
+/// the name is next to it; never the only carrier of meaning.
+#[component]
+pub fn CategoryMark(number: usize, #[prop(into)] colour: Option<String>) -> impl IntoView {
+    view! {
+        <span class="cat-mark" aria-hidden="true"
+            style:--cat=colour.filter(|c| is_colour(c)).unwrap_or_else(|| "var(--border)".into())>
+            {number}
+        </span>
+    }
+}
+
+/// A city's colour is used only when it is a plain `#rgb`/`#rrggbb`, never pasted as CSS.
+fn is_colour(c: &str) -> bool {
+    c.len() <= 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A list of categories with their marks and names.
+#[component]
+pub fn CategoryList(mine: Mine, categories: Vec<Category>) -> impl IntoView {
+    view! {
+        <ul class="cat-list">
+            {categories.into_iter().map(|c| view! {
+                <li>
+                    <CategoryMark number=mine.number(&c) colour=c.colour.clone() />
+                    <CategoryName category=c />
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// "Today" or "Tomorrow": what goes out that day in my area, large, with read-aloud.
+#[component]
+pub fn CollectionCard(mine: Mine, date: NaiveDate, title: Msg) -> impl IntoView {
+    let lang = use_lang();
+    let categories: Vec<Category> = mine.on(date).into_iter().cloned().collect();
+    let empty = categories.is_empty();
+    let names = categories.clone();
+    let area = mine.area().name.clone();
+    let speech = Signal::derive(move || {
+        let l = lang.get();
+        let list: Vec<String> = names.iter().map(|c| category_names(c, l).0).collect();
+        let msg = if list.is_empty() {
+            Msg::GarbageSpeakNone
+        } else {
+            Msg::GarbageSpeakDay
+        };
+        fill(
+            raw(l, msg),
+            &[
+                ("day", raw(l, title)),
+                ("date", &long_date(l, date)),
+                ("area", area.get(l.code(), l.data_fallbacks())),
+                ("categories", &list.join(raw(l, Msg::ListSeparator))),
+            ],
+        )
+    });
+    view! {
+        <section class="card garbage-day">
+            <h3>
+                <span class="garbage-day-name"><T msg=title /></span>
+                " "
+                <span class="garbage-day-date"><Rubied text=Signal::derive(move || long_date(lang.get(), date)) /></span>
+            </h3>
+            {if empty {
+                view! { <p class="garbage-none"><T msg=Msg::GarbageNoneDay /></p> }.into_any()
+            } else {
+                view! { <CategoryList mine=mine categories=categories /> }.into_any()
+            }}
+            <ReadAloud text=speech />
+        </section>
+    }
+}
+
+/// The next collection day of every category of my area.
+#[component]
+pub fn NextCollections(mine: Mine, today: NaiveDate) -> impl IntoView {
+    let lang = use_lang();
+    let rows: Vec<(Category, Option<NaiveDate>, Option<String>)> = mine
+        .next_days(today)
+        .into_iter()
+        .map(|(c, d)| (c.clone(), d, mine.arrangement(c).map(str::to_owned)))
+        .collect();
+    view! {
+        <ul class="next-list">
+            {rows.into_iter().map(|(c, next, arrangement)| {
+                let when = move || match (next, arrangement.clone()) {
+                    (Some(d), _) => view! { <Rubied text=long_date(lang.get(), d) /> }.into_any(),
+                    (None, Some(note)) => view! {
+                        <T msg=Msg::GarbageByArrangement />
+                        " " <span lang="ja">{note}</span>
+                    }.into_any(),
+                    (None, None) => view! { <T msg=Msg::GarbageNoNext /> }.into_any(),
+                };
+                view! {
+                    <li>
+                        <span class="next-cat">
+                            <CategoryMark number=mine.number(&c) colour=c.colour.clone() />
+                            <CategoryName category=c />
+                        </span>
+                        <span class="next-date">{when}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// What to show instead of the garbage views when they cannot be shown.
+#[component]
+pub fn GarbageUnavailable(state: MyGarbage) -> impl IntoView {
+    match state {
+        MyGarbage::Loading => view! { <p><T msg=Msg::Loading /></p> }.into_any(),
+        MyGarbage::Problem(p) => view! { <crate::components::ProblemView problem=p /> }.into_any(),
+        MyGarbage::NoSource => {
+            view! { <p class="notice"><T msg=Msg::GarbageNoSource /></p> }.into_any()
+        }
+        MyGarbage::NoArea | MyGarbage::Ready(_) => view! {
+            <p class="notice"><T msg=Msg::GarbageNoArea /></p>
+        }
+        .into_any(),
+    }
+}

@@ -46,7 +46,7 @@ enum Command {
         refresh_secs: u64,
         /// Directory for the hub's durable state (fetched alert messages and their journal);
         /// created if needed.
-        #[arg(long, env = "MACHI_STATE_DIR", default_value = "var")]
+        #[arg(long, env = "MACHI_STATE_DIR", default_value = ".machi")]
         state_dir: PathBuf,
     },
     /// Parse every city file and read its garbage source; print each error and fail if there is

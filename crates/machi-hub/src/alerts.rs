@@ -17,6 +17,11 @@
 //! loses nothing and downloads nothing again. Records not listed by any feed any more are pruned
 //! after [`RETENTION_DAYS`] days.
 //!
+//! Whether a message is kept is decided when it is fetched, against the cities configured then: a
+//! city added later shows the messages fetched from then on (its first 72 hours fill up as new
+//! messages arrive). A message's content is read once per id: a changed file under an old id is
+//! not read again (give it a new entry id).
+//!
 //! **Last good state.** A poll that fails (network, a feed that does not parse) changes nothing
 //! already known: the city's alerts stay, and the source is marked stale with the error until a
 //! poll succeeds again.

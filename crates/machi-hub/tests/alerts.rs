@@ -564,3 +564,78 @@ async fn the_demo_city_shows_its_heavy_rain_warning_earthquake_and_shelters() {
         assert_eq!(s["attribution"]["ja"], "Machi プロジェクト");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cap_directory_is_read_once_per_document_and_matched_by_geocode() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("cities")).unwrap();
+    std::fs::write(
+        dir.path().join("cities/la.toml"),
+        format!(
+            r#"id = "la"
+timezone = "America/Los_Angeles"
+name = {{ ja = "ロサンゼルス郡", en = "Los Angeles County" }}
+
+[[areas]]
+id = "all"
+name = {{ ja = "全域" }}
+
+[alerts]
+codes = ["SAME:006037"]
+
+[[sources]]
+id = "cap"
+kind = "cap"
+path = "{DATA}/cap"
+licence = "public domain"
+title = {{ ja = "CAP" }}
+attribution = {{ ja = "CAP samples" }}
+"#
+        ),
+    )
+    .unwrap();
+    let alerts = Alerts::open(&dir.path().join("var"), chrono::Utc::now()).unwrap();
+    let paths = Paths {
+        cities: dir.path().join("cities"),
+        dist: dir.path().join("dist"),
+    };
+    let state = AppState::load_with(paths, Some(alerts))
+        .map_err(|e| format!("{e:?}"))
+        .unwrap()
+        .0;
+    state.poll_alerts().await;
+    let alerts = state.alerts().unwrap();
+    let id = |file: &str| {
+        use sha2::Digest as _;
+        let bytes = std::fs::read(format!("{DATA}/cap/{file}")).unwrap();
+        let hex: String = sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("cap:{hex}")
+    };
+    assert_eq!(
+        alerts.outcome(&id("v1dot2_appendix_adot4.xml")).unwrap().0,
+        Outcome::Kept
+    );
+    assert_eq!(
+        alerts
+            .outcome(&id("ibm_cap_amber_alert_example.xml"))
+            .unwrap()
+            .0,
+        Outcome::Kept
+    );
+    assert_eq!(
+        alerts.outcome(&id("v1dot2_appendix_adot1.xml")).unwrap().0,
+        Outcome::Unrelated
+    );
+    assert_eq!(alerts.kept(), 2);
+    state.poll_alerts().await;
+    assert_eq!(alerts.kept(), 2);
+    let city = json(get(&state, "/feeds/la/city.json", None).await).await;
+    let cap = source(&city, "cap");
+    assert_eq!(cap["stale"], false, "{cap}");
+    assert!(cap["as_of"].is_string());
+    let feed = json(get(&state, "/feeds/la/alerts.json", None).await).await;
+    assert_eq!(feed["area_codes"], serde_json::json!(["SAME:006037"]));
+}

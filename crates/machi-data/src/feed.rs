@@ -9,10 +9,12 @@
 //! | `/feeds/index.json`          | [`CityIndex`]   |
 //! | `/feeds/{city}/city.json`    | [`CityFeed`]    |
 //! | `/feeds/{city}/garbage.json` | [`GarbageFeed`] (when the city has a garbage source) |
+//! | `/feeds/{city}/alerts.json`  | [`AlertsFeed`] (when the city has a `jma-atom`, `cap` or `shelters` source) |
 //!
 //! Freshness ("as of", stale, the last error) of every feed is in [`CityFeed::sources`], so the
 //! app learns it from one small document.
 
+use crate::alerts::{Alert, AreaCode, Shelter};
 use crate::garbage::GarbageCalendar;
 use crate::text::LocalizedText;
 use chrono::{DateTime, Utc};
@@ -85,6 +87,45 @@ pub struct GarbageFeed {
     /// The id of the source in [`CityFeed::sources`] this calendar came from.
     pub source: String,
     pub calendar: GarbageCalendar,
+}
+
+/// `/feeds/{city}/alerts.json`: the disaster alerts that concern the city and its shelters.
+///
+/// Every alert is trimmed to the city: its `areas`, earthquake `intensities` and `tsunami`
+/// forecasts list only the codes of [`AlertsFeed::area_codes`] (the city is what the app shows;
+/// a nationwide earthquake report would otherwise be hundreds of entries). Times are as the
+/// source published them, except in a demo feed (see [`AlertsFeed::demo_time_shift_secs`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertsFeed {
+    pub version: u32,
+    pub generated_at: DateTime<Utc>,
+    /// The ids of the sources in [`CityFeed::sources`] this feed was made from (for attribution
+    /// and freshness).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    /// The codes that place the city: its JMA 市町村等 codes (7 digits) first, then the other codes
+    /// the city file names (forecast regions, `seismic:…`, `tsunami:…`, CAP geocodes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub area_codes: Vec<AreaCode>,
+    /// In force now for the city, most severe first (severity, then 警戒レベル, then newest).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub in_force: Vec<Alert>,
+    /// Everything that concerned the city in the last 72 hours, newest first, lifted (解除) and
+    /// cancelled (取消, shown with status `cancelled`) included. Earthquake reports are only here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<Alert>,
+    /// When the alert sources were last polled successfully; `None` before the first success.
+    /// The sources' `stale` / `last_error` in [`CityFeed::sources`] say why a later poll failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_success: Option<DateTime<Utc>>,
+    /// The city's 指定緊急避難場所 (from its `shelters` source), for `nearest`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shelters: Vec<Shelter>,
+    /// Demo only: every time in this feed was moved forward by this many seconds so that the demo
+    /// city's recorded messages look current (the newest is "now" when the hub started). The app
+    /// must say the alerts are a demonstration. Never set for a real city.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demo_time_shift_secs: Option<i64>,
 }
 
 /// What a source holds; decides which parser the hub runs and which page shows it.
@@ -220,6 +261,27 @@ mod tests {
         };
         let json = serde_json::to_string(&feed).unwrap();
         assert_eq!(parse_feed::<CityFeed>(&json).unwrap(), feed);
+    }
+
+    #[test]
+    fn an_empty_alerts_feed_is_compact() {
+        let feed = AlertsFeed {
+            version: FEED_VERSION,
+            generated_at: "2026-11-22T00:00:00Z".parse().unwrap(),
+            sources: vec![],
+            area_codes: vec![],
+            in_force: vec![],
+            history: vec![],
+            last_success: None,
+            shelters: vec![],
+            demo_time_shift_secs: None,
+        };
+        let json = serde_json::to_string(&feed).unwrap();
+        assert_eq!(
+            json,
+            r#"{"version":1,"generated_at":"2026-11-22T00:00:00Z"}"#
+        );
+        assert_eq!(parse_feed::<AlertsFeed>(&json).unwrap(), feed);
     }
 
     #[test]

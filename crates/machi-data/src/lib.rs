@@ -15,6 +15,7 @@ pub mod garbage;
 pub mod text;
 
 pub use feed::{
-    Area, CityFeed, CityIndex, CitySummary, GarbageFeed, SourceInfo, SourceKind, FEED_VERSION,
+    AlertsFeed, Area, CityFeed, CityIndex, CitySummary, GarbageFeed, SourceInfo, SourceKind,
+    FEED_VERSION,
 };
 pub use text::LocalizedText;

@@ -15,6 +15,12 @@
 //! garbage source may leave out `[[areas]]`: its areas are then the calendar's (see
 //! `cities/README.md`).
 //!
+//! Alert sources (`jma-atom`, `cap`) need an `[alerts]` table naming the codes that place the city
+//! (`municipalities`: JMA 市町村等 codes; `codes`: forecast regions, `seismic:…`, `tsunami:…`, CAP
+//! geocodes as `valueName:value`); a `jma-atom` source may list several feeds in `feeds = […]`
+//! instead of one `path` or `url`. `demo_time_shift = true` is for the demo city only (see
+//! [`AlertsConfig::demo_time_shift`]).
+//!
 //! Relative `path`s of sources are kept as written; the hub resolves them against its working
 //! directory (see [`crate::feeds`]).
 
@@ -43,6 +49,23 @@ pub struct CityConfig {
     /// Empty when the file has no `[[areas]]`: the areas are then the garbage calendar's.
     pub areas: Vec<AreaConfig>,
     pub sources: Vec<SourceConfig>,
+    /// The `[alerts]` table: where the city is, for alert sources.
+    pub alerts: Option<AlertsConfig>,
+}
+
+/// `[alerts]`: the codes that place the city in the alert sources' area systems.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlertsConfig {
+    /// JMA 気象・地震・火山情報／市町村等 codes (7 digits, e.g. `1720100`).
+    pub municipalities: Vec<String>,
+    /// Other codes, matched as written: JMA forecast regions (6 digits), `seismic:NNN`,
+    /// `seismic-pref:NN`, `tsunami:NNN`, CAP geocodes (`valueName:value`).
+    pub codes: Vec<String>,
+    /// `forecast_area_tree.json`: when given, each municipality also matches its parent regions.
+    pub area_tree: Option<PathBuf>,
+    /// Demo only: shift every alert's times so the newest message is "now" when the hub starts,
+    /// so recorded demo messages look current. Published as `demo_time_shift_secs`.
+    pub demo_time_shift: bool,
 }
 
 /// An area a resident picks from.
@@ -79,6 +102,8 @@ pub struct SourceConfig {
     pub attribution: LocalizedText,
     /// Settings of the garbage kinds; the defaults for every other kind.
     pub garbage: GarbageSettings,
+    /// `jma-atom`: every feed to poll (`feeds = […]`, else the one `path` or `url`).
+    pub feeds: Vec<SourceLocation>,
 }
 
 impl SourceConfig {
@@ -90,6 +115,14 @@ impl SourceConfig {
 
 fn is_garbage(kind: SourceKind) -> bool {
     matches!(kind, SourceKind::Garbage5374 | SourceKind::GarbageIcal)
+}
+
+/// Whether a source kind feeds `/feeds/{city}/alerts.json`.
+pub fn is_alerts(kind: SourceKind) -> bool {
+    matches!(
+        kind,
+        SourceKind::JmaAtom | SourceKind::Cap | SourceKind::Shelters
+    )
 }
 
 /// How to read a garbage source.
@@ -244,6 +277,21 @@ struct RawCity {
     areas: Option<Spanned<Vec<RawArea>>>,
     #[serde(default)]
     sources: Vec<RawSource>,
+    #[serde(default)]
+    alerts: Option<Spanned<RawAlerts>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAlerts {
+    #[serde(default)]
+    municipalities: Vec<Spanned<String>>,
+    #[serde(default)]
+    codes: Vec<Spanned<String>>,
+    #[serde(default)]
+    area_tree: Option<Spanned<String>>,
+    #[serde(default)]
+    demo_time_shift: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -277,6 +325,8 @@ struct RawSource {
     strict: Option<Spanned<bool>>,
     #[serde(default)]
     areas: Option<Spanned<BTreeMap<String, String>>>,
+    #[serde(default)]
+    feeds: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// Checks what the TOML types cannot say, pointing each error at the offending value.
@@ -419,7 +469,23 @@ impl Validator<'_> {
                 );
             }
             self.garbage_settings(source, i)?;
+            if matches!(source.kind, SourceKind::JmaAtom | SourceKind::Cap) && raw.alerts.is_none()
+            {
+                return self.error(
+                    Some(source.id.span()),
+                    "alerts",
+                    format_args!(
+                        "source `{}` is an alert source; add an `[alerts]` table naming the \
+                         city's area codes (see cities/README.md)",
+                        source.id.get_ref()
+                    ),
+                );
+            }
         }
+        let alerts = match &raw.alerts {
+            Some(alerts) => Some(self.alerts(alerts)?),
+            None => None,
+        };
 
         Ok(CityConfig {
             file: self.file.to_owned(),
@@ -442,6 +508,7 @@ impl Validator<'_> {
                 })
                 .collect(),
             sources: raw.sources.into_iter().map(source_config).collect(),
+            alerts,
         })
     }
 
@@ -518,7 +585,93 @@ impl Validator<'_> {
         Ok(())
     }
 
+    fn alerts(&self, raw: &Spanned<RawAlerts>) -> Result<AlertsConfig, ConfigError> {
+        let alerts = raw.get_ref();
+        if alerts.municipalities.is_empty() && alerts.codes.is_empty() {
+            return self.error(
+                Some(raw.span()),
+                "alerts",
+                "names no area code; give `municipalities` (JMA 市町村等, 7 digits) and/or `codes`",
+            );
+        }
+        for (i, code) in alerts.municipalities.iter().enumerate() {
+            let c = code.get_ref();
+            if c.len() != 7 || !c.bytes().all(|b| b.is_ascii_digit()) {
+                return self.error(
+                    Some(code.span()),
+                    &format!("alerts.municipalities[{i}]"),
+                    format_args!("`{c}` must be a 7-digit JMA 市町村等 code (e.g. \"1720100\")"),
+                );
+            }
+        }
+        for (i, code) in alerts.codes.iter().enumerate() {
+            let c = code.get_ref();
+            if c.is_empty() || c.chars().any(char::is_whitespace) {
+                return self.error(
+                    Some(code.span()),
+                    &format!("alerts.codes[{i}]"),
+                    format_args!("`{c}` must be a non-empty code without spaces"),
+                );
+            }
+        }
+        if let Some(tree) = &alerts.area_tree {
+            if tree.get_ref().trim().is_empty() {
+                return self.error(Some(tree.span()), "alerts.area_tree", "must not be empty");
+            }
+        }
+        Ok(AlertsConfig {
+            municipalities: alerts
+                .municipalities
+                .iter()
+                .map(|c| c.get_ref().clone())
+                .collect(),
+            codes: alerts.codes.iter().map(|c| c.get_ref().clone()).collect(),
+            area_tree: alerts
+                .area_tree
+                .as_ref()
+                .map(|t| PathBuf::from(t.get_ref())),
+            demo_time_shift: alerts
+                .demo_time_shift
+                .as_ref()
+                .is_some_and(|d| *d.get_ref()),
+        })
+    }
+
     fn source_location(&self, source: &RawSource, i: usize) -> Result<(), ConfigError> {
+        if let Some(feeds) = &source.feeds {
+            let key = format!("sources[{i}].feeds");
+            if source.kind != SourceKind::JmaAtom {
+                return self.error(
+                    Some(feeds.span()),
+                    &key,
+                    "only applies to kind \"jma-atom\" (a list of Atom feeds)",
+                );
+            }
+            if source.path.is_some() || source.url.is_some() {
+                return self.error(
+                    Some(feeds.span()),
+                    &format!("sources[{i}]"),
+                    "has `feeds` and `path` or `url`; give one of them",
+                );
+            }
+            if feeds.get_ref().is_empty() {
+                return self.error(Some(feeds.span()), &key, "must list at least one feed");
+            }
+            for (n, feed) in feeds.get_ref().iter().enumerate() {
+                let f = feed.get_ref();
+                if f.trim().is_empty() {
+                    return self.error(
+                        Some(feed.span()),
+                        &format!("{key}[{n}]"),
+                        "must not be empty",
+                    );
+                }
+                if f.contains("://") {
+                    self.web_url(feed, &format!("{key}[{n}]"))?;
+                }
+            }
+            return Ok(());
+        }
         match (&source.path, &source.url) {
             (Some(path), None) if path.get_ref().trim().is_empty() => self.error(
                 Some(path.span()),
@@ -554,12 +707,38 @@ impl Validator<'_> {
     }
 }
 
+/// A feed entry of `feeds = […]`: an http(s) URL, else a path.
+fn location_of(s: &str) -> SourceLocation {
+    if s.starts_with("https://") || s.starts_with("http://") {
+        SourceLocation::Url(s.to_owned())
+    } else {
+        SourceLocation::Path(PathBuf::from(s))
+    }
+}
+
 fn source_config(raw: RawSource) -> SourceConfig {
-    // Validation has already checked that exactly one of the two is present.
+    let feeds: Vec<SourceLocation> = raw
+        .feeds
+        .map(|f| {
+            f.into_inner()
+                .iter()
+                .map(|s| location_of(s.get_ref()))
+                .collect()
+        })
+        .unwrap_or_default();
+    // Validation has already checked that exactly one of path, url and feeds is present.
     let location = match (raw.path, raw.url) {
         (Some(path), _) => SourceLocation::Path(PathBuf::from(path.into_inner())),
         (None, Some(url)) => SourceLocation::Url(url.into_inner()),
-        (None, None) => SourceLocation::Url(String::new()),
+        (None, None) => feeds
+            .first()
+            .cloned()
+            .unwrap_or(SourceLocation::Url(String::new())),
+    };
+    let feeds = if raw.kind == SourceKind::JmaAtom && feeds.is_empty() {
+        vec![location.clone()]
+    } else {
+        feeds
     };
     SourceConfig {
         id: raw.id.into_inner(),
@@ -580,6 +759,7 @@ fn source_config(raw: RawSource) -> SourceConfig {
                 .map(|(file, name)| (file.trim().to_owned(), name.trim().to_owned()))
                 .collect(),
         },
+        feeds,
     }
 }
 
@@ -812,6 +992,98 @@ attribution = { ja = "テスト市" }
         );
         let err = parse_test(&text).unwrap_err().to_string();
         assert!(err.contains("the city has no garbage source"), "{err}");
+    }
+
+    const ALERTS: &str = r#"
+[alerts]
+municipalities = ["1720200"]
+codes = ["170022", "tsunami:390"]
+
+[[sources]]
+id = "jma"
+kind = "jma-atom"
+feeds = ["https://www.data.jma.go.jp/developer/xml/feed/extra.xml", "data/feed.xml"]
+licence = "政府標準利用規約（第2.0版）"
+title = { ja = "気象庁防災情報XML" }
+attribution = { ja = "気象庁" }
+"#;
+
+    #[test]
+    fn alert_settings_parse() {
+        let city = parse_test(&format!("{GOOD}{ALERTS}")).unwrap();
+        let alerts = city.alerts.as_ref().unwrap();
+        assert_eq!(alerts.municipalities, ["1720200"]);
+        assert_eq!(alerts.codes, ["170022", "tsunami:390"]);
+        assert!(!alerts.demo_time_shift);
+        assert_eq!(
+            city.sources[1].feeds,
+            [
+                SourceLocation::Url(
+                    "https://www.data.jma.go.jp/developer/xml/feed/extra.xml".into()
+                ),
+                SourceLocation::Path("data/feed.xml".into()),
+            ]
+        );
+        // One `url` is a list of one feed.
+        let one = ALERTS.replace(
+            "feeds = [\"https://www.data.jma.go.jp/developer/xml/feed/extra.xml\", \"data/feed.xml\"]",
+            "url = \"https://example.org/feed.xml\"",
+        );
+        let city = parse_test(&format!("{GOOD}{one}")).unwrap();
+        assert_eq!(
+            city.sources[1].feeds,
+            [SourceLocation::Url("https://example.org/feed.xml".into())]
+        );
+    }
+
+    #[test]
+    fn alert_settings_errors_name_line_and_key() {
+        let text = format!("{GOOD}{}", ALERTS.replace("1720200", "17202"));
+        let err = parse_test(&text).unwrap_err();
+        assert_eq!(err.position, Some((26, 19)), "{err}");
+        assert!(
+            err.to_string()
+                .contains("`alerts.municipalities[0]`: `17202` must be a 7-digit"),
+            "{err}"
+        );
+
+        let text = format!(
+            "{GOOD}{}",
+            ALERTS.replace("\"tsunami:390\"", "\"tsunami 390\"")
+        );
+        let err = parse_test(&text).unwrap_err().to_string();
+        assert!(err.starts_with("cities/test.toml:27:"), "{err}");
+        assert!(err.contains("`alerts.codes[1]`"), "{err}");
+
+        let (_, sources) = ALERTS.split_once("\n\n").unwrap();
+        let err = parse_test(&format!("{GOOD}\n{sources}"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`alerts`: source `jma` is an alert source"),
+            "{err}"
+        );
+
+        let text = format!(
+            "{GOOD}{}",
+            ALERTS.replace("kind = \"jma-atom\"", "kind = \"cap\"")
+        );
+        let err = parse_test(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("`sources[1].feeds`: only applies to kind \"jma-atom\""),
+            "{err}"
+        );
+
+        let text = format!("{GOOD}{}", ALERTS.replace("data/feed.xml", "ftp://x"));
+        let err = parse_test(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("`sources[1].feeds[1]`: `ftp://x` must be an http(s) URL"),
+            "{err}"
+        );
+
+        let text = format!("{GOOD}\n[alerts]\ndemo_time_shift = true\n");
+        let err = parse_test(&text).unwrap_err().to_string();
+        assert!(err.contains("`alerts`: names no area code"), "{err}");
     }
 
     #[test]

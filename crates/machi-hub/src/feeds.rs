@@ -1,5 +1,6 @@
 //! Builds the published feeds (`/feeds/index.json`, `/feeds/{city}/city.json` and, for a city with
-//! a garbage source, `/feeds/{city}/garbage.json`) from city configs.
+//! a garbage source, `/feeds/{city}/garbage.json`; with alert sources, `/feeds/{city}/alerts.json`)
+//! from city configs.
 //!
 //! Feeds are serialised once per refresh into [`Document`]s (bytes plus a strong ETag) so serving
 //! them is a map lookup. A refresh never loses data: a city whose file has turned bad keeps its
@@ -9,16 +10,22 @@
 //! Source freshness, for now: a `path` source (resolved against the hub's working directory when
 //! relative) is fresh as of the newest modification time of the files under it. `url` sources are
 //! not fetched yet; the fetchers that later issues add per source kind will set their `as_of`.
-//! A garbage source is read and parsed by [`crate::garbage`], which also sets its freshness.
+//! A garbage source is read and parsed by [`crate::garbage`], which also sets its freshness; alert
+//! sources (`jma-atom`, `cap`, `shelters`) are polled by [`crate::alerts`], whose last successful
+//! poll is their `as_of` (when the hub runs without the poller, as in `check`, they are treated
+//! like any other source).
 //!
 //! `generated_at` only moves when a feed's content changes, so ETags stay stable across refreshes
 //! that find nothing new and clients keep getting 304s.
 
-use crate::config::{CityConfig, ConfigError, Loaded, SourceConfig, SourceLocation};
+use crate::alerts::Alerts;
+use crate::config::{is_alerts, CityConfig, ConfigError, Loaded, SourceConfig, SourceLocation};
 use crate::garbage::{self, GarbageState, Parsed};
 use axum::body::Bytes;
 use chrono::{DateTime, Utc};
-use machi_data::{CityFeed, CityIndex, CitySummary, GarbageFeed, SourceInfo, FEED_VERSION};
+use machi_data::{
+    AlertsFeed, CityFeed, CityIndex, CitySummary, GarbageFeed, SourceInfo, FEED_VERSION,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -69,12 +76,17 @@ struct GarbageSlot {
     feed: Option<(Arc<Parsed>, Published<GarbageFeed>)>,
 }
 
+/// A city's alerts feed: `None` until its alert sources have been read once.
+type AlertsSlot = Option<Published<AlertsFeed>>;
+
 /// Every feed the hub publishes, as of one refresh.
 #[derive(Debug, Clone)]
 pub struct Feeds {
     index: Published<CityIndex>,
     cities: BTreeMap<String, Published<CityFeed>>,
     garbage: BTreeMap<String, GarbageSlot>,
+    /// Cities with an alert source.
+    alerts: BTreeMap<String, AlertsSlot>,
 }
 
 impl Default for Feeds {
@@ -98,21 +110,41 @@ impl Feeds {
             },
             cities: BTreeMap::new(),
             garbage: BTreeMap::new(),
+            alerts: BTreeMap::new(),
         }
     }
 
     /// The feeds for freshly loaded configs, keeping from `self` the last good feed of every city
     /// whose file failed (marked stale with the error) and reusing unchanged documents.
     pub fn rebuild(&self, loaded: &Loaded, now: DateTime<Utc>) -> Feeds {
+        self.rebuild_with(loaded, now, None)
+    }
+
+    /// [`Feeds::rebuild`], with the alert sources' state from `alerts` (the poller).
+    pub fn rebuild_with(
+        &self,
+        loaded: &Loaded,
+        now: DateTime<Utc>,
+        alerts: Option<&Alerts>,
+    ) -> Feeds {
         let mut cities = BTreeMap::new();
         let mut garbage = BTreeMap::new();
+        let mut alert_feeds = BTreeMap::new();
         for config in &loaded.cities {
             let previous = self.city(&config.id);
             let previous_garbage = self.garbage.get(&config.id);
-            let (feed, slot) = city_feed(config, previous, previous_garbage, now);
+            let (feed, slot) = city_feed(config, previous, previous_garbage, alerts, now);
             cities.insert(config.id.clone(), feed);
             if let Some(slot) = slot {
                 garbage.insert(config.id.clone(), slot);
+            }
+            if config.sources.iter().any(|s| is_alerts(s.kind)) {
+                let previous = self.alerts.get(&config.id).and_then(Option::as_ref);
+                let slot = match alerts.and_then(|a| a.feed(config, now)) {
+                    Some(feed) => Some(republish(previous, feed, now, |f, t| f.generated_at = t)),
+                    None => previous.cloned(),
+                };
+                alert_feeds.insert(config.id.clone(), slot);
             }
         }
         for error in &loaded.errors {
@@ -125,9 +157,12 @@ impl Feeds {
                 if let Some(slot) = self.garbage.get(&previous.id) {
                     garbage.insert(previous.id.clone(), slot.clone());
                 }
+                if let Some(slot) = self.alerts.get(&previous.id) {
+                    alert_feeds.insert(previous.id.clone(), slot.clone());
+                }
             }
         }
-        self.publish(cities, garbage, now)
+        self.publish(cities, garbage, alert_feeds, now)
     }
 
     /// The same feeds with every source stale: for when the cities directory itself is unreadable.
@@ -138,13 +173,14 @@ impl Feeds {
             .values()
             .map(|c| (c.value.id.clone(), marked_stale(&c.value, &message)))
             .collect();
-        self.publish(cities, self.garbage.clone(), now)
+        self.publish(cities, self.garbage.clone(), self.alerts.clone(), now)
     }
 
     fn publish(
         &self,
         cities: BTreeMap<String, CityFeed>,
         garbage: BTreeMap<String, GarbageSlot>,
+        alerts: BTreeMap<String, AlertsSlot>,
         now: DateTime<Utc>,
     ) -> Feeds {
         let cities: BTreeMap<String, Published<CityFeed>> = cities
@@ -165,6 +201,7 @@ impl Feeds {
             index,
             cities,
             garbage,
+            alerts,
         }
     }
 
@@ -209,6 +246,20 @@ impl Feeds {
         self.garbage.get(id).map_or(0, |g| g.state.parses())
     }
 
+    /// The city's alerts feed: `None` when it has no alert source or they were never read.
+    pub fn alerts(&self, id: &str) -> Option<&AlertsFeed> {
+        self.alerts.get(id)?.as_ref().map(|p| &p.value)
+    }
+
+    pub fn alerts_doc(&self, id: &str) -> Option<&Document> {
+        self.alerts.get(id)?.as_ref().map(|p| &p.doc)
+    }
+
+    /// Whether the city has an alert source (`jma-atom`, `cap`, `shelters`).
+    pub fn has_alerts_source(&self, id: &str) -> bool {
+        self.alerts.contains_key(id)
+    }
+
     pub fn len(&self) -> usize {
         self.cities.len()
     }
@@ -234,6 +285,9 @@ impl Feeds {
             write(&feeds.join(id).join("city.json"), &city.doc)?;
             if let Some(doc) = self.garbage_doc(id) {
                 write(&feeds.join(id).join("garbage.json"), doc)?;
+            }
+            if let Some(doc) = self.alerts_doc(id) {
+                write(&feeds.join(id).join("alerts.json"), doc)?;
             }
         }
         Ok(())
@@ -278,13 +332,26 @@ fn city_feed(
     config: &CityConfig,
     previous: Option<&CityFeed>,
     previous_garbage: Option<&GarbageSlot>,
+    alerts: Option<&Alerts>,
     now: DateTime<Utc>,
 ) -> (CityFeed, Option<GarbageSlot>) {
     let previous_source = |id: &str| previous.and_then(|p| p.sources.iter().find(|s| s.id == id));
     let mut sources: Vec<SourceInfo> = config
         .sources
         .iter()
-        .map(|s| source_info(config, s, previous_source(&s.id)))
+        .map(|s| {
+            let polled = alerts.and_then(|a| a.source_status(config, s));
+            match polled {
+                Some(status) => {
+                    let mut info = source_info(config, s, None);
+                    info.as_of = status.as_of;
+                    info.stale = status.error.is_some();
+                    info.last_error = status.error;
+                    info
+                }
+                None => source_info(config, s, previous_source(&s.id)),
+            }
+        })
         .collect();
     let mut areas: Vec<_> = config
         .areas
@@ -459,6 +526,9 @@ url = "https://example.org/feed.xml"
 licence = "政府標準利用規約 2.0"
 title = {{ ja = "気象" }}
 attribution = {{ ja = "気象庁" }}
+
+[alerts]
+municipalities = ["1720200"]
 "#,
             dir.join(data).display()
         )

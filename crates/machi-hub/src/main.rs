@@ -1,11 +1,12 @@
 //! The `machi-hub` command: `serve` the feeds and the app, `check` the city files, or `export`
 //! the feeds for static hosting.
 //!
-//! Every path (`--cities`, `--dist`, `--out` and the `path` of each source in a city file) is
-//! resolved against the working directory, so run the hub from the repository root.
+//! Every path (`--cities`, `--dist`, `--out`, `--state-dir` and the `path` of each source in a city
+//! file) is resolved against the working directory, so run the hub from the repository root.
 
 use chrono::Utc;
 use clap::{Parser, Subcommand};
+use machi_hub::alerts::Alerts;
 use machi_hub::config::{self, ConfigError};
 use machi_hub::feeds::Feeds;
 use machi_hub::serve::{self, AppState, Paths};
@@ -39,9 +40,14 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "MACHI_ADDR", default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
-        /// Seconds between re-reads of the city files and the app.
+        /// Seconds between re-reads of the city files and the app, and between polls of the
+        /// alert sources.
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
         refresh_secs: u64,
+        /// Directory for the hub's durable state (fetched alert messages and their journal);
+        /// created if needed.
+        #[arg(long, env = "MACHI_STATE_DIR", default_value = ".machi")]
+        state_dir: PathBuf,
     },
     /// Parse every city file and read its garbage source; print each error and fail if there is
     /// any.
@@ -75,8 +81,10 @@ fn main() -> ExitCode {
             dist,
             addr,
             refresh_secs,
+            state_dir,
         } => serve_command(
             Paths { cities, dist },
+            &state_dir,
             addr,
             Duration::from_secs(refresh_secs),
         ),
@@ -167,8 +175,20 @@ fn fail(errors: &[ConfigError]) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn serve_command(paths: Paths, addr: SocketAddr, refresh: Duration) -> ExitCode {
-    let (state, errors) = match AppState::load(paths.clone()) {
+fn serve_command(
+    paths: Paths,
+    state_dir: &std::path::Path,
+    addr: SocketAddr,
+    refresh: Duration,
+) -> ExitCode {
+    let alerts = match Alerts::open(state_dir, Utc::now()) {
+        Ok(alerts) => alerts,
+        Err(e) => {
+            eprintln!("error: the alerts store: {e} (see --state-dir)");
+            return ExitCode::from(2);
+        }
+    };
+    let (state, errors) = match AppState::load_with(paths.clone(), Some(alerts)) {
         Ok(loaded) => loaded,
         Err(errors) => {
             for e in &errors {
@@ -217,8 +237,14 @@ async fn run(state: AppState, addr: SocketAddr, refresh: Duration) -> Result<(),
         let mut ticks = tokio::time::interval(refresh);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         ticks.tick().await; // the first tick is immediate, and we have just loaded
+                            // Poll the alert sources at once (then refresh), rather than a refresh interval later.
+        refresher.poll_alerts().await;
         loop {
             ticks.tick().await;
+            if refresher.alerts().is_some() {
+                refresher.poll_alerts().await;
+                continue;
+            }
             let state = refresher.clone();
             if let Err(e) = tokio::task::spawn_blocking(move || state.refresh()).await {
                 tracing::error!("refresh failed: {e}");

@@ -6,13 +6,15 @@
 //! | `/feeds/index.json`       | the city index                                             |
 //! | `/feeds/{city}/city.json` | one city's feed                                            |
 //! | `/feeds/{city}/garbage.json` | its garbage calendar (404 without a garbage source, 503 before it was first read) |
+//! | `/feeds/{city}/alerts.json` | its alerts and shelters (404 without an alert source, 503 before they were first read) |
 //! | anything else             | the app's files, with `index.html` for extension-less paths |
 //!
 //! Every response carries the security headers; text responses are compressed (gzip or brotli)
 //! per `Accept-Encoding`. ETags are strong; a compressed response gets the encoding appended
 //! (`"…-br"`), as the representation differs, and `If-None-Match` accepts either form.
 
-use crate::config::{self, ConfigError};
+use crate::alerts::Alerts;
+use crate::config::{self, CityConfig, ConfigError};
 use crate::dist::{self, AppFiles, StaticFile};
 use crate::feeds::{Document, Feeds};
 use axum::body::Body;
@@ -43,6 +45,10 @@ pub struct AppState {
 
 struct Inner {
     paths: Paths,
+    /// The alert poller, when the hub polls alert sources (`serve`).
+    alerts: Option<Alerts>,
+    /// The city files of the last good load, for the alert poller.
+    configs: RwLock<Arc<Vec<CityConfig>>>,
     feeds: RwLock<Arc<Feeds>>,
     app: RwLock<Arc<App>>,
     /// The errors reported by the last refresh, so a bad file is logged once, not every minute.
@@ -72,11 +78,20 @@ impl AppState {
     /// Loads the cities and the app for the first time. Fails when no city is usable; the bad
     /// files' errors are returned beside the state either way so the caller can report them.
     pub fn load(paths: Paths) -> Result<(AppState, Vec<ConfigError>), Vec<ConfigError>> {
+        Self::load_with(paths, None)
+    }
+
+    /// [`AppState::load`] with an alert poller: its stored alerts are published at once, and
+    /// [`AppState::poll_alerts`] polls the cities' alert sources.
+    pub fn load_with(
+        paths: Paths,
+        alerts: Option<Alerts>,
+    ) -> Result<(AppState, Vec<ConfigError>), Vec<ConfigError>> {
         let loaded = config::load_dir(&paths.cities).map_err(|e| vec![e])?;
         if loaded.cities.is_empty() {
             return Err(loaded.errors);
         }
-        let feeds = Feeds::default().rebuild(&loaded, Utc::now());
+        let feeds = Feeds::default().rebuild_with(&loaded, Utc::now(), alerts.as_ref());
         let app = App::new(AppFiles::load(&paths.dist));
         if let Err(reason) = &app.files {
             tracing::warn!("{reason}: the app is not built (run scripts/run); serving feeds only");
@@ -85,6 +100,8 @@ impl AppState {
         let state = AppState {
             inner: Arc::new(Inner {
                 paths,
+                alerts,
+                configs: RwLock::new(Arc::new(loaded.cities.clone())),
                 feeds: RwLock::new(Arc::new(feeds)),
                 app: RwLock::new(Arc::new(app)),
                 reported: Mutex::new(reported),
@@ -98,8 +115,12 @@ impl AppState {
     pub fn refresh(&self) {
         let now = Utc::now();
         let previous = self.feeds();
+        let alerts = self.inner.alerts.as_ref();
         let (feeds, errors) = match config::load_dir(&self.inner.paths.cities) {
-            Ok(loaded) => (previous.rebuild(&loaded, now), loaded.errors),
+            Ok(loaded) => {
+                *write(&self.inner.configs) = Arc::new(loaded.cities.clone());
+                (previous.rebuild_with(&loaded, now, alerts), loaded.errors)
+            }
             Err(e) => (previous.all_stale(&e, now), vec![e]),
         };
         self.report(&errors);
@@ -131,6 +152,24 @@ impl AppState {
             tracing::info!("resolved: {fixed}");
         }
         *reported = now;
+    }
+
+    /// Polls the alert sources of the cities of the last good load (when the hub has a poller),
+    /// then refreshes the feeds so the new alerts are published.
+    pub async fn poll_alerts(&self) {
+        if let Some(alerts) = &self.inner.alerts {
+            let configs = read(&self.inner.configs);
+            alerts.poll(&configs).await;
+            let state = self.clone();
+            if let Err(e) = tokio::task::spawn_blocking(move || state.refresh()).await {
+                tracing::error!("refresh failed: {e}");
+            }
+        }
+    }
+
+    /// The alert poller, if any.
+    pub fn alerts(&self) -> Option<&Alerts> {
+        self.inner.alerts.as_ref()
     }
 
     pub fn feeds(&self) -> Arc<Feeds> {
@@ -218,6 +257,28 @@ async fn feed(
                 StatusCode::NOT_FOUND,
                 format!("{city} has no garbage source"),
             ),
+            None => json_error(
+                StatusCode::NOT_FOUND,
+                format!("unknown municipality: {city}"),
+            ),
+        };
+    }
+    if let Some(city) = rest
+        .strip_suffix("/alerts.json")
+        .filter(|c| !c.contains('/'))
+    {
+        return match feeds.alerts_doc(city) {
+            Some(doc) => document(&headers, doc, "application/json", "no-cache"),
+            None if feeds.has_alerts_source(city) => json_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "the alerts of {city} have not been read yet; \
+                     see its sources in /feeds/{city}/city.json"
+                ),
+            ),
+            None if feeds.city(city).is_some() => {
+                json_error(StatusCode::NOT_FOUND, format!("{city} has no alert source"))
+            }
             None => json_error(
                 StatusCode::NOT_FOUND,
                 format!("unknown municipality: {city}"),

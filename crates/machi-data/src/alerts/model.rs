@@ -208,26 +208,37 @@ pub struct Hypocentre {
     /// 震央地名, e.g. `石川県能登地方`.
     pub name: String,
     /// 震央地名コード, e.g. `390`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lat: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lon: Option<f64>,
     /// Depth in km; `Some(0.0)` for ごく浅い.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depth_km: Option<f64>,
     /// JMA's own wording of the position (`北緯３７．５度　東経１３７．２度　ごく浅い`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 
 /// Earthquake details (JMA VXSE5x, EEW).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EarthquakeDetails {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_time: Option<DateTime<FixedOffset>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hypocentre: Option<Hypocentre>,
     /// `None` when JMA gives `NaN` (M不明, or Ｍ８を超える巨大地震); see `magnitude_text`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub magnitude: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub magnitude_text: Option<String>,
     /// Highest observed (or, for EEW, forecast) intensity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_intensity: Option<Intensity>,
     /// Intensity per municipality (7-digit) and per seismic area (`seismic:NNN`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub intensities: Vec<AreaIntensity>,
 }
 
@@ -245,13 +256,18 @@ pub struct TsunamiAreaForecast {
     pub name: String,
     /// 津波警報等 code (`52` 大津波警報, `51` 津波警報, `62` 津波注意報, `71` 若干の海面変動 …).
     pub category_code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_category_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_arrival: Option<DateTime<FixedOffset>>,
     /// `津波到達中と推測`, `第１波の到達を確認` …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_arrival_condition: Option<String>,
     /// Expected maximum height in metres, when given as a number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_height_m: Option<f64>,
     /// JMA's wording of the height (`５ｍ`, `巨大`, `高い`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_height_text: Option<String>,
 }
 
@@ -287,7 +303,7 @@ pub struct Alert {
     pub status: AlertStatus,
     /// Training or test message (JMA Control/Status 訓練・試験, CAP Exercise/Test/Draft): never
     /// shown as a real alert.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub test: bool,
     pub issued_at: DateTime<FixedOffset>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

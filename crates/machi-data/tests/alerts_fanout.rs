@@ -1,0 +1,52 @@
+//! Fan-out readiness: for the real 2024 Noto messages, `SubscriptionIndex` finds exactly the
+//! subscriptions each message concerns, by area code (scoped codes never collide: tsunami 350 is
+//! not seismic 350).
+
+use machi_data::alerts::*;
+use std::collections::BTreeSet;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
+
+#[test]
+fn noto_messages_reach_exactly_the_subscriptions_they_concern() {
+    let tree = AreaTree::from_json(
+        &std::fs::read_to_string(format!("{DATA}/codes/jma/forecast_area_tree.json")).unwrap(),
+    )
+    .unwrap();
+    let mut subs = SubscriptionIndex::default();
+    // 七尾市 with its regions, its tsunami forecast area and seismic area (both 石川県能登).
+    subs.add(
+        "nanao",
+        &tree
+            .scope(&AreaCode::new("1720200"))
+            .with(AreaCode::scoped("tsunami", "360"))
+            .with(AreaCode::scoped("seismic", "390")),
+    );
+    // 新宿区 with its regions and its seismic area (東京都２３区).
+    subs.add(
+        "shinjuku",
+        &tree
+            .scope(&AreaCode::new("1310400"))
+            .with(AreaCode::scoped("seismic", "350")),
+    );
+    subs.add("matsue", &tree.scope(&AreaCode::new("3220100")));
+    subs.add("naha", &tree.scope(&AreaCode::new("4720100")));
+
+    let expected: &[(&str, &[&str])] = &[
+        ("EpicenterInfo.xml", &[]),
+        ("IntensityReportS.xml", &["nanao"]),
+        ("IntensityReportL.xml", &["nanao", "shinjuku"]),
+        ("TsunamiAlarm.xml", &["nanao"]),
+        ("TsunamiInfo.xml", &["nanao"]),
+        ("WInfoL.xml", &["matsue", "nanao", "shinjuku"]),
+        ("WInfoM.xml", &[]),
+        ("canceledTsunamiAlarm.xml", &["nanao"]),
+    ];
+    for (file, want) in expected {
+        let bytes = std::fs::read(format!("{DATA}/alerts/jma_real/noto_2024-01/{file}")).unwrap();
+        let alerts = parse_jma(&bytes, file).unwrap();
+        let got: BTreeSet<&str> = alerts.iter().flat_map(|a| subs.subscribers(a)).collect();
+        let want: BTreeSet<&str> = want.iter().copied().collect();
+        assert_eq!(got, want, "{file}");
+    }
+}

@@ -75,6 +75,10 @@ pub struct Area {
     /// The id of this area's collection area in [`GarbageFeed::calendar`], when the city has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub garbage_area: Option<String>,
+    /// A reference point of the area, `(lat, lon)` (WGS 84): where "nearest shelters" measure
+    /// from when the resident does not share their location.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub point: Option<(f64, f64)>,
 }
 
 /// `/feeds/{city}/garbage.json`: the city's collection rules, categories and item dictionary.
@@ -256,6 +260,7 @@ mod tests {
                 name: LocalizedText::ja("北"),
                 kana: None,
                 garbage_area: None,
+                point: None,
             }],
             sources: vec![],
         };

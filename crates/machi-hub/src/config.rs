@@ -78,6 +78,9 @@ pub struct AreaConfig {
     pub garbage: Option<String>,
     /// 1-based line and column of `garbage` (else of `name`), for errors found at ingest.
     pub position: Option<(usize, usize)>,
+    /// `point = [lat, lon]` (WGS 84): the area's reference point for "nearest shelters" when the
+    /// resident does not share their location.
+    pub point: Option<(f64, f64)>,
 }
 
 impl AreaConfig {
@@ -303,6 +306,8 @@ struct RawArea {
     name: Spanned<LocalizedText>,
     #[serde(default)]
     garbage: Option<Spanned<String>>,
+    #[serde(default)]
+    point: Option<Spanned<[f64; 2]>>,
 }
 
 #[derive(Deserialize)]
@@ -420,6 +425,16 @@ impl Validator<'_> {
                 );
             }
             self.text_with_japanese(&area.name, &format!("areas[{i}].name"))?;
+            if let Some(point) = &area.point {
+                let [lat, lon] = *point.get_ref();
+                if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+                    return self.error(
+                        Some(point.span()),
+                        &format!("areas[{i}].point"),
+                        format_args!("[{lat}, {lon}] is not a [latitude, longitude] pair"),
+                    );
+                }
+            }
             if let Some(garbage) = &area.garbage {
                 let key = format!("areas[{i}].garbage");
                 if garbage.get_ref().trim().is_empty() {
@@ -504,6 +519,7 @@ impl Validator<'_> {
                         name: a.name.into_inner(),
                         garbage: a.garbage.map(|g| g.into_inner().trim().to_owned()),
                         position: Some(line_column(self.source, span.start)),
+                        point: a.point.map(|p| (p.get_ref()[0], p.get_ref()[1])),
                     }
                 })
                 .collect(),
@@ -832,6 +848,25 @@ attribution = { ja = "テスト市" }
         assert_eq!(city.name.original(), Some("まち市（デモ）"));
         assert!(!city.areas.is_empty());
         assert!(!city.sources.is_empty());
+    }
+
+    #[test]
+    fn an_area_point_is_read_and_a_swapped_one_named() {
+        let text = GOOD.replacen(
+            "name = { ja = \"北\" }",
+            "name = { ja = \"北\" }\npoint = [36.56, 136.65]",
+            1,
+        );
+        let city = parse_test(&text).unwrap();
+        assert_eq!(city.areas[0].point, Some((36.56, 136.65)));
+        let text = GOOD.replacen(
+            "name = { ja = \"北\" }",
+            "name = { ja = \"北\" }\npoint = [136.65, 36.56]",
+            1,
+        );
+        let err = parse_test(&text).unwrap_err().to_string();
+        assert!(err.contains("`areas[0].point`"), "{err}");
+        assert!(err.contains("not a [latitude, longitude] pair"), "{err}");
     }
 
     #[test]

@@ -406,6 +406,7 @@ fn calendar_areas(calendar: &GarbageCalendar) -> Vec<Area> {
             name: a.name.clone(),
             kana: a.kana.clone(),
             garbage_area: Some(a.id.clone()),
+            point: None,
         })
         .collect()
 }
@@ -417,6 +418,7 @@ pub fn city_area(area: &AreaConfig, garbage_area: Option<String>) -> Area {
         name: area.name.clone(),
         kana: area.kana.clone(),
         garbage_area,
+        point: area.point,
     }
 }
 

@@ -9,6 +9,7 @@ use crate::pwa::Status;
 use crate::router::{use_path, Router};
 use crate::settings::Settings;
 use leptos::prelude::*;
+use machi_data::feed::AlertsFeed;
 use machi_data::garbage::GarbageCalendar;
 use machi_data::CityFeed;
 use std::sync::Arc;
@@ -20,6 +21,8 @@ pub struct CityData {
     pub feed: LocalResource<Option<Result<CityFeed, FeedProblem>>>,
     /// The municipality's collection calendar; `Ok(None)` when it publishes none.
     pub garbage: LocalResource<Option<Result<Option<Arc<GarbageCalendar>>, FeedProblem>>>,
+    /// The municipality's alerts and shelters; `Ok(None)` when it has no alert source.
+    pub alerts: LocalResource<Option<Result<Option<Arc<AlertsFeed>>, FeedProblem>>>,
 }
 
 impl CityData {
@@ -61,7 +64,21 @@ pub fn App() -> impl IntoView {
             )
         }
     });
-    let city = CityData { feed, garbage };
+    let alerts = LocalResource::new(move || {
+        let city = settings.city.get();
+        async move {
+            let city = city?;
+            Some(feeds::alerts_feed(&city).await.map(|f| f.map(Arc::new)))
+        }
+    });
+    // Alerts are time-critical: while the app is open, ask again every minute (the service
+    // worker answers from its cache when offline).
+    set_interval(move || alerts.refetch(), std::time::Duration::from_secs(60));
+    let city = CityData {
+        feed,
+        garbage,
+        alerts,
+    };
     provide_context(city);
     let path = Router::provide().path();
 

@@ -6,7 +6,7 @@
 
 use crate::i18n::{fill, raw, Lang, Msg};
 use chrono::{DateTime, Utc};
-use machi_data::feed::{parse_feed, CityFeed, CityIndex, FeedError, GarbageFeed};
+use machi_data::feed::{parse_feed, AlertsFeed, CityFeed, CityIndex, FeedError, GarbageFeed};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
 
@@ -82,6 +82,16 @@ pub async fn city_feed(city: &str) -> Result<CityFeed, FeedProblem> {
 pub async fn garbage_feed(city: &str) -> Result<Option<GarbageFeed>, FeedProblem> {
     check_city(city)?;
     match fetch_feed(&format!("/feeds/{city}/garbage.json")).await {
+        Err(FeedProblem::Http(404)) => Ok(None),
+        other => other.map(Some),
+    }
+}
+
+/// `/feeds/{city}/alerts.json`: alerts in force, history, shelters; `Ok(None)` when the city has
+/// no alert source.
+pub async fn alerts_feed(city: &str) -> Result<Option<AlertsFeed>, FeedProblem> {
+    check_city(city)?;
+    match fetch_feed(&format!("/feeds/{city}/alerts.json")).await {
         Err(FeedProblem::Http(404)) => Ok(None),
         other => other.map(Some),
     }

@@ -3,6 +3,7 @@
 mod app;
 mod components;
 mod feeds;
+mod geo;
 mod i18n;
 mod pages;
 mod pwa;

@@ -1,5 +1,6 @@
 //! Pieces used by several pages.
 
+mod alerts;
 mod area_picker;
 mod garbage;
 mod icon;
@@ -8,6 +9,10 @@ mod read_aloud;
 mod source_note;
 mod status;
 
+pub use alerts::{
+    alert_time, plain_kind, severity_class, severity_word, status_word, tenths, AlertCard,
+    TopAlert,
+};
 pub use area_picker::AreaPicker;
 pub use garbage::{
     category_names, use_my_garbage, CategoryList, CategoryMark, CategoryName, CollectionCard,

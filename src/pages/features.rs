@@ -29,11 +29,6 @@ fn ComingSoon(title: Msg, description: Msg) -> impl IntoView {
 }
 
 #[component]
-pub fn Alerts() -> impl IntoView {
-    view! { <ComingSoon title=Msg::AlertsTitle description=Msg::AlertsDesc /> }
-}
-
-#[component]
 pub fn Nursery() -> impl IntoView {
     view! { <ComingSoon title=Msg::NurseryTitle description=Msg::NurseryDesc /> }
 }

@@ -2,6 +2,7 @@
 //! their issues land.
 
 mod about;
+mod alerts;
 mod city_link;
 mod features;
 mod garbage;
@@ -12,7 +13,8 @@ mod welcome;
 
 pub use about::About;
 pub use city_link::CityLink;
-pub use features::{Alerts, Meetings, Nursery};
+pub use alerts::Alerts;
+pub use features::{Meetings, Nursery};
 pub use garbage::Garbage;
 pub use not_found::NotFound;
 pub use settings::SettingsPage;

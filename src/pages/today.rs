@@ -3,7 +3,7 @@
 use crate::app::CityData;
 use crate::components::{
     use_my_garbage, CollectionCard, GarbageUnavailable, Icon, IconName, MyGarbage, NextCollections,
-    ProblemView, ReadAloud,
+    ProblemView, ReadAloud, TopAlert,
 };
 use crate::i18n::{fill, long_date, raw, use_lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
@@ -63,6 +63,7 @@ pub fn Today() -> impl IntoView {
         <Show when=move || settings.has_place() fallback=|| { Effect::new(|_| crate::router::redirect("/welcome")); }>
             <article class="page today">
                 <h1><T msg=Msg::TodayTitle /></h1>
+                <TopAlert />
                 <p class="today-date"><Rubied text=Signal::derive(date) /></p>
                 {move || place().map(|p| view! { <p class="today-place">{p}</p> })}
                 <ReadAloud text=speech />

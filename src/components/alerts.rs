@@ -1,0 +1,285 @@
+//! Alerts rendered from their codes, in the resident's language: the kind's name, severity and
+//! status words, 警戒レベル and the standard action, earthquake intensity and tsunami for the
+//! city. No machine translation: names come from machi-data's code tables (JMA's Japanese, plain
+//! English), words and actions from the catalogue; the original Japanese text is always one tap
+//! away.
+
+use crate::components::{Icon, IconName, ReadAloud};
+use crate::i18n::{fill, long_date, plain, raw, use_lang, Lang, Msg, Rubied, T};
+use chrono::{DateTime, FixedOffset, Timelike};
+use leptos::prelude::*;
+use machi_data::alerts::codes::{self, CodeName};
+use machi_data::alerts::{Alert, AlertSourceKind, AlertStatus, AreaCode, Intensity, Severity};
+
+/// A code table's name in the resident's language: English for English, JMA's Japanese
+/// otherwise (やさしい日本語 included: the official name is what broadcasts use). The flag says
+/// whether the text is Japanese, for its `lang` attribute.
+fn code_name(name: &CodeName, lang: Lang) -> (String, bool) {
+    if lang.code() == "en" {
+        (name.en.to_owned(), false)
+    } else {
+        (name.ja.to_owned(), true)
+    }
+}
+
+/// The kind's name ("Level 3 heavy rain warning", "レベル３大雨警報"), and whether it is Japanese.
+pub fn kind_name(alert: &Alert, lang: Lang) -> (String, bool) {
+    let table = match alert.source_kind {
+        AlertSourceKind::JmaWeatherWarningH27 => codes::weather_warning_kind(&alert.kind_code, false),
+        AlertSourceKind::JmaWeatherWarningR06 => codes::weather_warning_kind(&alert.kind_code, true),
+        AlertSourceKind::JmaTsunami => codes::lookup(codes::TSUNAMI_CATEGORIES, &alert.kind_code),
+        AlertSourceKind::JmaEarthquake | AlertSourceKind::JmaEew => {
+            codes::lookup(codes::EARTHQUAKE_REPORTS, &alert.kind_code)
+        }
+        _ => None,
+    };
+    match table {
+        Some(name) => code_name(name, lang),
+        // CAP carries its own languages; other JMA products have only their Japanese name.
+        None if alert.source_kind == AlertSourceKind::Cap => {
+            let text = alert.headline.get(lang.code(), lang.data_fallbacks());
+            let text = if text.is_empty() { &alert.kind_name } else { text };
+            (text.to_owned(), alert.headline.0.get(lang.code()).is_none() && lang.code() == "en")
+        }
+        None => (alert.kind_name.clone(), true),
+    }
+}
+
+pub fn severity_word(severity: Severity) -> Msg {
+    match severity {
+        Severity::Special => Msg::SeveritySpecial,
+        Severity::Warning => Msg::SeverityWarning,
+        Severity::Advisory => Msg::SeverityAdvisory,
+        Severity::Information => Msg::SeverityInformation,
+    }
+}
+
+pub fn severity_class(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Special => "sev-special",
+        Severity::Warning => "sev-warning",
+        Severity::Advisory => "sev-advisory",
+        Severity::Information => "sev-information",
+    }
+}
+
+pub fn status_word(status: AlertStatus) -> Msg {
+    match status {
+        AlertStatus::Issued => Msg::StatusIssued,
+        AlertStatus::Continued => Msg::StatusContinued,
+        AlertStatus::Updated => Msg::StatusUpdated,
+        AlertStatus::Corrected => Msg::StatusCorrected,
+        AlertStatus::Lifted => Msg::StatusLifted,
+        AlertStatus::Cancelled => Msg::StatusCancelled,
+    }
+}
+
+/// The intensity at the city: the strongest of its codes in the report.
+pub fn intensity_here(alert: &Alert, here: &[AreaCode]) -> Option<Intensity> {
+    alert
+        .earthquake
+        .as_ref()?
+        .intensities
+        .iter()
+        .filter(|i| here.contains(&i.area))
+        .map(|i| i.max_intensity)
+        .max()
+}
+
+/// What to do, when the alert implies a standard action (the 警戒レベル actions of the
+/// evacuation guidelines, tsunami and earthquake actions).
+pub fn action(alert: &Alert, here: &[AreaCode]) -> Option<Msg> {
+    if !alert.status.is_active() {
+        return None;
+    }
+    match alert.source_kind {
+        AlertSourceKind::JmaTsunami => match alert.severity {
+            Severity::Special | Severity::Warning => Some(Msg::ActionTsunami),
+            Severity::Advisory => Some(Msg::ActionTsunamiAdvisory),
+            Severity::Information => None,
+        },
+        AlertSourceKind::JmaEew => Some(Msg::ActionEew),
+        AlertSourceKind::JmaEarthquake => intensity_here(alert, here)
+            .filter(|i| *i >= Intensity::I4)
+            .map(|_| Msg::ActionEarthquake),
+        _ => match (alert.level, alert.severity) {
+            (Some(5), _) | (None, Severity::Special) => Some(Msg::ActionLevel5),
+            (Some(4), _) => Some(Msg::ActionLevel4),
+            (Some(3), _) => Some(Msg::ActionLevel3),
+            (Some(2), _) => Some(Msg::ActionLevel2),
+            (Some(1), _) => Some(Msg::ActionLevel1),
+            (None, Severity::Warning) => Some(Msg::ActionWarning),
+            _ => None,
+        },
+    }
+}
+
+/// A time as the alert gives it (JST for JMA): "12月2日（水） 11:17".
+pub fn alert_time(lang: Lang, t: DateTime<FixedOffset>) -> String {
+    format!(
+        "{} {:02}:{:02}",
+        long_date(lang, t.date_naive()),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// The words read aloud: the place and the action first, then what it is.
+pub fn spoken(alert: &Alert, lang: Lang, place: &str, here: &[AreaCode]) -> String {
+    let mut parts = vec![place.to_owned()];
+    if let Some(a) = action(alert, here) {
+        parts.push(raw(lang, a).to_owned());
+    }
+    if let Some(level) = alert.level {
+        parts.push(fill(raw(lang, Msg::AlertLevel), &[("level", &level.to_string())]));
+    }
+    parts.push(kind_name(alert, lang).0);
+    parts.push(raw(lang, status_word(alert.status)).to_owned());
+    if let Some(i) = intensity_here(alert, here) {
+        parts.push(code_name(codes::intensity_name(i), lang).0);
+    }
+    parts.join(raw(lang, Msg::SpokenSeparator))
+}
+
+/// One alert: severity in words and colour and icon, the kind, level, action, since when, the
+/// city's intensity or tsunami, and the original text.
+#[component]
+pub fn AlertCard(
+    alert: Alert,
+    place: String,
+    here: Vec<AreaCode>,
+    /// Heading level of the kind's name (3 inside a page section).
+    #[prop(default = 3)]
+    heading: u8,
+) -> impl IntoView {
+    let lang = use_lang();
+    let view_alert = alert.clone();
+    let speech_here = here.clone();
+    let speech = Signal::derive(move || spoken(&alert, lang.get(), &place, &speech_here));
+    move || {
+        let a = &view_alert;
+        let l = lang.get();
+        let (name, name_is_ja) = kind_name(a, l);
+        let title = view! { <span lang=name_is_ja.then_some("ja")>{name}</span> };
+        let title = if heading == 2 {
+            view! { <h2 class="alert-kind">{title}</h2> }.into_any()
+        } else {
+            view! { <h3 class="alert-kind">{title}</h3> }.into_any()
+        };
+        let quake = a.earthquake.as_ref().map(|q| {
+            let here_i = intensity_here(a, &here);
+            let max = q.max_intensity;
+            let centre = q.hypocentre.as_ref().map(|h| h.name.clone());
+            let magnitude = q
+                .magnitude
+                .map(|m| format!("M{}", tenths(m)))
+                .or_else(|| q.magnitude_text.clone());
+            let origin = q.origin_time.map(|t| alert_time(l, t));
+            view! {
+                <dl class="alert-facts">
+                    {here_i.map(|i| view! {
+                        <dt><T msg=Msg::QuakeHere /></dt>
+                        <dd class="quake-here" lang=(l.code() != "en").then_some("ja")>{code_name(codes::intensity_name(i), l).0}</dd>
+                    })}
+                    {max.map(|i| view! {
+                        <dt><T msg=Msg::QuakeMax /></dt>
+                        <dd lang=(l.code() != "en").then_some("ja")>{code_name(codes::intensity_name(i), l).0}</dd>
+                    })}
+                    {centre.map(|c| view! { <dt><T msg=Msg::QuakeCentre /></dt><dd lang="ja">{c}</dd> })}
+                    {magnitude.map(|m| view! { <dt><T msg=Msg::QuakeMagnitude /></dt><dd>{m}</dd> })}
+                    {origin.map(|t| view! { <dt><T msg=Msg::QuakeTime /></dt><dd><Rubied text=t /></dd> })}
+                </dl>
+            }
+        });
+        let tsunami: Vec<_> = a
+            .tsunami
+            .iter()
+            .filter(|t| here.contains(&t.area))
+            .map(|t| {
+                let category = codes::lookup(codes::TSUNAMI_CATEGORIES, &t.category_code)
+                    .map(|c| code_name(c, l).0)
+                    .unwrap_or_else(|| t.category_code.clone());
+                let height = t.max_height_text.clone();
+                let arrival = t
+                    .first_arrival
+                    .map(|at| alert_time(l, at))
+                    .or_else(|| t.first_arrival_condition.clone());
+                view! {
+                    <li>
+                        <strong lang="ja">{t.name.clone()}</strong>": "{category}
+                        {height.map(|h| view! { " · " <T msg=Msg::TsunamiHeight /> " " <span lang="ja">{h}</span> })}
+                        {arrival.map(|t| view! { " · " <T msg=Msg::TsunamiArrival /> " " <Rubied text=t /> })}
+                    </li>
+                }
+            })
+            .collect();
+        let action = action(a, &here);
+        let headline = a.headline.get("ja", &[]).to_owned();
+        let original = a.original_text.get("ja", &[]).to_owned();
+        let original = (original != headline).then_some(original);
+        view! {
+            <article class=format!("alert-card {}", severity_class(a.severity))>
+                <p class="alert-badge">
+                    <Icon name=IconName::Alerts />
+                    <span class="alert-severity"><T msg=severity_word(a.severity) /></span>
+                    " · "
+                    <span class="alert-status"><T msg=status_word(a.status) /></span>
+                    {a.test.then(|| view! { " · " <T msg=Msg::AlertTest /> })}
+                </p>
+                {title}
+                {a.level.map(|level| view! {
+                    <p class="alert-level"><Rubied text=fill(raw(l, Msg::AlertLevel), &[("level", &level.to_string())]) /></p>
+                })}
+                {action.map(|m| view! { <p class="alert-action"><T msg=m /></p> })}
+                <p class="alert-since">
+                    <T msg=Msg::AlertSince /> " " <Rubied text=alert_time(l, a.issued_at) />
+                    {a.valid_until.map(|t| view! { " · " <T msg=Msg::AlertUntil /> " " <Rubied text=alert_time(l, t) /> })}
+                </p>
+                {quake}
+                {(!tsunami.is_empty()).then(|| view! { <ul class="tsunami-here">{tsunami}</ul> })}
+                <details class="alert-original">
+                    <summary><T msg=Msg::AlertOriginal /></summary>
+                    <p lang="ja">{headline}</p>
+                    {original.map(|o| view! { <p lang="ja" class="alert-original-text">{o}</p> })}
+                    <p class="hint"><T msg=Msg::AlertIssuer /> " " <span lang="ja">{a.issuer.clone()}</span></p>
+                </details>
+                <ReadAloud text=speech />
+            </article>
+        }
+    }
+}
+
+/// `5.2` from `5.24`: one decimal, written with integers because Rust's float formatting costs
+/// about 10 KB of wasm.
+pub fn tenths(x: f64) -> String {
+    let t = (x * 10.0).round() as i64;
+    let sign = if t < 0 { "-" } else { "" };
+    format!("{sign}{}.{}", t.abs() / 10, t.abs() % 10)
+}
+
+/// The plain name of an alert for lists and titles.
+pub fn plain_kind(alert: &Alert, lang: Lang) -> String {
+    plain(&kind_name(alert, lang).0)
+}
+
+/// The most severe alert in force for the city, for the top of Today; nothing when none is.
+#[component]
+pub fn TopAlert() -> impl IntoView {
+    let city = expect_context::<crate::app::CityData>();
+    let lang = use_lang();
+    move || {
+        let feed = city.alerts.get().flatten()?.ok().flatten()?;
+        let alert = feed.in_force.iter().find(|a| !a.test)?.clone();
+        let l = lang.get();
+        let place = city
+            .get()
+            .map(|f| f.name.get(l.code(), l.data_fallbacks()).to_owned())
+            .unwrap_or_default();
+        Some(view! {
+            <section class="top-alert" aria-label=plain(raw(l, Msg::AlertsNow))>
+                <AlertCard alert=alert place=place here=feed.area_codes.clone() heading=2 />
+                <p><a href="/alerts"><T msg=Msg::AlertsSeeAll /></a></p>
+            </section>
+        })
+    }
+}

@@ -8,9 +8,10 @@
 //! last `as_of`.
 //!
 //! Source freshness, for now: a `path` source (resolved against the hub's working directory when
-//! relative) is fresh as of the newest modification time of the files under it. `url` sources are
-//! not fetched yet; the fetchers that later issues add per source kind will set their `as_of`.
-//! A garbage source is read and parsed by [`crate::garbage`], which also sets its freshness; alert
+//! relative) is fresh as of the newest modification time of the files under it; a `url` source of
+//! a kind nothing fetches has no `as_of`. A garbage source (`path`, or `url` downloaded by
+//! [`crate::garbage::Downloads`]) is read and parsed by [`crate::garbage`], which also sets its
+//! freshness (without a downloader, as in `check`, a `url` garbage source is left alone); alert
 //! sources (`jma-atom`, `cap`, `shelters`) are polled by [`crate::alerts`], whose last successful
 //! poll is their `as_of` (when the hub runs without the poller, as in `check`, they are treated
 //! like any other source).
@@ -20,7 +21,7 @@
 
 use crate::alerts::Alerts;
 use crate::config::{is_alerts, CityConfig, ConfigError, Loaded, SourceConfig, SourceLocation};
-use crate::garbage::{self, GarbageState, Parsed};
+use crate::garbage::{self, Downloads, GarbageState, Parsed};
 use axum::body::Bytes;
 use chrono::{DateTime, Utc};
 use machi_data::{
@@ -117,15 +118,17 @@ impl Feeds {
     /// The feeds for freshly loaded configs, keeping from `self` the last good feed of every city
     /// whose file failed (marked stale with the error) and reusing unchanged documents.
     pub fn rebuild(&self, loaded: &Loaded, now: DateTime<Utc>) -> Feeds {
-        self.rebuild_with(loaded, now, None)
+        self.rebuild_with(loaded, now, None, None)
     }
 
-    /// [`Feeds::rebuild`], with the alert sources' state from `alerts` (the poller).
+    /// [`Feeds::rebuild`], with the alert sources' state from `alerts` (the poller) and the files
+    /// of `url` garbage sources from `garbage` (the downloader).
     pub fn rebuild_with(
         &self,
         loaded: &Loaded,
         now: DateTime<Utc>,
         alerts: Option<&Alerts>,
+        garbage_downloads: Option<&Downloads>,
     ) -> Feeds {
         let mut cities = BTreeMap::new();
         let mut garbage = BTreeMap::new();
@@ -133,7 +136,14 @@ impl Feeds {
         for config in &loaded.cities {
             let previous = self.city(&config.id);
             let previous_garbage = self.garbage.get(&config.id);
-            let (feed, slot) = city_feed(config, previous, previous_garbage, alerts, now);
+            let (feed, slot) = city_feed(
+                config,
+                previous,
+                previous_garbage,
+                alerts,
+                garbage_downloads,
+                now,
+            );
             cities.insert(config.id.clone(), feed);
             if let Some(slot) = slot {
                 garbage.insert(config.id.clone(), slot);
@@ -333,6 +343,7 @@ fn city_feed(
     previous: Option<&CityFeed>,
     previous_garbage: Option<&GarbageSlot>,
     alerts: Option<&Alerts>,
+    downloads: Option<&Downloads>,
     now: DateTime<Utc>,
 ) -> (CityFeed, Option<GarbageSlot>) {
     let previous_source = |id: &str| previous.and_then(|p| p.sources.iter().find(|s| s.id == id));
@@ -365,10 +376,15 @@ fn city_feed(
         .enumerate()
         .find(|(_, s)| s.is_garbage())
     {
-        let ingested = garbage::ingest(config, source, previous_garbage.map(|g| &g.state));
+        let ingested = garbage::ingest(
+            config,
+            source,
+            previous_garbage.map(|g| &g.state),
+            downloads,
+        );
         areas = ingested.areas;
         let info = &mut sources[i];
-        if matches!(source.location, SourceLocation::Path(_)) {
+        if ingested.read {
             info.as_of = ingested.state.good().map(|g| g.as_of);
             info.stale = ingested.error.is_some();
             info.last_error = ingested.error;
@@ -456,8 +472,8 @@ fn source_info(
             }
         },
         SourceLocation::Url(url) => {
-            // Not fetched yet: the per-kind fetchers that come later set `as_of` once they have
-            // accepted a copy. Until then the app shows the source without a date.
+            // Set by the source's fetcher (garbage, alerts) once it has accepted a copy; until
+            // then the app shows the source without a date.
             info.url = Some(url.clone());
         }
     }

@@ -4,7 +4,8 @@
 //! `If-None-Match` / `If-Modified-Since` validators of the last response; `304 Not Modified` is
 //! [`Fetched::NotModified`]. Local paths (the demo city, tests, a hub fed by a mirror) behave the
 //! same way, with the file's size and modification time as the validator. TLS is rustls: the hub
-//! links no OpenSSL.
+//! links no OpenSSL. [`Fetcher::get`] is the one HTTP GET: it also serves sources whose files may
+//! be absent (a 5374 directory's optional files) and sources with a smaller size cap.
 
 use crate::config::SourceLocation;
 use reqwest::header;
@@ -73,7 +74,10 @@ impl Fetcher {
         previous: Option<&Validators>,
     ) -> Result<Fetched, String> {
         match location {
-            SourceLocation::Url(url) => self.get(url, previous).await,
+            SourceLocation::Url(url) => self
+                .get(url, previous, MAX_BYTES)
+                .await?
+                .ok_or_else(|| format!("{url}: HTTP 404 Not Found")),
             SourceLocation::Path(path) => {
                 let path = path.clone();
                 let previous = previous.cloned();
@@ -84,7 +88,14 @@ impl Fetcher {
         }
     }
 
-    async fn get(&self, url: &str, previous: Option<&Validators>) -> Result<Fetched, String> {
+    /// One conditional GET of `url`, refusing a body over `max_bytes`; `None` when the server
+    /// says the document is not there (404 or 410).
+    pub async fn get(
+        &self,
+        url: &str,
+        previous: Option<&Validators>,
+        max_bytes: usize,
+    ) -> Result<Option<Fetched>, String> {
         let mut request = self.client.get(url);
         if let Some(v) = previous {
             if let Some(etag) = &v.etag {
@@ -97,16 +108,19 @@ impl Fetcher {
         let mut response = request.send().await.map_err(|e| format!("{url}: {e}"))?;
         let status = response.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
-            return Ok(Fetched::NotModified);
+            return Ok(Some(Fetched::NotModified));
+        }
+        if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
+            return Ok(None);
         }
         if !status.is_success() {
             return Err(format!("{url}: HTTP {status}"));
         }
         if response
             .content_length()
-            .is_some_and(|n| n > MAX_BYTES as u64)
+            .is_some_and(|n| n > max_bytes as u64)
         {
-            return Err(format!("{url}: larger than the limit of {MAX_BYTES} bytes"));
+            return Err(too_large(url, max_bytes));
         }
         let header_text = |name| {
             response
@@ -121,13 +135,20 @@ impl Fetcher {
         };
         let mut bytes = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| format!("{url}: {e}"))? {
-            if bytes.len() + chunk.len() > MAX_BYTES {
-                return Err(format!("{url}: larger than the limit of {MAX_BYTES} bytes"));
+            if bytes.len() + chunk.len() > max_bytes {
+                return Err(too_large(url, max_bytes));
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(Fetched::Body { bytes, validators })
+        Ok(Some(Fetched::Body { bytes, validators }))
     }
+}
+
+fn too_large(url: &str, max_bytes: usize) -> String {
+    format!(
+        "{url}: larger than the limit of {max_bytes} bytes ({} MiB)",
+        max_bytes / (1024 * 1024)
+    )
 }
 
 /// A file's validator: its size and modification time.

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use machi_hub::alerts::Alerts;
 use machi_hub::config::{self, ConfigError};
 use machi_hub::feeds::Feeds;
+use machi_hub::garbage::Downloads;
 use machi_hub::serve::{self, AppState, Paths};
 use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
@@ -188,7 +189,14 @@ fn serve_command(
             return ExitCode::from(2);
         }
     };
-    let (state, errors) = match AppState::load_with(paths.clone(), Some(alerts)) {
+    let garbage = match Downloads::open(Some(state_dir)) {
+        Ok(garbage) => garbage,
+        Err(e) => {
+            eprintln!("error: the garbage downloader: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (state, errors) = match AppState::load_with(paths.clone(), Some(alerts), Some(garbage)) {
         Ok(loaded) => loaded,
         Err(errors) => {
             for e in &errors {
@@ -238,9 +246,11 @@ async fn run(state: AppState, addr: SocketAddr, refresh: Duration) -> Result<(),
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         ticks.tick().await; // the first tick is immediate, and we have just loaded
                             // Poll the alert sources at once (then refresh), rather than a refresh interval later.
+        refresher.poll_garbage().await;
         refresher.poll_alerts().await;
         loop {
             ticks.tick().await;
+            refresher.poll_garbage().await;
             if refresher.alerts().is_some() {
                 refresher.poll_alerts().await;
                 continue;

@@ -17,6 +17,7 @@ use crate::alerts::Alerts;
 use crate::config::{self, CityConfig, ConfigError};
 use crate::dist::{self, AppFiles, StaticFile};
 use crate::feeds::{Document, Feeds};
+use crate::garbage::Downloads;
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
@@ -47,7 +48,9 @@ struct Inner {
     paths: Paths,
     /// The alert poller, when the hub polls alert sources (`serve`).
     alerts: Option<Alerts>,
-    /// The city files of the last good load, for the alert poller.
+    /// The downloader of `url` garbage sources (`serve`).
+    garbage: Option<Downloads>,
+    /// The city files of the last good load, for the alert poller and the garbage downloader.
     configs: RwLock<Arc<Vec<CityConfig>>>,
     feeds: RwLock<Arc<Feeds>>,
     app: RwLock<Arc<App>>,
@@ -78,20 +81,23 @@ impl AppState {
     /// Loads the cities and the app for the first time. Fails when no city is usable; the bad
     /// files' errors are returned beside the state either way so the caller can report them.
     pub fn load(paths: Paths) -> Result<(AppState, Vec<ConfigError>), Vec<ConfigError>> {
-        Self::load_with(paths, None)
+        Self::load_with(paths, None, None)
     }
 
-    /// [`AppState::load`] with an alert poller: its stored alerts are published at once, and
-    /// [`AppState::poll_alerts`] polls the cities' alert sources.
+    /// [`AppState::load`] with an alert poller and a garbage downloader: their stored alerts and
+    /// files are published at once, [`AppState::poll_alerts`] polls the cities' alert sources and
+    /// [`AppState::poll_garbage`] downloads their `url` garbage sources.
     pub fn load_with(
         paths: Paths,
         alerts: Option<Alerts>,
+        garbage: Option<Downloads>,
     ) -> Result<(AppState, Vec<ConfigError>), Vec<ConfigError>> {
         let loaded = config::load_dir(&paths.cities).map_err(|e| vec![e])?;
         if loaded.cities.is_empty() {
             return Err(loaded.errors);
         }
-        let feeds = Feeds::default().rebuild_with(&loaded, Utc::now(), alerts.as_ref());
+        let feeds =
+            Feeds::default().rebuild_with(&loaded, Utc::now(), alerts.as_ref(), garbage.as_ref());
         let app = App::new(AppFiles::load(&paths.dist));
         if let Err(reason) = &app.files {
             tracing::warn!("{reason}: the app is not built (run scripts/run); serving feeds only");
@@ -101,6 +107,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 paths,
                 alerts,
+                garbage,
                 configs: RwLock::new(Arc::new(loaded.cities.clone())),
                 feeds: RwLock::new(Arc::new(feeds)),
                 app: RwLock::new(Arc::new(app)),
@@ -119,7 +126,9 @@ impl AppState {
         let (feeds, errors) = match config::load_dir(&self.inner.paths.cities) {
             Ok(loaded) => {
                 *write(&self.inner.configs) = Arc::new(loaded.cities.clone());
-                (previous.rebuild_with(&loaded, now, alerts), loaded.errors)
+                let garbage = self.inner.garbage.as_ref();
+                let feeds = previous.rebuild_with(&loaded, now, alerts, garbage);
+                (feeds, loaded.errors)
             }
             Err(e) => (previous.all_stale(&e, now), vec![e]),
         };
@@ -164,6 +173,15 @@ impl AppState {
             if let Err(e) = tokio::task::spawn_blocking(move || state.refresh()).await {
                 tracing::error!("refresh failed: {e}");
             }
+        }
+    }
+
+    /// Downloads what changed of the `url` garbage sources of the cities of the last good load
+    /// (when the hub has a downloader); the next refresh parses and publishes it.
+    pub async fn poll_garbage(&self) {
+        if let Some(garbage) = &self.inner.garbage {
+            let configs = read(&self.inner.configs);
+            garbage.poll(&configs).await;
         }
     }
 

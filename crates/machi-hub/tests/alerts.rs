@@ -276,7 +276,7 @@ attribution = {{ ja = "気象庁", en = "Japan Meteorological Agency" }}
             cities: self.dir.path().join("cities"),
             dist: self.dir.path().join("dist"),
         };
-        AppState::load_with(paths, Some(alerts))
+        AppState::load_with(paths, Some(alerts), None)
             .map_err(|e| format!("{e:?}"))
             .unwrap()
             .0
@@ -497,7 +497,7 @@ async fn the_demo_city_shows_its_heavy_rain_warning_earthquake_and_shelters() {
         cities: dir.path().join("cities"),
         dist: PathBuf::from("/nonexistent"),
     };
-    let state = AppState::load_with(paths, Some(alerts))
+    let state = AppState::load_with(paths, Some(alerts), None)
         .map_err(|e| format!("{e:?}"))
         .unwrap()
         .0;
@@ -599,7 +599,7 @@ attribution = {{ ja = "CAP samples" }}
         cities: dir.path().join("cities"),
         dist: dir.path().join("dist"),
     };
-    let state = AppState::load_with(paths, Some(alerts))
+    let state = AppState::load_with(paths, Some(alerts), None)
         .map_err(|e| format!("{e:?}"))
         .unwrap()
         .0;

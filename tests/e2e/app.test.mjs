@@ -170,7 +170,8 @@ test("the read-aloud button speaks in the current language", async () => {
     speechSynthesis.speak = (u) => { window.__spoken.push({ text: u.text, lang: u.lang }); real(u); };
   });
   await firstRun(page, { language: "English", area: "North district" });
-  await page.getByRole("button", { name: "Read aloud" }).first().click();
+  // Today's own button (an alert in force has its own above it).
+  await page.locator("article.today > button.read-aloud").click();
   const spoken = await page.evaluate(() => window.__spoken);
   assert.equal(spoken.length, 1);
   assert.equal(spoken[0].lang, "en-US");

@@ -11,22 +11,92 @@ use leptos::prelude::*;
 use machi_data::alerts::codes::{self, CodeName};
 use machi_data::alerts::{Alert, AlertSourceKind, AlertStatus, AreaCode, Intensity, Severity};
 
+/// Readings of the words JMA's names are made of, for やさしい日本語: the official name is kept
+/// (it is what TV and sirens say) and gets furigana.
+const READINGS: &[(&str, &str)] = &[
+    ("特別警報", "とくべつけいほう"),
+    ("危険警報", "きけんけいほう"),
+    ("警報", "けいほう"),
+    ("注意報", "ちゅういほう"),
+    ("大雨", "おおあめ"),
+    ("洪水", "こうずい"),
+    ("土砂災害", "どしゃさいがい"),
+    ("高潮", "たかしお"),
+    ("暴風雪", "ぼうふうせつ"),
+    ("暴風", "ぼうふう"),
+    ("大雪", "おおゆき"),
+    ("波浪", "はろう"),
+    ("風雪", "ふうせつ"),
+    ("強風", "きょうふう"),
+    ("雷", "かみなり"),
+    ("融雪", "ゆうせつ"),
+    ("濃霧", "のうむ"),
+    ("乾燥", "かんそう"),
+    ("低温", "ていおん"),
+    ("大津波", "おおつなみ"),
+    ("津波", "つなみ"),
+    ("予報", "よほう"),
+    ("海面変動", "かいめんへんどう"),
+    ("若干", "じゃっかん"),
+    ("緊急地震速報", "きんきゅうじしんそくほう"),
+    ("地震", "じしん"),
+    ("震源", "しんげん"),
+    ("震度", "しんど"),
+    ("速報", "そくほう"),
+    ("情報", "じょうほう"),
+    ("観測", "かんそく"),
+    ("長周期", "ちょうしゅうき"),
+    ("弱", "じゃく"),
+    ("強", "きょう"),
+];
+
+/// `text` with `[漢字|かんじ]` ruby on the words of [`READINGS`], longest match first.
+fn with_readings(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    'outer: while !rest.is_empty() {
+        for (word, reading) in READINGS {
+            if let Some(after) = rest.strip_prefix(word) {
+                out.push_str(&format!("[{word}|{reading}]"));
+                rest = after;
+                continue 'outer;
+            }
+        }
+        let c = rest.chars().next().unwrap_or_default();
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
 /// A code table's name in the resident's language: English for English, JMA's Japanese
-/// otherwise (やさしい日本語 included: the official name is what broadcasts use). The flag says
-/// whether the text is Japanese, for its `lang` attribute.
+/// otherwise, with furigana for やさしい日本語. The flag says whether the text is Japanese, for
+/// its `lang` attribute.
 fn code_name(name: &CodeName, lang: Lang) -> (String, bool) {
-    if lang.code() == "en" {
-        (name.en.to_owned(), false)
-    } else {
-        (name.ja.to_owned(), true)
+    match lang.code() {
+        "en" => (name.en.to_owned(), false),
+        "ja-x-easy" => (with_readings(name.ja), true),
+        _ => (name.ja.to_owned(), true),
     }
 }
 
 /// The kind's name ("Level 3 heavy rain warning", "レベル３大雨警報"), and whether it is Japanese.
 pub fn kind_name(alert: &Alert, lang: Lang) -> (String, bool) {
+    let (name, is_ja) = name_of_kind(alert, lang);
+    if is_ja && lang.code() == "ja-x-easy" && !name.contains('[') {
+        return (with_readings(&name), true);
+    }
+    (name, is_ja)
+}
+
+fn name_of_kind(alert: &Alert, lang: Lang) -> (String, bool) {
     let table = match alert.source_kind {
-        AlertSourceKind::JmaWeatherWarningH27 => codes::weather_warning_kind(&alert.kind_code, false),
-        AlertSourceKind::JmaWeatherWarningR06 => codes::weather_warning_kind(&alert.kind_code, true),
+        AlertSourceKind::JmaWeatherWarningH27 => {
+            codes::weather_warning_kind(&alert.kind_code, false)
+        }
+        AlertSourceKind::JmaWeatherWarningR06 => {
+            codes::weather_warning_kind(&alert.kind_code, true)
+        }
         AlertSourceKind::JmaTsunami => codes::lookup(codes::TSUNAMI_CATEGORIES, &alert.kind_code),
         AlertSourceKind::JmaEarthquake | AlertSourceKind::JmaEew => {
             codes::lookup(codes::EARTHQUAKE_REPORTS, &alert.kind_code)
@@ -38,8 +108,15 @@ pub fn kind_name(alert: &Alert, lang: Lang) -> (String, bool) {
         // CAP carries its own languages; other JMA products have only their Japanese name.
         None if alert.source_kind == AlertSourceKind::Cap => {
             let text = alert.headline.get(lang.code(), lang.data_fallbacks());
-            let text = if text.is_empty() { &alert.kind_name } else { text };
-            (text.to_owned(), alert.headline.0.get(lang.code()).is_none() && lang.code() == "en")
+            let text = if text.is_empty() {
+                &alert.kind_name
+            } else {
+                text
+            };
+            (
+                text.to_owned(),
+                alert.headline.0.get(lang.code()).is_none() && lang.code() == "en",
+            )
         }
         None => (alert.kind_name.clone(), true),
     }
@@ -131,7 +208,10 @@ pub fn spoken(alert: &Alert, lang: Lang, place: &str, here: &[AreaCode]) -> Stri
         parts.push(raw(lang, a).to_owned());
     }
     if let Some(level) = alert.level {
-        parts.push(fill(raw(lang, Msg::AlertLevel), &[("level", &level.to_string())]));
+        parts.push(fill(
+            raw(lang, Msg::AlertLevel),
+            &[("level", &level.to_string())],
+        ));
     }
     parts.push(kind_name(alert, lang).0);
     parts.push(raw(lang, status_word(alert.status)).to_owned());
@@ -160,7 +240,7 @@ pub fn AlertCard(
         let a = &view_alert;
         let l = lang.get();
         let (name, name_is_ja) = kind_name(a, l);
-        let title = view! { <span lang=name_is_ja.then_some("ja")>{name}</span> };
+        let title = view! { <span lang=name_is_ja.then_some("ja")><Rubied text=name /></span> };
         let title = if heading == 2 {
             view! { <h2 class="alert-kind">{title}</h2> }.into_any()
         } else {
@@ -179,11 +259,11 @@ pub fn AlertCard(
                 <dl class="alert-facts">
                     {here_i.map(|i| view! {
                         <dt><T msg=Msg::QuakeHere /></dt>
-                        <dd class="quake-here" lang=(l.code() != "en").then_some("ja")>{code_name(codes::intensity_name(i), l).0}</dd>
+                        <dd class="quake-here" lang=(l.code() != "en").then_some("ja")><Rubied text=code_name(codes::intensity_name(i), l).0 /></dd>
                     })}
                     {max.map(|i| view! {
                         <dt><T msg=Msg::QuakeMax /></dt>
-                        <dd lang=(l.code() != "en").then_some("ja")>{code_name(codes::intensity_name(i), l).0}</dd>
+                        <dd lang=(l.code() != "en").then_some("ja")><Rubied text=code_name(codes::intensity_name(i), l).0 /></dd>
                     })}
                     {centre.map(|c| view! { <dt><T msg=Msg::QuakeCentre /></dt><dd lang="ja">{c}</dd> })}
                     {magnitude.map(|m| view! { <dt><T msg=Msg::QuakeMagnitude /></dt><dd>{m}</dd> })}
@@ -257,11 +337,6 @@ pub fn tenths(x: f64) -> String {
     format!("{sign}{}.{}", t.abs() / 10, t.abs() % 10)
 }
 
-/// The plain name of an alert for lists and titles.
-pub fn plain_kind(alert: &Alert, lang: Lang) -> String {
-    plain(&kind_name(alert, lang).0)
-}
-
 /// The most severe alert in force for the city, for the top of Today; nothing when none is.
 #[component]
 pub fn TopAlert() -> impl IntoView {
@@ -281,5 +356,30 @@ pub fn TopAlert() -> impl IntoView {
                 <p><a href="/alerts"><T msg=Msg::AlertsSeeAll /></a></p>
             </section>
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn easy_japanese_gets_readings_on_the_official_name() {
+        assert_eq!(
+            with_readings("レベル３大雨警報"),
+            "レベル３[大雨|おおあめ][警報|けいほう]"
+        );
+        assert_eq!(
+            with_readings("大雨特別警報"),
+            "[大雨|おおあめ][特別警報|とくべつけいほう]"
+        );
+        assert_eq!(with_readings("震度5弱"), "[震度|しんど]5[弱|じゃく]");
+    }
+
+    #[test]
+    fn one_decimal_without_float_formatting() {
+        assert_eq!(tenths(5.24), "5.2");
+        assert_eq!(tenths(0.05), "0.1");
+        assert_eq!(tenths(12.0), "12.0");
     }
 }

@@ -10,8 +10,7 @@ mod source_note;
 mod status;
 
 pub use alerts::{
-    alert_time, plain_kind, severity_class, severity_word, status_word, tenths, AlertCard,
-    TopAlert,
+    alert_time, kind_name, severity_class, severity_word, status_word, tenths, AlertCard, TopAlert,
 };
 pub use area_picker::AreaPicker;
 pub use garbage::{

@@ -4,7 +4,7 @@
 
 use crate::app::CityData;
 use crate::components::{
-    alert_time, plain_kind, severity_class, severity_word, status_word, AlertCard, ProblemView,
+    alert_time, kind_name, severity_class, severity_word, status_word, AlertCard, ProblemView,
     SourceNote,
 };
 use crate::feeds::{age, local_time};
@@ -62,15 +62,17 @@ fn AlertsView(feed: Arc<AlertsFeed>, place: String) -> impl IntoView {
     let history = feed.history.clone();
     let hazards = hazards_in_force(&in_force);
     let last_success = feed.last_success;
-    let stale = move || {
-        last_success.is_none_or(|t| (Utc::now() - t).num_minutes() > STALE_AFTER_MINUTES)
-    };
+    let stale =
+        move || last_success.is_none_or(|t| (Utc::now() - t).num_minutes() > STALE_AFTER_MINUTES);
     let updated = move || {
         let l = lang.get();
         match last_success {
             Some(t) => fill(
                 raw(l, Msg::AlertsUpdated),
-                &[("time", &format!("{} ({})", local_time(t), age(l, t, Utc::now())))],
+                &[(
+                    "time",
+                    &format!("{} ({})", local_time(t), age(l, t, Utc::now())),
+                )],
             ),
             None => raw(l, Msg::AlertsNeverUpdated).to_owned(),
         }
@@ -113,7 +115,7 @@ fn AlertsView(feed: Arc<AlertsFeed>, place: String) -> impl IntoView {
                             view! {
                                 <li class=severity_class(a.severity)>
                                     <span class="history-time"><Rubied text=alert_time(l, a.issued_at) /></span>
-                                    <span class="history-kind">{plain_kind(&a, l)}</span>
+                                    <span class="history-kind"><Rubied text=kind_name(&a, l).0 /></span>
                                     <span class="history-status">
                                         <T msg=severity_word(a.severity) /> " · " <T msg=status_word(a.status) />
                                     </span>
@@ -136,7 +138,11 @@ fn hazards_in_force(alerts: &[Alert]) -> Vec<HazardType> {
             AlertSourceKind::JmaTsunami => &[HazardType::Tsunami],
             AlertSourceKind::JmaEarthquake | AlertSourceKind::JmaEew => &[HazardType::Earthquake],
             _ if name.contains("土砂") => &[HazardType::Landslide],
-            _ if name.contains("大雨") => &[HazardType::Flood, HazardType::InlandFlood, HazardType::Landslide],
+            _ if name.contains("大雨") => &[
+                HazardType::Flood,
+                HazardType::InlandFlood,
+                HazardType::Landslide,
+            ],
             _ if name.contains("洪水") || name.contains("氾濫") => &[HazardType::Flood],
             _ if name.contains("高潮") => &[HazardType::StormSurge],
             _ if name.contains("噴火") || name.contains("火山") => &[HazardType::Volcano],
@@ -180,7 +186,6 @@ fn Shelters(shelters: Vec<Shelter>, hazards: Vec<HazardType>) -> impl IntoView {
     const SHOWN: usize = 5;
     let city = expect_context::<CityData>();
     let settings = expect_context::<Settings>();
-    let lang = use_lang();
     let located = RwSignal::new(None::<(f64, f64)>);
     let locating = RwSignal::new(false);
     let denied = RwSignal::new(false);
@@ -212,15 +217,18 @@ fn Shelters(shelters: Vec<Shelter>, hazards: Vec<HazardType>) -> impl IntoView {
     let hazards = StoredValue::new(hazards);
     let shelters = StoredValue::new(shelters);
     let list = move || {
-        let l = lang.get();
         let from = origin();
         let filter = only_hazards.get();
         let mut rows: Vec<(Option<f64>, Shelter)> = shelters.with_value(|all| {
             all.iter()
-                .filter(|s| !filter || hazards.with_value(|h| h.iter().any(|h| s.hazards.contains(h))))
+                .filter(|s| {
+                    !filter || hazards.with_value(|h| h.iter().any(|h| s.hazards.contains(h)))
+                })
                 .map(|s| {
                     let d = match from {
-                        From::Me(lat, lon) | From::Area(lat, lon) => Some(haversine_km(lat, lon, s.lat, s.lon)),
+                        From::Me(lat, lon) | From::Area(lat, lon) => {
+                            Some(haversine_km(lat, lon, s.lat, s.lon))
+                        }
                         From::Nowhere => None,
                     };
                     (d, s.clone())

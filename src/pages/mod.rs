@@ -12,8 +12,8 @@ mod today;
 mod welcome;
 
 pub use about::About;
-pub use city_link::CityLink;
 pub use alerts::Alerts;
+pub use city_link::CityLink;
 pub use features::{Meetings, Nursery};
 pub use garbage::Garbage;
 pub use not_found::NotFound;

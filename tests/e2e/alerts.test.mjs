@@ -106,7 +106,7 @@ test("English: names and actions from the codes, the original Japanese beside, r
   await page.locator("nav.bottom-nav a[href='/alerts']").click();
   await page.locator(".alert-card").first().waitFor();
   assert.deepEqual(await axe(page), []);
-  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth));
+  assert.ok(await page.evaluate((w) => document.documentElement.scrollWidth <= w, page.viewportSize().width));
   await shot(page, "alerts-en-200");
   assert.deepEqual(errors, []);
   await context.close();

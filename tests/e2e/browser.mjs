@@ -3,7 +3,7 @@
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const BASE = (process.env.MACHI_URL ?? "http://127.0.0.1:8080/").replace(/\/$/, "");
@@ -48,10 +48,18 @@ export async function shot(page, name) {
   return path;
 }
 
+/// The running hub's pid: test files run in separate processes, so a hub restarted by one file is
+/// found by the next through MACHI_HUB_PIDFILE (written by scripts/test and by `restart`).
+function hubPid() {
+  const file = process.env.MACHI_HUB_PIDFILE;
+  if (file && existsSync(file)) return Number(readFileSync(file, "utf8"));
+  return Number(process.env.MACHI_HUB_PID);
+}
+
 /// Stops the hub the test command started (for offline tests) and returns a function that
 /// starts it again.
 export function stopHub() {
-  const pid = Number(process.env.MACHI_HUB_PID);
+  const pid = hubPid();
   if (pid) {
     try { process.kill(pid, "SIGTERM"); } catch { /* already gone */ }
   }
@@ -61,6 +69,7 @@ export function stopHub() {
     const child = spawn("bash", ["-c", `exec ${cmd}`], { stdio: "ignore", detached: true });
     child.unref();
     process.env.MACHI_HUB_PID = String(child.pid);
+    if (process.env.MACHI_HUB_PIDFILE) writeFileSync(process.env.MACHI_HUB_PIDFILE, String(child.pid));
     for (let i = 0; i < 100; i++) {
       try { if ((await fetch(`${BASE}/healthz`)).ok) return; } catch { /* not up yet */ }
       await new Promise((r) => setTimeout(r, 100));

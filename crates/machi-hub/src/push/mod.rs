@@ -116,6 +116,9 @@ pub struct Report {
     pub refused: usize,
 }
 
+/// What came of one message: outcome, last HTTP status, attempts.
+type Sent = (Outcome, Option<u16>, u32);
+
 /// The push service; cheap to clone.
 #[derive(Clone)]
 pub struct Push {
@@ -239,7 +242,7 @@ impl Push {
                 (i, r)
             });
         }
-        let mut results: Vec<(usize, (Outcome, Option<u16>, u32))> = Vec::with_capacity(todo.len());
+        let mut results: Vec<(usize, Sent)> = Vec::with_capacity(todo.len());
         while let Some(joined) = running.join_next().await {
             match joined {
                 Ok(r) => results.push(r),
@@ -271,7 +274,7 @@ impl Push {
     }
 
     /// One message with its retries: (outcome, last status, attempts).
-    async fn send_one(&self, o: &Outgoing) -> (Outcome, Option<u16>, u32) {
+    async fn send_one(&self, o: &Outgoing) -> Sent {
         let settings = &self.inner.settings;
         let url = match endpoint::check(&o.endpoint, settings.allow_loopback) {
             Ok(url) => url,
@@ -662,6 +665,10 @@ pub fn kind_name(a: &Alert, lang: &str) -> String {
     let entry = match a.source_kind {
         AlertSourceKind::JmaWeatherWarningH27 => codes::weather_warning_kind(&a.kind_code, false),
         AlertSourceKind::JmaWeatherWarningR06 => codes::weather_warning_kind(&a.kind_code, true),
+        // 53 is 大津波警報 "：発表" (newly issued); the notification already says it was issued.
+        AlertSourceKind::JmaTsunami if a.kind_code == "53" => {
+            codes::lookup(codes::TSUNAMI_CATEGORIES, "52")
+        }
         AlertSourceKind::JmaTsunami => codes::lookup(codes::TSUNAMI_CATEGORIES, &a.kind_code),
         AlertSourceKind::JmaEarthquake | AlertSourceKind::JmaEew => {
             codes::lookup(codes::EARTHQUAKE_REPORTS, &a.kind_code)
@@ -670,6 +677,7 @@ pub fn kind_name(a: &Alert, lang: &str) -> String {
     };
     match entry {
         Some(e) if lang == "en" => e.en.to_owned(),
+        Some(e) if a.source_kind == AlertSourceKind::JmaTsunami => e.ja.to_owned(),
         _ if a.kind_name.is_empty() => entry.map(|e| e.ja).unwrap_or(&a.kind_code).to_owned(),
         _ => a.kind_name.clone(),
     }

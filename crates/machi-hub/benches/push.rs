@@ -96,6 +96,38 @@ fn encryption_only(keys: &UaKeys, plaintext: &[u8]) {
     );
 }
 
+/// The SQLite part alone: claiming 10,000 (subscription, event) pairs and logging their results,
+/// one transaction each, as `deliver` does.
+fn store_only(store: &Store, subs: &[Subscription]) {
+    use machi_hub::push::store::{Outcome, SendResult};
+    let pairs: Vec<(&str, &str, &str)> = subs
+        .iter()
+        .map(|s| (s.id.as_str(), "alert:store-only", "tag"))
+        .collect();
+    let t = Instant::now();
+    store.claim(&pairs, 1).unwrap();
+    let claim = t.elapsed();
+    let results: Vec<SendResult<'_>> = subs
+        .iter()
+        .map(|s| SendResult {
+            subscription_id: &s.id,
+            event_key: "alert:store-only",
+            outcome: Outcome::Sent,
+            status: Some(201),
+            attempts: 1,
+        })
+        .collect();
+    let t = Instant::now();
+    store.record(&results, 1).unwrap();
+    let record = t.elapsed();
+    let per = |d: Duration| d.as_secs_f64() * 1e6 / subs.len() as f64;
+    println!(
+        "push bench: SQLite alone: claim {:.1} µs/msg, send log {:.1} µs/msg",
+        per(claim),
+        per(record)
+    );
+}
+
 fn main() {
     if std::env::var_os("MACHI_BENCH_SINK").is_some() {
         return sink();
@@ -196,5 +228,6 @@ fn main() {
     if !quick {
         let keys = UaKeys::decode(&p256dh, &auth).unwrap();
         encryption_only(&keys, &plaintext);
+        store_only(push.store(), &subs);
     }
 }

@@ -158,7 +158,10 @@ impl Push {
             .timeout(settings.timeout)
             .connect_timeout(Duration::from_secs(10))
             .pool_max_idle_per_host(settings.concurrency.max(1))
+            // No redirects and no proxy from the environment: either would connect somewhere
+            // the resolver below never checked.
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
             .dns_resolver(Arc::new(endpoint::PublicResolver {
                 allow_loopback: settings.allow_loopback,
             }))

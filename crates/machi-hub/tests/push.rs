@@ -1091,3 +1091,42 @@ async fn a_hub_without_push_says_so() {
         (StatusCode::SERVICE_UNAVAILABLE, Some("push_disabled"))
     );
 }
+
+#[tokio::test]
+async fn a_stored_endpoint_is_checked_again_when_sending() {
+    use machi_hub::push::outgoing;
+    use machi_hub::push::store::{AlertTopic, Subscription, Topics};
+    let sink = start_sink().await;
+    let dir = tempfile::tempdir().unwrap();
+    // A production hub (no loopback setting) whose store somehow holds a loopback endpoint.
+    let push = Push::open(dir.path(), PushSettings::default()).unwrap();
+    let b = Browser::new();
+    let sub = Subscription {
+        id: "s1".into(),
+        endpoint: sink.url("inside"),
+        p256dh: b.p256dh(),
+        auth: B64.encode(b.auth),
+        city: "nanao".into(),
+        area: "kita".into(),
+        language: "ja".into(),
+        topics: Topics {
+            alerts: Some(AlertTopic {
+                min_severity: machi_data::alerts::Severity::Warning,
+                min_level: None,
+            }),
+            garbage: None,
+        },
+    };
+    push.store().insert(&sub, "h", 0).unwrap();
+    let payload = Payload {
+        title: "t".into(),
+        body: "b".into(),
+        tag: "x".into(),
+        url: "/".into(),
+        icon: "/i.png".into(),
+    };
+    let o = outgoing(&sub, "e".into(), "x".into(), &payload, "high", 60).unwrap();
+    let report = push.deliver(vec![o], Utc::now()).await;
+    assert_eq!((report.refused, report.sent, sink.count()), (1, 0, 0));
+    assert_eq!(push.store().log().unwrap()[0].outcome, "refused");
+}

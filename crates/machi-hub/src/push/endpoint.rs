@@ -184,6 +184,30 @@ mod tests {
         }
     }
 
+    /// DNS rebinding: whatever a name resolved to when it was accepted, the connection uses what
+    /// this resolver returns now, and it refuses loopback (here through `localhost`).
+    #[tokio::test]
+    async fn the_resolver_refuses_names_with_non_public_addresses() {
+        use std::str::FromStr as _;
+        let strict = PublicResolver {
+            allow_loopback: false,
+        };
+        let err = match strict.resolve(Name::from_str("localhost").unwrap()).await {
+            Err(e) => e,
+            Ok(_) => panic!("localhost resolved"),
+        };
+        assert!(err.is::<NotPublic>(), "{err}");
+        let test_only = PublicResolver {
+            allow_loopback: true,
+        };
+        let addrs: Vec<SocketAddr> = test_only
+            .resolve(Name::from_str("localhost").unwrap())
+            .await
+            .unwrap()
+            .collect();
+        assert!(addrs.iter().all(|a| a.ip().is_loopback()));
+    }
+
     #[test]
     fn loopback_only_when_allowed_for_tests() {
         assert!(check("http://127.0.0.1:9999/push", false).is_err());

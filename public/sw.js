@@ -1,4 +1,5 @@
-// Machi's service worker: the app shell offline, feeds stale-while-revalidate, updates on request.
+// Machi's service worker: the app shell offline, feeds stale-while-revalidate, updates on request,
+// and Web Push notifications from the hub.
 //
 // scripts/build-sw.mjs fills BUILD and PRECACHE after each Trunk build, so the shell cache is named
 // after the build's hashed files: a new build is a new cache, and the old one is removed on
@@ -71,4 +72,52 @@ async function staleWhileRevalidate(event, request) {
     return cached;
   }
   return refreshed;
+}
+
+// A push from the hub: JSON {title, body, tag, url, icon}, already in the resident's language.
+// The tag makes a newer alert of the same series (or tomorrow's garbage reminder) replace the
+// older notification instead of piling up.
+self.addEventListener("push", (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (_) {
+    message = { body: event.data ? event.data.text() : "" };
+  }
+  const title = message.title || "Machi";
+  const options = {
+    body: message.body || "",
+    icon: message.icon || "/icons/icon-192.png",
+    data: { url: sameOriginPath(message.url) },
+  };
+  if (message.tag) {
+    options.tag = message.tag;
+    options.renotify = true;
+  }
+  event.waitUntil(self.registration.showNotification(title, options));
+});
+
+// A tap on a notification: bring an open Machi window to the page it is about, or open one.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = sameOriginPath(event.notification.data && event.notification.data.url);
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+      if (open) {
+        return open.focus().then((client) => (client || open).navigate(url).catch(() => client));
+      }
+      return self.clients.openWindow(url);
+    }),
+  );
+});
+
+// Only paths of this app are opened from a notification, whatever the payload says.
+function sameOriginPath(url) {
+  try {
+    const target = new URL(url || "/", self.location.origin);
+    return target.origin === self.location.origin ? target.pathname + target.search : "/";
+  } catch (_) {
+    return "/";
+  }
 }

@@ -247,6 +247,8 @@ struct Data {
     shelters: BTreeMap<(String, String), ShelterSlot>,
     /// Area trees by path, read once.
     trees: BTreeMap<PathBuf, Result<Arc<AreaTree>, String>>,
+    /// Messages kept during the current poll (returned by [`Alerts::poll`] for Web Push).
+    fresh: Vec<(String, Arc<Vec<Alert>>)>,
 }
 
 /// The alert sources of every city, shared by the poller and the feed builder (cheap to clone).
@@ -341,6 +343,11 @@ impl Alerts {
         self.data().alerts.len()
     }
 
+    /// The scope of a city (see [`Alerts::scope`]), for matching alerts to its subscribers.
+    pub fn city_scope(&self, city: &CityConfig) -> Option<AreaScope> {
+        self.scope(city)
+    }
+
     /// The scope of a city: its codes, with the parents of its municipalities when it names an
     /// area tree.
     fn scope(&self, city: &CityConfig) -> Option<AreaScope> {
@@ -385,7 +392,10 @@ impl Alerts {
     /// Polls every alert source of `cities` once: feeds conditionally, new messages once each,
     /// CAP documents and shelter lists when they changed. Never fails: errors are kept per source
     /// and shown (stale) in the city feeds.
-    pub async fn poll(&self, cities: &[CityConfig]) {
+    ///
+    /// Returns the messages kept by this poll (id and alerts): only newly fetched ones, never
+    /// those re-read from the store at start, so a restart pushes nothing again.
+    pub async fn poll(&self, cities: &[CityConfig]) -> Vec<(String, Arc<Vec<Alert>>)> {
         let _one_at_a_time = self.inner.polling.lock().await;
         let now = Utc::now();
         let scopes: Vec<AreaScope> = cities.iter().filter_map(|c| self.scope(c)).collect();
@@ -604,6 +614,7 @@ impl Alerts {
                 "{e} (the alerts journal is kept in memory and saved at the next poll)"
             );
         }
+        std::mem::take(&mut data.fresh)
     }
 
     /// Parses a fetched message, stores it if it concerns a city, and remembers its id.
@@ -637,7 +648,9 @@ impl Alerts {
                         tracing::info!("alert message {id}: kept ({} alerts)", alerts.len());
                         record.outcome = Outcome::Kept;
                         record.blob = Some(hash);
-                        data.alerts.insert(id.to_owned(), Arc::new(alerts));
+                        let alerts = Arc::new(alerts);
+                        data.fresh.push((id.to_owned(), alerts.clone()));
+                        data.alerts.insert(id.to_owned(), alerts);
                     }
                     Err(e) => {
                         // Not remembered, so the next poll fetches it again rather than losing it.

@@ -7,6 +7,8 @@
 //! - [`fetch`] reads a source from a URL (conditional GET, rustls) or a local path;
 //! - [`garbage`] reads a city's garbage source (5374 CSV, iCalendar) and resolves its areas;
 //! - [`dist`] loads Trunk's `dist/` with content types, cache policy and CSP hashes;
+//! - [`push`] is Web Push: the subscription API, SQLite store, RFC 8291/8292 sending, alert
+//!   fan-out and garbage reminders;
 //! - [`serve`] is the axum router and the shared, periodically refreshed state.
 //!
 //! The binary (`src/main.rs`) wires these into the `serve`, `check` and `export` commands.
@@ -17,4 +19,5 @@ pub mod dist;
 pub mod feeds;
 pub mod fetch;
 pub mod garbage;
+pub mod push;
 pub mod serve;

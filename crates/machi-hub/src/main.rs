@@ -4,12 +4,13 @@
 //! Every path (`--cities`, `--dist`, `--out`, `--state-dir` and the `path` of each source in a city
 //! file) is resolved against the working directory, so run the hub from the repository root.
 
-use chrono::Utc;
+use chrono::{Timelike as _, Utc};
 use clap::{Parser, Subcommand};
 use machi_hub::alerts::Alerts;
 use machi_hub::config::{self, ConfigError};
 use machi_hub::feeds::Feeds;
 use machi_hub::garbage::Downloads;
+use machi_hub::push::{Push, PushSettings};
 use machi_hub::serve::{self, AppState, Paths};
 use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
@@ -49,6 +50,18 @@ enum Command {
         /// created if needed.
         #[arg(long, env = "MACHI_STATE_DIR", default_value = ".machi")]
         state_dir: PathBuf,
+        /// The contact push services may use about this hub's notifications (VAPID `sub`): a
+        /// `mailto:` or `https:` URL. Set it for a real deployment.
+        #[arg(
+            long,
+            env = "MACHI_PUSH_SUBJECT",
+            default_value = "mailto:webpush@machi.invalid"
+        )]
+        push_subject: String,
+        /// TEST ONLY: accept push endpoints on loopback addresses (an `http://127.0.0.1:port`
+        /// sink). Never set this on a public hub: it lets subscribers make the hub post to itself.
+        #[arg(long, env = "MACHI_PUSH_ALLOW_LOOPBACK_TEST_ONLY")]
+        push_allow_loopback: bool,
     },
     /// Parse every city file and read its garbage source; print each error and fail if there is
     /// any.
@@ -83,11 +96,18 @@ fn main() -> ExitCode {
             addr,
             refresh_secs,
             state_dir,
+            push_subject,
+            push_allow_loopback,
         } => serve_command(
             Paths { cities, dist },
             &state_dir,
             addr,
             Duration::from_secs(refresh_secs),
+            PushSettings {
+                subject: push_subject,
+                allow_loopback: push_allow_loopback,
+                ..PushSettings::default()
+            },
         ),
         Command::Check { cities } => check(&cities),
         Command::Export { out, cities } => export(&cities, &out),
@@ -181,6 +201,7 @@ fn serve_command(
     state_dir: &std::path::Path,
     addr: SocketAddr,
     refresh: Duration,
+    push_settings: PushSettings,
 ) -> ExitCode {
     let alerts = match Alerts::open(state_dir, Utc::now()) {
         Ok(alerts) => alerts,
@@ -196,7 +217,23 @@ fn serve_command(
             return ExitCode::from(2);
         }
     };
-    let (state, errors) = match AppState::load_with(paths.clone(), Some(alerts), Some(garbage)) {
+
+    if push_settings.allow_loopback {
+        tracing::warn!("push: loopback endpoints allowed (--push-allow-loopback): for tests only");
+    }
+    let push = match Push::open(state_dir, push_settings) {
+        Ok(push) => push,
+        Err(e) => {
+            eprintln!("error: the push store: {e} (see --state-dir)");
+            return ExitCode::from(2);
+        }
+    };
+    let (state, errors) = match AppState::load_full(
+        paths.clone(),
+        Some(alerts),
+        Some(garbage),
+        Some(push),
+    ) {
         Ok(loaded) => loaded,
         Err(errors) => {
             for e in &errors {
@@ -262,7 +299,22 @@ async fn run(state: AppState, addr: SocketAddr, refresh: Duration) -> Result<(),
         }
     });
 
-    axum::serve(listener, serve::app(state))
+    // Garbage reminders and the push retention rule: once a minute, on the minute.
+    let ticker = state.clone();
+    tokio::spawn(async move {
+        loop {
+            let now = Utc::now();
+            let into_minute = Duration::from_millis(
+                u64::from(now.timestamp_subsec_millis()) + 1000 * u64::from(now.second()),
+            );
+            tokio::time::sleep(Duration::from_secs(60).saturating_sub(into_minute)).await;
+            ticker.push_tick(Utc::now()).await;
+        }
+    });
+
+    // The push API limits requests per client address, so it needs the connection's address.
+    let service = serve::app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))?;

@@ -7,6 +7,7 @@
 //! | `/feeds/{city}/city.json` | one city's feed                                            |
 //! | `/feeds/{city}/garbage.json` | its garbage calendar (404 without a garbage source, 503 before it was first read) |
 //! | `/feeds/{city}/alerts.json` | its alerts and shelters (404 without an alert source, 503 before they were first read) |
+//! | `/api/push/…`             | the Web Push API ([`crate::push::api`]; 503 when push is off) |
 //! | anything else             | the app's files, with `index.html` for extension-less paths |
 //!
 //! Every response carries the security headers; text responses are compressed (gzip or brotli)
@@ -18,6 +19,7 @@ use crate::config::{self, CityConfig, ConfigError};
 use crate::dist::{self, AppFiles, StaticFile};
 use crate::feeds::{Document, Feeds};
 use crate::garbage::Downloads;
+use crate::push::{self, Push};
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
@@ -50,6 +52,8 @@ struct Inner {
     alerts: Option<Alerts>,
     /// The downloader of `url` garbage sources (`serve`).
     garbage: Option<Downloads>,
+    /// Web Push, when the hub sends notifications (`serve`).
+    push: Option<Push>,
     /// The city files of the last good load, for the alert poller and the garbage downloader.
     configs: RwLock<Arc<Vec<CityConfig>>>,
     feeds: RwLock<Arc<Feeds>>,
@@ -92,6 +96,17 @@ impl AppState {
         alerts: Option<Alerts>,
         garbage: Option<Downloads>,
     ) -> Result<(AppState, Vec<ConfigError>), Vec<ConfigError>> {
+        Self::load_full(paths, alerts, garbage, None)
+    }
+
+    /// [`AppState::load_with`] with Web Push: new alerts are pushed to subscribers, and
+    /// [`AppState::push_tick`] sends the garbage reminders.
+    pub fn load_full(
+        paths: Paths,
+        alerts: Option<Alerts>,
+        garbage: Option<Downloads>,
+        push: Option<Push>,
+    ) -> Result<(AppState, Vec<ConfigError>), Vec<ConfigError>> {
         let loaded = config::load_dir(&paths.cities).map_err(|e| vec![e])?;
         if loaded.cities.is_empty() {
             return Err(loaded.errors);
@@ -108,6 +123,7 @@ impl AppState {
                 paths,
                 alerts,
                 garbage,
+                push,
                 configs: RwLock::new(Arc::new(loaded.cities.clone())),
                 feeds: RwLock::new(Arc::new(feeds)),
                 app: RwLock::new(Arc::new(app)),
@@ -164,14 +180,25 @@ impl AppState {
     }
 
     /// Polls the alert sources of the cities of the last good load (when the hub has a poller),
-    /// then refreshes the feeds so the new alerts are published.
+    /// then refreshes the feeds so the new alerts are published, and pushes the newly accepted
+    /// messages to their subscribers (in the background: a slow push service must not delay the
+    /// next poll).
     pub async fn poll_alerts(&self) {
         if let Some(alerts) = &self.inner.alerts {
             let configs = read(&self.inner.configs);
-            alerts.poll(&configs).await;
+            let fresh = alerts.poll(&configs).await;
             let state = self.clone();
             if let Err(e) = tokio::task::spawn_blocking(move || state.refresh()).await {
                 tracing::error!("refresh failed: {e}");
+            }
+            if let (Some(push), false) = (self.inner.push.clone(), fresh.is_empty()) {
+                let cities: Vec<_> = configs
+                    .iter()
+                    .filter_map(|c| alerts.city_scope(c).map(|s| (c.clone(), s)))
+                    .collect();
+                tokio::spawn(async move {
+                    push.fan_out_alerts(&fresh, &cities, Utc::now()).await;
+                });
             }
         }
     }
@@ -183,6 +210,32 @@ impl AppState {
             let configs = read(&self.inner.configs);
             garbage.poll(&configs).await;
         }
+    }
+
+    /// Sends the garbage reminders due at `now` and applies the push retention rule (hourly).
+    /// `main.rs` calls it every minute; tests call it with the time they need.
+    pub async fn push_tick(&self, now: chrono::DateTime<Utc>) -> push::Report {
+        let Some(push) = &self.inner.push else {
+            return push::Report::default();
+        };
+        let configs = read(&self.inner.configs);
+        let feeds = self.feeds();
+        let report = push.garbage_tick(now, &configs, &feeds).await;
+        let cleaner = push.clone();
+        if let Err(e) = tokio::task::spawn_blocking(move || cleaner.cleanup_if_due(now)).await {
+            tracing::error!("push retention failed: {e}");
+        }
+        report
+    }
+
+    /// Web Push, if this hub sends notifications.
+    pub fn push(&self) -> Option<&Push> {
+        self.inner.push.as_ref()
+    }
+
+    /// The city files of the last good load.
+    pub fn configs(&self) -> Arc<Vec<CityConfig>> {
+        read(&self.inner.configs)
     }
 
     /// The alert poller, if any.
@@ -216,6 +269,7 @@ pub fn app(state: AppState) -> Router {
         .route("/feeds", get(feed_not_found))
         .route("/feeds/", get(feed_not_found))
         .route("/feeds/{*rest}", get(feed))
+        .nest("/api/push", push::api::routes(state.clone()))
         .fallback(static_file)
         .layer(CompressionLayer::new())
         .layer(middleware::map_response(tag_encoded_etag))

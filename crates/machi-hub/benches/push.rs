@@ -1,0 +1,235 @@
+//! Web Push sending throughput: 10,000 subscriptions, 50 requests in flight, a 200-byte payload,
+//! hub → a local push service on loopback that accepts every message with 201 (it does not
+//! decrypt). The sink runs in a child process (this binary again, with `MACHI_BENCH_SINK=1`), so
+//! the CPU time measured (getrusage of this process) is the hub's alone: encryption, VAPID header,
+//! HTTP client, the SQLite claims and send log.
+//!
+//! Prints messages per second (wall clock) and CPU time per message, plus the cost of the
+//! encryption alone with ring (what the hub uses) and with web-push-native (RustCrypto), which is
+//! why the hub uses ring. Run with `cargo bench -p machi-hub --bench push` (or `scripts/bench`).
+
+use chrono::Utc;
+use machi_hub::push::crypto::{self, UaKeys, Vapid};
+use machi_hub::push::store::{AlertTopic, Store, Subscription, Topics};
+use machi_hub::push::{outgoing, Payload, Push, PushSettings};
+use std::io::{BufRead as _, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SUBSCRIPTIONS: usize = 10_000;
+const CONCURRENCY: usize = 50;
+const PAYLOAD_BYTES: usize = 200;
+
+fn cpu_time() -> Duration {
+    // SAFETY: getrusage writes into the struct we pass and reads nothing else.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// The child: a push service that answers 201 to everything, on a free port it prints. One
+/// thread: a real push service is not on the hub's machine, so the stand-in should take as
+/// little of it as it can (one core is several times what it needs).
+fn sink() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("{}", listener.local_addr().unwrap().port());
+        let router = axum::Router::new().route(
+            "/push/{id}",
+            axum::routing::post(|_body: axum::body::Bytes| async {
+                axum::http::StatusCode::CREATED
+            }),
+        );
+        axum::serve(listener, router).await.unwrap();
+    });
+}
+
+fn browser_keys() -> (String, String) {
+    // A real P-256 key from ring's ECDH (any valid point will do for the sender).
+    let rng = ring::rand::SystemRandom::new();
+    let key =
+        ring::agreement::EphemeralPrivateKey::generate(&ring::agreement::ECDH_P256, &rng).unwrap();
+    let public = key.compute_public_key().unwrap();
+    (crypto::b64(public.as_ref()), crypto::b64(&[7u8; 16]))
+}
+
+fn payload() -> Vec<u8> {
+    let mut p = Payload {
+        title: "大雨警報".into(),
+        body: String::new(),
+        tag: "気象警報・注意報（Ｒ０６）|大雨".into(),
+        url: "/alerts".into(),
+        icon: "/icons/icon-192.png".into(),
+    };
+    while serde_json::to_vec(&p).unwrap().len() < PAYLOAD_BYTES {
+        p.body.push('x');
+    }
+    serde_json::to_vec(&p).unwrap()
+}
+
+fn encryption_only(keys: &UaKeys, plaintext: &[u8]) {
+    let n = 2_000;
+    let rng = ring::rand::SystemRandom::new();
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(crypto::encrypt(&rng, keys, plaintext).unwrap());
+    }
+    let ring_us = t.elapsed().as_secs_f64() * 1e6 / n as f64;
+
+    let ua_public = web_push_native::p256::PublicKey::from_sec1_bytes(&keys.p256dh).unwrap();
+    let auth = web_push_native::Auth::clone_from_slice(&keys.auth);
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(
+            web_push_native::encrypt(plaintext.to_vec(), &ua_public, &auth).unwrap(),
+        );
+    }
+    let rustcrypto_us = t.elapsed().as_secs_f64() * 1e6 / n as f64;
+    println!(
+        "push bench: encryption alone, one core: ring {ring_us:.1} µs/msg ({:.0}/s), \
+         web-push-native (RustCrypto) {rustcrypto_us:.1} µs/msg ({:.0}/s)",
+        1e6 / ring_us,
+        1e6 / rustcrypto_us
+    );
+}
+
+/// The SQLite part alone: claiming 10,000 (subscription, event) pairs and logging their results,
+/// one transaction each, as `deliver` does.
+fn store_only(store: &Store, subs: &[Subscription]) {
+    use machi_hub::push::store::{Outcome, SendResult};
+    let pairs: Vec<(&str, &str, &str)> = subs
+        .iter()
+        .map(|s| (s.id.as_str(), "alert:store-only", "tag"))
+        .collect();
+    let t = Instant::now();
+    store.claim(&pairs, 1).unwrap();
+    let claim = t.elapsed();
+    let results: Vec<SendResult<'_>> = subs
+        .iter()
+        .map(|s| SendResult {
+            subscription_id: &s.id,
+            event_key: "alert:store-only",
+            outcome: Outcome::Sent,
+            status: Some(201),
+            attempts: 1,
+        })
+        .collect();
+    let t = Instant::now();
+    store.record(&results, 1).unwrap();
+    let record = t.elapsed();
+    let per = |d: Duration| d.as_secs_f64() * 1e6 / subs.len() as f64;
+    println!(
+        "push bench: SQLite alone: claim {:.1} µs/msg, send log {:.1} µs/msg",
+        per(claim),
+        per(record)
+    );
+}
+
+fn main() {
+    if std::env::var_os("MACHI_BENCH_SINK").is_some() {
+        return sink();
+    }
+    // `cargo bench` passes `--bench`; `cargo test --benches` runs us too: then only a smoke run.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let count = if quick { 200 } else { SUBSCRIPTIONS };
+
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .env("MACHI_BENCH_SINK", "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the sink");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line.trim().parse().expect("the sink prints its port");
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("push.sqlite3")).unwrap();
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 = ring::signature::EcdsaKeyPair::generate_pkcs8(
+        &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+        &rng,
+    )
+    .unwrap();
+    let vapid = Vapid::from_pkcs8(pkcs8.as_ref(), "mailto:bench@example.com".into()).unwrap();
+    let settings = PushSettings {
+        allow_loopback: true,
+        concurrency: CONCURRENCY,
+        ..PushSettings::default()
+    };
+    let push = Push::with(store, vapid, settings).unwrap();
+    let (p256dh, auth) = browser_keys();
+    let plaintext = payload();
+    let body: Payload = serde_json::from_slice(&plaintext).unwrap();
+    let mut subs = Vec::with_capacity(count);
+    for i in 0..count {
+        let sub = Subscription {
+            id: format!("s{i:05}"),
+            endpoint: format!("http://127.0.0.1:{port}/push/{i}"),
+            p256dh: p256dh.clone(),
+            auth: auth.clone(),
+            city: "demo".into(),
+            area: "kita".into(),
+            language: "ja".into(),
+            topics: Topics {
+                alerts: Some(AlertTopic {
+                    min_severity: machi_data::alerts::Severity::Warning,
+                    min_level: None,
+                }),
+                garbage: None,
+            },
+        };
+        push.store().insert(&sub, "x", 0).unwrap();
+        subs.push(sub);
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let batch: Vec<_> = subs
+        .iter()
+        .map(|s| {
+            outgoing(
+                s,
+                "alert:bench".into(),
+                body.tag.clone(),
+                &body,
+                "high",
+                3600,
+            )
+            .unwrap()
+        })
+        .collect();
+    let (cpu0, t0) = (cpu_time(), Instant::now());
+    let report = runtime.block_on(push.deliver(batch, Utc::now()));
+    let (wall, cpu) = (t0.elapsed(), cpu_time() - cpu0);
+    let _ = child.kill();
+    let _ = child.wait();
+
+    assert_eq!(report.sent, count, "{report:?}");
+    let rate = count as f64 / wall.as_secs_f64();
+    println!(
+        "push bench: {count} subscriptions, concurrency {CONCURRENCY}, {}-byte payload, \
+         loopback sink in another process, {} cores",
+        plaintext.len(),
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "push bench: {rate:.0} encrypted messages/s ({:.2} s wall), hub CPU {:.1} µs/message \
+         (claims, encryption, VAPID, HTTP, send log)",
+        wall.as_secs_f64(),
+        cpu.as_secs_f64() * 1e6 / count as f64
+    );
+    if !quick {
+        let keys = UaKeys::decode(&p256dh, &auth).unwrap();
+        encryption_only(&keys, &plaintext);
+        store_only(push.store(), &subs);
+    }
+}

@@ -1,0 +1,587 @@
+//! The push HTTP API (mounted by [`crate::serve::app`]):
+//!
+//! | method and path                          | what                                                  |
+//! |------------------------------------------|-------------------------------------------------------|
+//! | `GET /api/push/key`                      | `{"public_key": base64url}` for `applicationServerKey` |
+//! | `POST /api/push/subscriptions`           | create: 201 `{"id", "secret", "subscription"}`         |
+//! | `GET /api/push/subscriptions/{id}`       | read (with the secret): 200 `subscription`             |
+//! | `PUT`/`PATCH /api/push/subscriptions/{id}` | change city, area, language, topics or keys: 200     |
+//! | `DELETE /api/push/subscriptions/{id}`    | 204                                                   |
+//!
+//! The secret goes in `Authorization: Bearer <secret>`. Errors are JSON
+//! `{"error": message, "code": code, "field": field?}`. Bodies are capped at [`MAX_BODY`]; every
+//! route is rate limited per client address ([`RateLimiter`]).
+
+use super::catalogue;
+use super::crypto::{self, UaKeys};
+use super::endpoint;
+use super::store::{severity_from, severity_name, AlertTopic, GarbageTopic, Subscription, Topics};
+use super::Push;
+use crate::config::CityConfig;
+use crate::serve::AppState;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// The largest request body accepted (a subscription is about 600 bytes).
+pub const MAX_BODY: usize = 8 * 1024;
+/// Requests per minute per client address (bursts up to this many).
+pub const RATE_PER_MINUTE: u32 = 30;
+/// Buckets kept at most; full (idle) buckets are dropped first when there are more.
+const MAX_BUCKETS: usize = 100_000;
+
+/// A token bucket per client address. Hand-written (40 lines) rather than `tower_governor`: the
+/// hub needs one limit on one group of routes, keyed by the connection's address, and that crate
+/// brings `governor`, `dashmap` and header-based key extractors the hub must not trust anyway.
+/// IPv6 clients are keyed by their /64, which one subscriber usually holds whole.
+pub struct RateLimiter {
+    per_minute: f64,
+    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+}
+
+impl RateLimiter {
+    pub fn new(per_minute: u32) -> RateLimiter {
+        RateLimiter {
+            per_minute: f64::from(per_minute),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes a token for `ip`; `Err(seconds)` until the next one when there is none.
+    pub fn check(&self, ip: IpAddr, now: Instant) -> Result<(), u64> {
+        let key = match ip {
+            IpAddr::V6(v6) => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+            v4 => v4,
+        };
+        let rate = self.per_minute / 60.0;
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if buckets.len() >= MAX_BUCKETS {
+            let full = self.per_minute;
+            buckets.retain(|_, (tokens, at)| {
+                *tokens + now.duration_since(*at).as_secs_f64() * rate < full
+            });
+        }
+        let (tokens, at) = buckets.entry(key).or_insert((self.per_minute, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(self.per_minute);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *tokens) / rate).ceil() as u64)
+        }
+    }
+}
+
+/// The push routes (to nest under `/api/push`), with their body limit and rate limit.
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/key", get(key))
+        .route("/subscriptions", axum::routing::post(create))
+        .route(
+            "/subscriptions/{id}",
+            get(read).put(update).patch(update).delete(remove),
+        )
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn_with_state(state, rate_limit))
+}
+
+/// A JSON error.
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    field: Option<&'static str>,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    fn invalid(code: &'static str, field: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            field: Some(field),
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = serde_json::json!({ "error": self.message, "code": self.code });
+        if let Some(field) = self.field {
+            body["field"] = field.into();
+        }
+        let mut response = (self.status, Json(body)).into_response();
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+}
+
+async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Some(push) = state.push() else {
+        return ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "push_disabled",
+            "this hub does not send push notifications",
+        )
+        .into_response();
+    };
+    let ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    if let Err(wait) = push.limiter().check(ip, Instant::now()) {
+        let mut response = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many requests; try again in {wait} s"),
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        return response;
+    }
+    let mut response = next.run(request).await;
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such push API path")
+}
+
+fn push_of(state: &AppState) -> Result<&Push, ApiError> {
+    state.push().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "push_disabled",
+            "this hub does not send push notifications",
+        )
+    })
+}
+
+async fn key(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let push = push_of(&state)?;
+    Ok(Json(serde_json::json!({ "public_key": push.vapid().public_key() })).into_response())
+}
+
+/// `PushSubscription.toJSON()`; `expirationTime` and anything else a browser adds is ignored.
+#[derive(Debug, Deserialize)]
+struct BrowserSubscription {
+    endpoint: String,
+    keys: BrowserKeys,
+}
+
+#[derive(Debug, Deserialize)]
+struct BrowserKeys {
+    p256dh: String,
+    auth: String,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct TopicsJson {
+    #[serde(default)]
+    alerts: Option<AlertsJson>,
+    #[serde(default)]
+    garbage: Option<GarbageJson>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct AlertsJson {
+    #[serde(default = "default_severity")]
+    min_severity: String,
+    #[serde(default)]
+    min_level: Option<u8>,
+}
+
+fn default_severity() -> String {
+    "warning".into()
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct GarbageJson {
+    #[serde(default)]
+    evening_hour: Option<u8>,
+    #[serde(default)]
+    morning: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateRequest {
+    subscription: BrowserSubscription,
+    city: String,
+    area: String,
+    language: String,
+    topics: TopicsJson,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateRequest {
+    #[serde(default)]
+    subscription: Option<BrowserSubscription>,
+    #[serde(default)]
+    city: Option<String>,
+    #[serde(default)]
+    area: Option<String>,
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    topics: Option<TopicsJson>,
+}
+
+/// A subscription as the API shows it (never the keys or the secret).
+#[derive(Debug, Serialize)]
+struct View {
+    id: String,
+    endpoint: String,
+    city: String,
+    area: String,
+    language: String,
+    topics: TopicsJson,
+}
+
+fn view(s: &Subscription) -> View {
+    View {
+        id: s.id.clone(),
+        endpoint: s.endpoint.clone(),
+        city: s.city.clone(),
+        area: s.area.clone(),
+        language: s.language.clone(),
+        topics: TopicsJson {
+            alerts: s.topics.alerts.map(|a| AlertsJson {
+                min_severity: severity_name(a.min_severity).into(),
+                min_level: a.min_level,
+            }),
+            garbage: s.topics.garbage.map(|g| GarbageJson {
+                evening_hour: g.evening_hour,
+                morning: g.morning,
+            }),
+        },
+    }
+}
+
+fn parse_body<T: serde::de::DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, ApiError> {
+    let bytes = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!("the request body is larger than {MAX_BODY} bytes"),
+            )
+        } else {
+            ApiError::new(e.status(), "bad_body", e.body_text())
+        }
+    })?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", e.to_string()))
+}
+
+fn check_browser(
+    b: &BrowserSubscription,
+    allow_loopback: bool,
+) -> Result<(String, String, String), ApiError> {
+    endpoint::check(&b.endpoint, allow_loopback).map_err(|e| {
+        ApiError::invalid(
+            "invalid_endpoint",
+            "subscription.endpoint",
+            format!("the push endpoint {e}"),
+        )
+    })?;
+    let keys = UaKeys::decode(&b.keys.p256dh, &b.keys.auth)
+        .map_err(|e| ApiError::invalid("invalid_keys", "subscription.keys", e))?;
+    // A key of the right length may still be off the curve: one trial encryption finds out now
+    // rather than at the first alert.
+    crypto::encrypt(&ring::rand::SystemRandom::new(), &keys, b"")
+        .map_err(|e| ApiError::invalid("invalid_keys", "subscription.keys.p256dh", e))?;
+    Ok((
+        b.endpoint.clone(),
+        crypto::b64(&keys.p256dh),
+        crypto::b64(&keys.auth),
+    ))
+}
+
+fn check_topics(t: &TopicsJson) -> Result<Topics, ApiError> {
+    let alerts = match &t.alerts {
+        None => None,
+        Some(a) => {
+            let min_severity = severity_from(&a.min_severity).ok_or_else(|| {
+                ApiError::invalid(
+                    "invalid_topics",
+                    "topics.alerts.min_severity",
+                    "min_severity must be one of information, advisory, warning, special",
+                )
+            })?;
+            if a.min_level.is_some_and(|l| !(1..=5).contains(&l)) {
+                return Err(ApiError::invalid(
+                    "invalid_topics",
+                    "topics.alerts.min_level",
+                    "min_level must be 1–5 (警戒レベル)",
+                ));
+            }
+            Some(AlertTopic {
+                min_severity,
+                min_level: a.min_level,
+            })
+        }
+    };
+    let garbage = match &t.garbage {
+        None => None,
+        Some(g) => {
+            if g.evening_hour.is_some_and(|h| h > 23) {
+                return Err(ApiError::invalid(
+                    "invalid_topics",
+                    "topics.garbage.evening_hour",
+                    "evening_hour must be 0–23 (the city's local time)",
+                ));
+            }
+            if g.evening_hour.is_none() && !g.morning {
+                return Err(ApiError::invalid(
+                    "invalid_topics",
+                    "topics.garbage",
+                    "garbage needs evening_hour, morning: true, or both",
+                ));
+            }
+            Some(GarbageTopic {
+                evening_hour: g.evening_hour,
+                morning: g.morning,
+            })
+        }
+    };
+    if alerts.is_none() && garbage.is_none() {
+        return Err(ApiError::invalid(
+            "invalid_topics",
+            "topics",
+            "choose at least one topic (alerts, garbage); to stop all, delete the subscription",
+        ));
+    }
+    Ok(Topics { alerts, garbage })
+}
+
+fn check_place(
+    configs: &[CityConfig],
+    city: &str,
+    area: &str,
+    language: &str,
+) -> Result<(), ApiError> {
+    let config = configs.iter().find(|c| c.id == city).ok_or_else(|| {
+        ApiError::invalid(
+            "unknown_city",
+            "city",
+            format!("no municipality `{city}` on this hub"),
+        )
+    })?;
+    if !config.areas.iter().any(|a| a.id == area) {
+        return Err(ApiError::invalid(
+            "unknown_area",
+            "area",
+            format!("{city} has no area `{area}` (see /feeds/{city}/city.json)"),
+        ));
+    }
+    if !catalogue::is_language(language) {
+        let known: Vec<&str> = catalogue::languages().collect();
+        return Err(ApiError::invalid(
+            "unknown_language",
+            "language",
+            format!("language must be one of {}", known.join(", ")),
+        ));
+    }
+    Ok(())
+}
+
+async fn create(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let push = push_of(&state)?;
+    let request: CreateRequest = parse_body(body)?;
+    let (endpoint, p256dh, auth) =
+        check_browser(&request.subscription, push.settings().allow_loopback)?;
+    let topics = check_topics(&request.topics)?;
+    check_place(
+        &state.configs(),
+        &request.city,
+        &request.area,
+        &request.language,
+    )?;
+    let (id, secret, hash) = super::new_credentials(push.vapid().rng());
+    let sub = Subscription {
+        id,
+        endpoint,
+        p256dh,
+        auth,
+        city: request.city,
+        area: request.area,
+        language: request.language,
+        topics,
+    };
+    push.store()
+        .insert(&sub, &hash, chrono::Utc::now().timestamp())
+        .map_err(internal)?;
+    let body = serde_json::json!({ "id": sub.id, "secret": secret, "subscription": view(&sub) });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+fn internal(e: String) -> ApiError {
+    tracing::error!("push store: {e}");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "the subscription store failed; try again later",
+    )
+}
+
+/// The subscription `id` if the request carries its secret.
+fn authorised(push: &Push, id: &str, headers: &HeaderMap) -> Result<Subscription, ApiError> {
+    let secret = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "missing_secret",
+                "send the subscription's secret as `Authorization: Bearer <secret>`",
+            )
+        })?;
+    // Hashes are compared, not secrets: a timing difference could reveal at most a prefix of a
+    // SHA-256, which does not help to find a 256-bit secret.
+    match push.store().get(id).map_err(internal)? {
+        Some((sub, hash)) if super::hash_secret(secret) == hash => Ok(sub),
+        // Unknown id and wrong secret look the same, so ids cannot be probed.
+        _ => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such subscription (or a wrong secret)",
+        )),
+    }
+}
+
+async fn read(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let push = push_of(&state)?;
+    let sub = authorised(push, &id, &headers)?;
+    Ok(Json(view(&sub)).into_response())
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let push = push_of(&state)?;
+    let mut sub = authorised(push, &id, &headers)?;
+    let request: UpdateRequest = parse_body(body)?;
+    if let Some(b) = &request.subscription {
+        let (endpoint, p256dh, auth) = check_browser(b, push.settings().allow_loopback)?;
+        sub.endpoint = endpoint;
+        sub.p256dh = p256dh;
+        sub.auth = auth;
+    }
+    if let Some(t) = &request.topics {
+        sub.topics = check_topics(t)?;
+    }
+    if let Some(city) = request.city {
+        sub.city = city;
+    }
+    if let Some(area) = request.area {
+        sub.area = area;
+    }
+    if let Some(language) = request.language {
+        sub.language = language;
+    }
+    check_place(&state.configs(), &sub.city, &sub.area, &sub.language)?;
+    match push.store().update(&sub, chrono::Utc::now().timestamp()) {
+        Ok(true) => Ok(Json(view(&sub)).into_response()),
+        Ok(false) => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such subscription (or a wrong secret)",
+        )),
+        // The new endpoint belongs to another subscription.
+        Err(e) if e.contains("UNIQUE") => Err(ApiError::invalid(
+            "endpoint_taken",
+            "subscription.endpoint",
+            "another subscription has this endpoint; delete it first",
+        )),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let push = push_of(&state)?;
+    let sub = authorised(push, &id, &headers)?;
+    push.store().delete(&sub.id).map_err(internal)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn the_bucket_allows_a_burst_then_refills() {
+        let limiter = RateLimiter::new(30);
+        let ip: IpAddr = "203.0.113.7".parse().unwrap();
+        let t0 = Instant::now();
+        for _ in 0..30 {
+            assert!(limiter.check(ip, t0).is_ok());
+        }
+        assert_eq!(limiter.check(ip, t0), Err(2));
+        assert!(limiter.check("203.0.113.8".parse().unwrap(), t0).is_ok());
+        assert!(limiter.check(ip, t0 + Duration::from_secs(2)).is_ok());
+        // One /64 is one client.
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2::ffff".parse().unwrap();
+        for _ in 0..30 {
+            assert!(limiter.check(a, t0).is_ok());
+        }
+        assert!(limiter.check(b, t0).is_err());
+    }
+}

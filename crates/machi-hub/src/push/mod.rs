@@ -1,0 +1,728 @@
+//! Web Push: subscriptions (HTTP API in [`api`]), storage ([`store`], SQLite), sending
+//! ([`crypto`]: RFC 8291 payloads and RFC 8292 VAPID; [`endpoint`]: public hosts only), alert
+//! fan-out and garbage reminders, and the retention rule (`docs/privacy.md`).
+//!
+//! **Once per event.** Every notification has an event key (`alert:<message id>`,
+//! `garbage:<date>:evening|morning`); before sending, the pair (subscription, event key) is
+//! inserted into `delivered_events` under a UNIQUE constraint, and only newly inserted pairs are
+//! sent. A restart (or a second tick in the same hour) therefore never sends anything twice. The
+//! price is at-most-once: a send that still fails after its retries is logged, not sent again.
+//!
+//! **Sending.** At most [`PushSettings::concurrency`] requests at a time over one pooled HTTP
+//! client (keep-alive, HTTP/2 where the push service offers it). 429 waits for `Retry-After`
+//! (capped), 5xx and network errors back off exponentially, up to
+//! [`PushSettings::max_attempts`]; 404/410 remove the subscription; every send is logged.
+
+pub mod api;
+pub mod catalogue;
+pub mod crypto;
+pub mod endpoint;
+pub mod store;
+
+use crate::config::CityConfig;
+use crate::feeds::Feeds;
+use chrono::{DateTime, Duration as Days, NaiveDate, Timelike as _, Utc};
+use crypto::{UaKeys, Vapid};
+use machi_data::alerts::{
+    codes, Alert, AlertSourceKind, AlertStatus, AreaScope, SubscriptionIndex,
+};
+use ring::rand::SystemRandom;
+use serde::Serialize;
+use sha2::{Digest as _, Sha256};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use store::{Outcome, SendResult, Store, Subscription};
+
+/// The hour (city time) of the morning-of garbage reminder.
+pub const MORNING_HOUR: u8 = 6;
+/// Alerts issued longer ago than this are not pushed (news that old is no news; also keeps a
+/// first start from pushing a day of backlog).
+pub const MAX_ALERT_AGE_HOURS: i64 = 6;
+/// Retention (docs/privacy.md): a subscription failing for this long is removed.
+pub const FAILING_DAYS: i64 = 7;
+/// Retention: send log rows and delivered-event keys are kept this long.
+pub const LOG_DAYS: i64 = 30;
+/// The icon shown with every notification.
+pub const ICON: &str = "/icons/icon-192.png";
+
+#[derive(Debug, Clone)]
+pub struct PushSettings {
+    /// TEST ONLY: accept `http://127.0.0.1:port` endpoints and loopback addresses.
+    pub allow_loopback: bool,
+    /// The VAPID `sub` claim: a `mailto:` or `https:` contact for push services.
+    pub subject: String,
+    /// Requests in flight at most.
+    pub concurrency: usize,
+    /// Tries per message in all (first send + retries).
+    pub max_attempts: u32,
+    /// The first backoff after a 5xx or network error; doubled each time.
+    pub backoff: Duration,
+    /// The longest `Retry-After` honoured (longer ones are cut to this).
+    pub max_retry_after: Duration,
+    /// Per-request timeout.
+    pub timeout: Duration,
+}
+
+impl Default for PushSettings {
+    fn default() -> Self {
+        PushSettings {
+            allow_loopback: false,
+            subject: "mailto:webpush@machi.invalid".into(),
+            concurrency: 50,
+            max_attempts: 4,
+            backoff: Duration::from_secs(1),
+            max_retry_after: Duration::from_secs(60),
+            timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+/// The notification the service worker shows (`public/sw.js`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Payload {
+    pub title: String,
+    pub body: String,
+    pub tag: String,
+    pub url: String,
+    pub icon: String,
+}
+
+/// One notification for one subscription.
+#[derive(Clone)]
+pub struct Outgoing {
+    pub subscription_id: String,
+    pub endpoint: String,
+    pub keys: UaKeys,
+    pub event_key: String,
+    pub tag: String,
+    /// The plaintext (the [`Payload`] as JSON).
+    pub payload: Arc<[u8]>,
+    pub urgency: &'static str,
+    pub ttl_secs: u32,
+    /// The `Topic` header: a newer message with the same topic replaces an undelivered older one.
+    pub topic: String,
+}
+
+/// What came of a batch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Not sent because already sent before (or the subscription is gone).
+    pub skipped: usize,
+    pub sent: usize,
+    pub gone: usize,
+    pub failed: usize,
+    pub refused: usize,
+}
+
+/// What came of one message: outcome, last HTTP status, attempts.
+type Sent = (Outcome, Option<u16>, u32);
+
+/// The push service; cheap to clone.
+#[derive(Clone)]
+pub struct Push {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    vapid: Vapid,
+    client: reqwest::Client,
+    settings: PushSettings,
+    limiter: api::RateLimiter,
+    last_cleanup: Mutex<Option<DateTime<Utc>>>,
+}
+
+impl Push {
+    /// Opens the push state under `{state_dir}/push/`: the VAPID key (`vapid-private.pk8`,
+    /// created on first start, mode 0600) and the database (`push.sqlite3`).
+    pub fn open(state_dir: &Path, settings: PushSettings) -> Result<Push, String> {
+        let dir = state_dir.join("push");
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let vapid =
+            Vapid::load_or_create(&dir.join("vapid-private.pk8"), settings.subject.clone())?;
+        let store = Store::open(&dir.join("push.sqlite3"))?;
+        Self::with(store, vapid, settings)
+    }
+
+    /// A push service over an existing store and key (tests, benchmarks).
+    pub fn with(store: Store, vapid: Vapid, settings: PushSettings) -> Result<Push, String> {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!(
+                "machi-hub/",
+                env!("CARGO_PKG_VERSION"),
+                " (web push)"
+            ))
+            .timeout(settings.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .pool_max_idle_per_host(settings.concurrency.max(1))
+            // No redirects and no proxy from the environment: either would connect somewhere
+            // the resolver below never checked.
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(Arc::new(endpoint::PublicResolver {
+                allow_loopback: settings.allow_loopback,
+            }))
+            .build()
+            .map_err(|e| format!("cannot build the push HTTP client: {e}"))?;
+        Ok(Push {
+            inner: Arc::new(Inner {
+                store,
+                vapid,
+                client,
+                settings,
+                limiter: api::RateLimiter::new(api::RATE_PER_MINUTE),
+                last_cleanup: Mutex::new(None),
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn vapid(&self) -> &Vapid {
+        &self.inner.vapid
+    }
+
+    pub fn settings(&self) -> &PushSettings {
+        &self.inner.settings
+    }
+
+    pub(crate) fn limiter(&self) -> &api::RateLimiter {
+        &self.inner.limiter
+    }
+
+    /// Claims each message's (subscription, event) pair, sends the new ones, records the
+    /// results.
+    pub async fn deliver(&self, batch: Vec<Outgoing>, now: DateTime<Utc>) -> Report {
+        let mut report = Report::default();
+        let total = batch.len();
+        let claimed = {
+            let pairs: Vec<(&str, &str, &str)> = batch
+                .iter()
+                .map(|o| {
+                    (
+                        o.subscription_id.as_str(),
+                        o.event_key.as_str(),
+                        o.tag.as_str(),
+                    )
+                })
+                .collect();
+            self.inner.store.claim(&pairs, now.timestamp())
+        };
+        let claimed = match claimed {
+            Ok(claimed) => claimed,
+            Err(e) => {
+                tracing::error!("push: cannot claim events: {e} (nothing sent)");
+                report.skipped = total;
+                return report;
+            }
+        };
+        let todo: Vec<Outgoing> = batch
+            .into_iter()
+            .zip(claimed)
+            .filter_map(|(o, new)| new.then_some(o))
+            .collect();
+        report.skipped = total - todo.len();
+
+        let semaphore = Arc::new(tokio::sync::Semaphore::new(
+            self.inner.settings.concurrency.max(1),
+        ));
+        let mut running = tokio::task::JoinSet::new();
+        for (i, o) in todo.iter().cloned().enumerate() {
+            let permit = semaphore
+                .clone()
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed");
+            let push = self.clone();
+            running.spawn(async move {
+                let r = push.send_one(&o).await;
+                drop(permit);
+                (i, r)
+            });
+        }
+        let mut results: Vec<(usize, Sent)> = Vec::with_capacity(todo.len());
+        while let Some(joined) = running.join_next().await {
+            match joined {
+                Ok(r) => results.push(r),
+                Err(e) => tracing::error!("push: a send task failed: {e}"),
+            }
+        }
+        let records: Vec<SendResult<'_>> = results
+            .iter()
+            .map(|(i, (outcome, status, attempts))| {
+                match outcome {
+                    Outcome::Sent => report.sent += 1,
+                    Outcome::Gone => report.gone += 1,
+                    Outcome::Failed => report.failed += 1,
+                    Outcome::Refused => report.refused += 1,
+                }
+                SendResult {
+                    subscription_id: &todo[*i].subscription_id,
+                    event_key: &todo[*i].event_key,
+                    outcome: *outcome,
+                    status: *status,
+                    attempts: *attempts,
+                }
+            })
+            .collect();
+        if let Err(e) = self.inner.store.record(&records, Utc::now().timestamp()) {
+            tracing::error!("push: cannot record {} send results: {e}", records.len());
+        }
+        report
+    }
+
+    /// One message with its retries: (outcome, last status, attempts).
+    async fn send_one(&self, o: &Outgoing) -> Sent {
+        let settings = &self.inner.settings;
+        let url = match endpoint::check(&o.endpoint, settings.allow_loopback) {
+            Ok(url) => url,
+            Err(e) => {
+                tracing::warn!("push {}: endpoint refused: {e}", o.subscription_id);
+                return (Outcome::Refused, None, 0);
+            }
+        };
+        let body = match crypto::encrypt(self.inner.vapid.rng(), &o.keys, &o.payload) {
+            Ok(body) => bytes::Bytes::from(body),
+            Err(e) => {
+                tracing::warn!("push {}: {e}", o.subscription_id);
+                return (Outcome::Failed, None, 0);
+            }
+        };
+        let origin = endpoint::origin(&url);
+        let mut backoff = settings.backoff;
+        let mut last_status = None;
+        let attempts = settings.max_attempts.max(1);
+        for attempt in 1..=attempts {
+            let authorization = self
+                .inner
+                .vapid
+                .authorization(&origin, Utc::now().timestamp());
+            let sent = self
+                .inner
+                .client
+                .post(url.clone())
+                .header("authorization", authorization)
+                .header("ttl", o.ttl_secs)
+                .header("urgency", o.urgency)
+                .header("topic", &o.topic)
+                .header("content-encoding", "aes128gcm")
+                .header("content-type", "application/octet-stream")
+                .body(body.clone())
+                .send()
+                .await;
+            let wait = match sent {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    last_status = Some(status);
+                    match status {
+                        200..=299 => return (Outcome::Sent, Some(status), attempt),
+                        404 | 410 => return (Outcome::Gone, Some(status), attempt),
+                        429 => retry_after(response.headers())
+                            .map(|d| d.min(settings.max_retry_after))
+                            .unwrap_or(backoff),
+                        500..=599 => backoff,
+                        _ => {
+                            tracing::warn!("push {}: HTTP {status}", o.subscription_id);
+                            return (Outcome::Failed, Some(status), attempt);
+                        }
+                    }
+                }
+                Err(e) if is_refused(&e) => {
+                    tracing::warn!("push {}: {e}", o.subscription_id);
+                    return (Outcome::Refused, None, attempt);
+                }
+                Err(e) => {
+                    tracing::debug!("push {}: {e}", o.subscription_id);
+                    backoff
+                }
+            };
+            if attempt < attempts {
+                tokio::time::sleep(wait).await;
+                backoff = backoff.saturating_mul(2);
+            }
+        }
+        (Outcome::Failed, last_status, attempts)
+    }
+
+    /// Pushes newly accepted alert messages to the subscriptions of the cities they concern
+    /// (never messages replayed from the store: the poller returns only new ones).
+    ///
+    /// One notification per (message, subscriber): 発表 (issued) of kinds that reach the
+    /// subscriber's minimum severity and level; 解除/取消 (lifted, cancelled) only to subscribers
+    /// who were sent an earlier message of the same series. 継続, updates and corrections are not
+    /// pushed (a JMA warning message restates every warning in force; pushing those would repeat).
+    pub async fn fan_out_alerts(
+        &self,
+        messages: &[(String, Arc<Vec<Alert>>)],
+        cities: &[(CityConfig, AreaScope)],
+        now: DateTime<Utc>,
+    ) -> Report {
+        let mut index = SubscriptionIndex::default();
+        for (city, scope) in cities {
+            index.add(city.id.clone(), scope);
+        }
+        let by_id: BTreeMap<&str, &CityConfig> =
+            cities.iter().map(|(c, _)| (c.id.as_str(), c)).collect();
+        let mut batch = Vec::new();
+        for (message_id, alerts) in messages {
+            let fresh: Vec<&Alert> = alerts
+                .iter()
+                .filter(|a| !a.test)
+                .filter(|a| {
+                    now - a.issued_at.with_timezone(&Utc) <= Days::hours(MAX_ALERT_AGE_HOURS)
+                })
+                .filter(|a| {
+                    a.valid_until.is_none_or(|v| v.with_timezone(&Utc) > now)
+                        || !a.status.is_active()
+                })
+                .collect();
+            // city → the alerts of this message that concern it.
+            let mut per_city: BTreeMap<&str, Vec<&Alert>> = BTreeMap::new();
+            for a in &fresh {
+                for city in index.subscribers(a) {
+                    per_city.entry(city).or_default().push(a);
+                }
+            }
+            let event_key = format!("alert:{message_id}");
+            for (city_id, alerts) in per_city {
+                let Some(city) = by_id.get(city_id) else {
+                    continue;
+                };
+                let subscribers = match self.inner.store.alert_subscribers(city_id) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        tracing::error!("push: cannot read subscriptions of {city_id}: {e}");
+                        continue;
+                    }
+                };
+                for sub in subscribers {
+                    if let Some(o) = self.alert_notification(&sub, city, &alerts, &event_key) {
+                        batch.push(o);
+                    }
+                }
+            }
+        }
+        if batch.is_empty() {
+            return Report::default();
+        }
+        let report = self.deliver(batch, now).await;
+        tracing::info!("push: alerts: {report:?}");
+        report
+    }
+
+    fn alert_notification(
+        &self,
+        sub: &Subscription,
+        city: &CityConfig,
+        alerts: &[&Alert],
+        event_key: &str,
+    ) -> Option<Outgoing> {
+        let topic = sub.topics.alerts?;
+        let meets = |a: &Alert| {
+            a.severity >= topic.min_severity
+                && match (topic.min_level, a.level) {
+                    (Some(min), Some(level)) => level >= min,
+                    _ => true,
+                }
+        };
+        let issued: Vec<&Alert> = alerts
+            .iter()
+            .copied()
+            .filter(|a| a.status == AlertStatus::Issued && meets(a))
+            .collect();
+        let (chosen, key) = if !issued.is_empty() {
+            (issued, "push_alert_issued")
+        } else {
+            let ended: Vec<&Alert> = alerts
+                .iter()
+                .copied()
+                .filter(|a| matches!(a.status, AlertStatus::Lifted | AlertStatus::Cancelled))
+                .filter(|a| meets(a))
+                .collect();
+            let first = ended.first()?;
+            let told = self
+                .inner
+                .store
+                .was_told(&sub.id, &first.series, event_key)
+                .unwrap_or(false);
+            if !told {
+                return None;
+            }
+            let key = if first.status == AlertStatus::Cancelled {
+                "push_alert_cancelled"
+            } else {
+                "push_alert_lifted"
+            };
+            (ended, key)
+        };
+        let mut chosen = chosen;
+        chosen.sort_by_key(|a| std::cmp::Reverse(a.severity));
+        let lang = sub.language.as_str();
+        let mut kinds: Vec<String> = Vec::new();
+        for a in &chosen {
+            let name = kind_name(a, lang);
+            if !kinds.contains(&name) {
+                kinds.push(name);
+            }
+        }
+        let separator = catalogue::text(lang, "push_list_separator", &[]);
+        let area = city.name.get(lang, &[]);
+        let body = catalogue::text(
+            lang,
+            key,
+            &[("area", area), ("kind", &kinds.join(&separator))],
+        );
+        let tag = chosen[0].series.clone();
+        let payload = Payload {
+            title: kinds[0].clone(),
+            body,
+            tag: tag.clone(),
+            url: "/alerts".into(),
+            icon: ICON.into(),
+        };
+        outgoing(sub, event_key.to_owned(), tag, &payload, "high", 12 * 3600)
+    }
+
+    /// Sends the garbage reminders due at `now`: for every city, the subscriptions whose evening
+    /// hour (city time) is the current hour get the next day's categories; at [`MORNING_HOUR`],
+    /// those who asked for it get the day's. Nothing is sent for a day without collection.
+    /// Called every minute; the event key makes the later calls of the same hour no-ops.
+    pub async fn garbage_tick(
+        &self,
+        now: DateTime<Utc>,
+        cities: &[CityConfig],
+        feeds: &Feeds,
+    ) -> Report {
+        let mut batch = Vec::new();
+        for city in cities {
+            let (Some(garbage), Some(feed)) = (feeds.garbage(&city.id), feeds.city(&city.id))
+            else {
+                continue;
+            };
+            let Ok(tz) = city.timezone.parse::<chrono_tz::Tz>() else {
+                tracing::warn!("push: {}: unknown time zone {}", city.id, city.timezone);
+                continue;
+            };
+            let local = now.with_timezone(&tz);
+            let hour = local.hour() as u8;
+            let today = local.date_naive();
+            let subscribers =
+                match self
+                    .inner
+                    .store
+                    .garbage_subscribers(&city.id, hour, hour == MORNING_HOUR)
+                {
+                    Ok(s) => s,
+                    Err(e) => {
+                        tracing::error!("push: cannot read subscriptions of {}: {e}", city.id);
+                        continue;
+                    }
+                };
+            let calendar = &garbage.calendar;
+            for sub in subscribers {
+                let Some(topic) = sub.topics.garbage else {
+                    continue;
+                };
+                let Some(area) = feed.areas.iter().find(|a| a.id == sub.area) else {
+                    continue;
+                };
+                let Some(collection) = area
+                    .garbage_area
+                    .as_deref()
+                    .and_then(|id| calendar.area(id))
+                else {
+                    continue;
+                };
+                let mut due: Vec<(NaiveDate, &str, &str)> = Vec::new();
+                if topic.evening_hour == Some(hour) {
+                    if let Some(tomorrow) = today.succ_opt() {
+                        due.push((tomorrow, "evening", "push_garbage_tomorrow"));
+                    }
+                }
+                if topic.morning && hour == MORNING_HOUR {
+                    due.push((today, "morning", "push_garbage_today"));
+                }
+                for (date, kind, key) in due {
+                    let lang = sub.language.as_str();
+                    let labels: Vec<&str> = calendar
+                        .on(collection, date)
+                        .into_iter()
+                        .filter_map(|id| calendar.category(id))
+                        .map(|c| c.label.get(lang, &[]))
+                        .collect();
+                    if labels.is_empty() {
+                        continue;
+                    }
+                    let separator = catalogue::text(lang, "push_list_separator", &[]);
+                    let payload = Payload {
+                        title: catalogue::text(
+                            lang,
+                            key,
+                            &[("categories", &labels.join(&separator))],
+                        ),
+                        body: catalogue::text(
+                            lang,
+                            "push_garbage_body",
+                            &[("area", area.name.get(lang, &[]))],
+                        ),
+                        tag: "garbage".into(),
+                        url: "/garbage".into(),
+                        icon: ICON.into(),
+                    };
+                    let ttl = if kind == "evening" {
+                        12 * 3600
+                    } else {
+                        4 * 3600
+                    };
+                    let event_key = format!("garbage:{date}:{kind}");
+                    if let Some(o) =
+                        outgoing(&sub, event_key, "garbage".into(), &payload, "normal", ttl)
+                    {
+                        batch.push(o);
+                    }
+                }
+            }
+        }
+        if batch.is_empty() {
+            return Report::default();
+        }
+        let report = self.deliver(batch, now).await;
+        tracing::info!("push: garbage reminders: {report:?}");
+        report
+    }
+
+    /// Applies the retention rule at most once an hour (docs/privacy.md).
+    pub fn cleanup_if_due(&self, now: DateTime<Utc>) {
+        {
+            let mut last = self
+                .inner
+                .last_cleanup
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if last.is_some_and(|l| now - l < Days::hours(1)) {
+                return;
+            }
+            *last = Some(now);
+        }
+        match self.inner.store.cleanup(
+            now.timestamp(),
+            FAILING_DAYS * 86_400,
+            LOG_DAYS * 86_400,
+            LOG_DAYS * 86_400,
+        ) {
+            Ok((0, 0, 0)) => {}
+            Ok((subs, events, log)) => tracing::info!(
+                "push retention: removed {subs} failing subscriptions, {events} event keys, \
+                 {log} log rows"
+            ),
+            Err(e) => tracing::error!("push retention: {e}"),
+        }
+    }
+}
+
+/// The notification for one subscription, or `None` when its stored keys are unusable.
+pub fn outgoing(
+    sub: &Subscription,
+    event_key: String,
+    tag: String,
+    payload: &Payload,
+    urgency: &'static str,
+    ttl_secs: u32,
+) -> Option<Outgoing> {
+    let keys = match UaKeys::decode(&sub.p256dh, &sub.auth) {
+        Ok(keys) => keys,
+        Err(e) => {
+            tracing::warn!("push {}: {e}", sub.id);
+            return None;
+        }
+    };
+    let payload = serde_json::to_vec(payload).expect("a payload serialises");
+    Some(Outgoing {
+        subscription_id: sub.id.clone(),
+        endpoint: sub.endpoint.clone(),
+        keys,
+        event_key,
+        topic: topic_of(&tag),
+        tag,
+        payload: payload.into(),
+        urgency,
+        ttl_secs,
+    })
+}
+
+/// RFC 8030 `Topic`: at most 32 characters of the base64url alphabet; a hash of the tag.
+pub fn topic_of(tag: &str) -> String {
+    let mut t = crypto::b64(&Sha256::digest(tag.as_bytes()));
+    t.truncate(32);
+    t
+}
+
+/// The kind's name in the subscriber's language: the code tables' English for `en`, Japanese
+/// (JMA's name) otherwise, including やさしい日本語, which has no table of its own.
+pub fn kind_name(a: &Alert, lang: &str) -> String {
+    let entry = match a.source_kind {
+        AlertSourceKind::JmaWeatherWarningH27 => codes::weather_warning_kind(&a.kind_code, false),
+        AlertSourceKind::JmaWeatherWarningR06 => codes::weather_warning_kind(&a.kind_code, true),
+        // 53 is 大津波警報 "：発表" (newly issued); the notification already says it was issued.
+        AlertSourceKind::JmaTsunami if a.kind_code == "53" => {
+            codes::lookup(codes::TSUNAMI_CATEGORIES, "52")
+        }
+        AlertSourceKind::JmaTsunami => codes::lookup(codes::TSUNAMI_CATEGORIES, &a.kind_code),
+        AlertSourceKind::JmaEarthquake | AlertSourceKind::JmaEew => {
+            codes::lookup(codes::EARTHQUAKE_REPORTS, &a.kind_code)
+        }
+        _ => None,
+    };
+    match entry {
+        Some(e) if lang == "en" => e.en.to_owned(),
+        Some(e) if a.source_kind == AlertSourceKind::JmaTsunami => e.ja.to_owned(),
+        _ if a.kind_name.is_empty() => entry.map(|e| e.ja).unwrap_or(&a.kind_code).to_owned(),
+        _ => a.kind_name.clone(),
+    }
+}
+
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = DateTime::parse_from_rfc2822(value)
+        .ok()?
+        .with_timezone(&Utc);
+    (at - Utc::now()).to_std().ok()
+}
+
+fn is_refused(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<endpoint::NotPublic>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+/// A new random id (16 bytes) and secret (32 bytes), and the secret's hash as stored.
+pub fn new_credentials(rng: &SystemRandom) -> (String, String, String) {
+    let id = crypto::random_token(rng, 16);
+    let secret = crypto::random_token(rng, 32);
+    let hash = hash_secret(&secret);
+    (id, secret, hash)
+}
+
+pub fn hash_secret(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,560 @@
+//! The push store: SQLite (`{state_dir}/push/push.sqlite3`) through rusqlite, schema in
+//! `migrations/*.sql` (portable SQL, see the first file for what PostgreSQL would change).
+//!
+//! One connection behind a mutex: every operation is a few indexed statements or one transaction
+//! (a batch of claims or of send results), so the lock is held for milliseconds.
+
+use machi_data::alerts::Severity;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+/// The migrations, applied in order once each (`schema_migrations` remembers them).
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/0001_push.sql"))];
+
+/// What a subscriber asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topics {
+    pub alerts: Option<AlertTopic>,
+    pub garbage: Option<GarbageTopic>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlertTopic {
+    pub min_severity: Severity,
+    /// Applies to alerts that carry a 警戒レベル: they must reach it.
+    pub min_level: Option<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GarbageTopic {
+    /// The hour (0–23, city time) of the reminder about the next day.
+    pub evening_hour: Option<u8>,
+    /// A reminder on the morning of a collection day, at [`super::MORNING_HOUR`].
+    pub morning: bool,
+}
+
+/// A stored subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    pub id: String,
+    pub endpoint: String,
+    /// base64url, as the browser gave them.
+    pub p256dh: String,
+    pub auth: String,
+    pub city: String,
+    pub area: String,
+    pub language: String,
+    pub topics: Topics,
+}
+
+/// The outcome of one send, for the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// 2xx from the push service.
+    Sent,
+    /// 404/410: the subscription expired; it is removed.
+    Gone,
+    /// Another error (after retries).
+    Failed,
+    /// Not sent: the endpoint is not (any more) on a public address.
+    Refused,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Sent => "sent",
+            Outcome::Gone => "gone",
+            Outcome::Failed => "failed",
+            Outcome::Refused => "refused",
+        }
+    }
+}
+
+/// A logged send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub subscription_id: String,
+    pub event_key: String,
+    pub outcome: String,
+    pub status_code: Option<u16>,
+    pub attempts: u32,
+    pub sent_at: i64,
+}
+
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+pub fn severity_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Information => "information",
+        Severity::Advisory => "advisory",
+        Severity::Warning => "warning",
+        Severity::Special => "special",
+    }
+}
+
+pub fn severity_from(s: &str) -> Option<Severity> {
+    Some(match s {
+        "information" => Severity::Information,
+        "advisory" => Severity::Advisory,
+        "warning" => Severity::Warning,
+        "special" => Severity::Special,
+        _ => return None,
+    })
+}
+
+const COLUMNS: &str = "id, endpoint, p256dh, auth, city, area, language, alerts_min_severity, \
+                       alerts_min_level, garbage_evening_hour, garbage_morning";
+
+fn row_to_subscription(row: &rusqlite::Row<'_>) -> rusqlite::Result<Subscription> {
+    let severity: Option<String> = row.get(7)?;
+    let level: Option<u8> = row.get(8)?;
+    let evening: Option<u8> = row.get(9)?;
+    let morning: bool = row.get(10)?;
+    Ok(Subscription {
+        id: row.get(0)?,
+        endpoint: row.get(1)?,
+        p256dh: row.get(2)?,
+        auth: row.get(3)?,
+        city: row.get(4)?,
+        area: row.get(5)?,
+        language: row.get(6)?,
+        topics: Topics {
+            alerts: severity
+                .as_deref()
+                .and_then(severity_from)
+                .map(|min_severity| AlertTopic {
+                    min_severity,
+                    min_level: level,
+                }),
+            garbage: (evening.is_some() || morning).then_some(GarbageTopic {
+                evening_hour: evening,
+                morning,
+            }),
+        },
+    })
+}
+
+impl Store {
+    /// Opens (creating) the database and applies the migrations it has not seen.
+    pub fn open(path: &Path) -> Result<Store, String> {
+        let conn =
+            Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        Self::init(conn).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// An in-memory store (tests, benchmarks).
+    pub fn in_memory() -> Result<Store, String> {
+        let conn = Connection::open_in_memory().map_err(|e| e.to_string())?;
+        Self::init(conn)
+    }
+
+    fn init(conn: Connection) -> Result<Store, String> {
+        // SQLite-specific settings: write-ahead log (readers never wait for the writer; a commit
+        // is an append), NORMAL sync (durable across a process crash; a power cut may lose the
+        // last commits, which at worst re-sends nothing and loses a log line), foreign keys on.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        )
+        .map_err(|e| e.to_string())?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                 version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+        )
+        .map_err(|e| e.to_string())?;
+        let mut conn = conn;
+        for (version, sql) in MIGRATIONS {
+            let done: Option<i64> = conn
+                .query_row(
+                    "SELECT version FROM schema_migrations WHERE version = ?1",
+                    [version],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(|e| e.to_string())?;
+            if done.is_some() {
+                continue;
+            }
+            let tx = conn.transaction().map_err(|e| e.to_string())?;
+            tx.execute_batch(sql)
+                .map_err(|e| format!("migration {version}: {e}"))?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+                params![version, chrono::Utc::now().timestamp()],
+            )
+            .map_err(|e| e.to_string())?;
+            tx.commit().map_err(|e| e.to_string())?;
+        }
+        Ok(Store {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic inside a statement leaves SQLite consistent (transactions roll back on drop).
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Inserts a subscription; an existing one with the same endpoint is replaced (the browser
+    /// subscribed again: only the holder of the endpoint can do that).
+    pub fn insert(&self, s: &Subscription, secret_hash: &str, now: i64) -> Result<(), String> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| e.to_string())?;
+        tx.execute(
+            "DELETE FROM subscriptions WHERE endpoint = ?1",
+            [&s.endpoint],
+        )
+        .map_err(|e| e.to_string())?;
+        let (sev, level, evening, morning) = topic_columns(&s.topics);
+        tx.execute(
+            "INSERT INTO subscriptions (id, secret_hash, endpoint, p256dh, auth, city, area, \
+             language, alerts_min_severity, alerts_min_level, garbage_evening_hour, \
+             garbage_morning, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+            params![
+                s.id,
+                secret_hash,
+                s.endpoint,
+                s.p256dh,
+                s.auth,
+                s.city,
+                s.area,
+                s.language,
+                sev,
+                level,
+                evening,
+                morning,
+                now
+            ],
+        )
+        .map_err(|e| e.to_string())?;
+        tx.commit().map_err(|e| e.to_string())
+    }
+
+    /// Replaces everything but the id and secret.
+    pub fn update(&self, s: &Subscription, now: i64) -> Result<bool, String> {
+        let (sev, level, evening, morning) = topic_columns(&s.topics);
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE subscriptions SET endpoint = ?2, p256dh = ?3, auth = ?4, city = ?5, \
+                 area = ?6, language = ?7, alerts_min_severity = ?8, alerts_min_level = ?9, \
+                 garbage_evening_hour = ?10, garbage_morning = ?11, updated_at = ?12 \
+                 WHERE id = ?1",
+                params![
+                    s.id, s.endpoint, s.p256dh, s.auth, s.city, s.area, s.language, sev, level,
+                    evening, morning, now
+                ],
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(n == 1)
+    }
+
+    pub fn delete(&self, id: &str) -> Result<bool, String> {
+        let n = self
+            .conn()
+            .execute("DELETE FROM subscriptions WHERE id = ?1", [id])
+            .map_err(|e| e.to_string())?;
+        Ok(n == 1)
+    }
+
+    /// The subscription and its secret's hash.
+    pub fn get(&self, id: &str) -> Result<Option<(Subscription, String)>, String> {
+        self.conn()
+            .query_row(
+                &format!("SELECT {COLUMNS}, secret_hash FROM subscriptions WHERE id = ?1"),
+                [id],
+                |row| Ok((row_to_subscription(row)?, row.get::<_, String>(11)?)),
+            )
+            .optional()
+            .map_err(|e| e.to_string())
+    }
+
+    /// The subscriptions of a city with the alerts topic.
+    pub fn alert_subscribers(&self, city: &str) -> Result<Vec<Subscription>, String> {
+        self.select(
+            &format!(
+                "SELECT {COLUMNS} FROM subscriptions \
+                 WHERE city = ?1 AND alerts_min_severity IS NOT NULL"
+            ),
+            params![city],
+        )
+    }
+
+    /// The subscriptions of a city whose evening reminder is at `hour`, or (when `morning`) that
+    /// want the morning reminder.
+    pub fn garbage_subscribers(
+        &self,
+        city: &str,
+        hour: u8,
+        morning: bool,
+    ) -> Result<Vec<Subscription>, String> {
+        self.select(
+            &format!(
+                "SELECT {COLUMNS} FROM subscriptions WHERE city = ?1 \
+                 AND (garbage_evening_hour = ?2 OR (?3 AND garbage_morning))"
+            ),
+            params![city, hour, morning],
+        )
+    }
+
+    pub fn count(&self) -> Result<usize, String> {
+        self.conn()
+            .query_row("SELECT COUNT(*) FROM subscriptions", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as usize)
+            .map_err(|e| e.to_string())
+    }
+
+    fn select(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<Subscription>, String> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(sql).map_err(|e| e.to_string())?;
+        let rows = stmt
+            .query_map(params, row_to_subscription)
+            .map_err(|e| e.to_string())?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())
+    }
+
+    /// Claims `(subscription, event)` pairs for sending, in one transaction; returns, per pair,
+    /// whether it was newly claimed (false: already sent, or the subscription is gone).
+    pub fn claim(&self, pairs: &[(&str, &str, &str)], now: i64) -> Result<Vec<bool>, String> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| e.to_string())?;
+        let mut claimed = Vec::with_capacity(pairs.len());
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO delivered_events (subscription_id, event_key, tag, delivered_at) \
+                     SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = ?1) \
+                     ON CONFLICT (subscription_id, event_key) DO NOTHING",
+                )
+                .map_err(|e| e.to_string())?;
+            for (sub, key, tag) in pairs {
+                let n = stmt
+                    .execute(params![sub, key, tag, now])
+                    .map_err(|e| e.to_string())?;
+                claimed.push(n == 1);
+            }
+        }
+        tx.commit().map_err(|e| e.to_string())?;
+        Ok(claimed)
+    }
+
+    /// Whether this subscriber was sent an earlier event with this tag (other than `except`).
+    pub fn was_told(&self, sub: &str, tag: &str, except: &str) -> Result<bool, String> {
+        self.conn()
+            .query_row(
+                "SELECT 1 FROM delivered_events WHERE subscription_id = ?1 AND tag = ?2 \
+                 AND event_key <> ?3 LIMIT 1",
+                params![sub, tag, except],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|r| r.is_some())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Records a batch of send results in one transaction: the log, removal of gone
+    /// subscriptions, and each subscription's failing-since mark.
+    pub fn record(&self, results: &[SendResult<'_>], now: i64) -> Result<(), String> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| e.to_string())?;
+        {
+            let mut log = tx
+                .prepare_cached(
+                    "INSERT INTO send_log (subscription_id, event_key, outcome, status_code, \
+                     attempts, sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(|e| e.to_string())?;
+            let mut gone = tx
+                .prepare_cached("DELETE FROM subscriptions WHERE id = ?1")
+                .map_err(|e| e.to_string())?;
+            let mut ok = tx
+                .prepare_cached(
+                    "UPDATE subscriptions SET failing_since = NULL \
+                     WHERE id = ?1 AND failing_since IS NOT NULL",
+                )
+                .map_err(|e| e.to_string())?;
+            let mut failing = tx
+                .prepare_cached(
+                    "UPDATE subscriptions SET failing_since = ?2 \
+                     WHERE id = ?1 AND failing_since IS NULL",
+                )
+                .map_err(|e| e.to_string())?;
+            for r in results {
+                log.execute(params![
+                    r.subscription_id,
+                    r.event_key,
+                    r.outcome.as_str(),
+                    r.status,
+                    r.attempts,
+                    now
+                ])
+                .map_err(|e| e.to_string())?;
+                match r.outcome {
+                    Outcome::Sent => ok.execute([r.subscription_id]),
+                    Outcome::Gone => gone.execute([r.subscription_id]),
+                    Outcome::Failed | Outcome::Refused => {
+                        failing.execute(params![r.subscription_id, now])
+                    }
+                }
+                .map_err(|e| e.to_string())?;
+            }
+        }
+        tx.commit().map_err(|e| e.to_string())
+    }
+
+    /// Applies the retention rule (docs/privacy.md); returns (subscriptions, events, log rows)
+    /// removed.
+    pub fn cleanup(
+        &self,
+        now: i64,
+        failing_for: i64,
+        keep_events: i64,
+        keep_log: i64,
+    ) -> Result<(usize, usize, usize), String> {
+        let conn = self.conn();
+        let subs = conn
+            .execute(
+                "DELETE FROM subscriptions WHERE failing_since IS NOT NULL AND failing_since < ?1",
+                [now - failing_for],
+            )
+            .map_err(|e| e.to_string())?;
+        let events = conn
+            .execute(
+                "DELETE FROM delivered_events WHERE delivered_at < ?1",
+                [now - keep_events],
+            )
+            .map_err(|e| e.to_string())?;
+        let log = conn
+            .execute("DELETE FROM send_log WHERE sent_at < ?1", [now - keep_log])
+            .map_err(|e| e.to_string())?;
+        Ok((subs, events, log))
+    }
+
+    /// The send log, oldest first (tests, diagnostics).
+    pub fn log(&self) -> Result<Vec<LogEntry>, String> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT subscription_id, event_key, outcome, status_code, attempts, sent_at \
+                 FROM send_log ORDER BY id",
+            )
+            .map_err(|e| e.to_string())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(LogEntry {
+                    subscription_id: r.get(0)?,
+                    event_key: r.get(1)?,
+                    outcome: r.get(2)?,
+                    status_code: r.get(3)?,
+                    attempts: r.get(4)?,
+                    sent_at: r.get(5)?,
+                })
+            })
+            .map_err(|e| e.to_string())?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())
+    }
+
+    /// Marks a subscription as failing since `at` (tests of the retention rule).
+    pub fn set_failing_since(&self, id: &str, at: i64) -> Result<(), String> {
+        self.conn()
+            .execute(
+                "UPDATE subscriptions SET failing_since = ?2 WHERE id = ?1",
+                params![id, at],
+            )
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// One send's result, for [`Store::record`].
+#[derive(Debug, Clone)]
+pub struct SendResult<'a> {
+    pub subscription_id: &'a str,
+    pub event_key: &'a str,
+    pub outcome: Outcome,
+    pub status: Option<u16>,
+    pub attempts: u32,
+}
+
+fn topic_columns(t: &Topics) -> (Option<&'static str>, Option<u8>, Option<u8>, bool) {
+    (
+        t.alerts.map(|a| severity_name(a.min_severity)),
+        t.alerts.and_then(|a| a.min_level),
+        t.garbage.and_then(|g| g.evening_hour),
+        t.garbage.is_some_and(|g| g.morning),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sub(id: &str, endpoint: &str) -> Subscription {
+        Subscription {
+            id: id.into(),
+            endpoint: endpoint.into(),
+            p256dh: "k".into(),
+            auth: "a".into(),
+            city: "demo".into(),
+            area: "kita".into(),
+            language: "ja".into(),
+            topics: Topics {
+                alerts: Some(AlertTopic {
+                    min_severity: Severity::Warning,
+                    min_level: None,
+                }),
+                garbage: Some(GarbageTopic {
+                    evening_hour: Some(19),
+                    morning: false,
+                }),
+            },
+        }
+    }
+
+    #[test]
+    fn claims_are_once_per_subscription_and_event() {
+        let store = Store::in_memory().unwrap();
+        store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
+        let pairs = [("a", "e1", "t"), ("a", "e1", "t"), ("b", "e1", "t")];
+        assert_eq!(store.claim(&pairs, 1).unwrap(), [true, false, false]);
+        assert_eq!(store.claim(&pairs[..1], 2).unwrap(), [false]);
+        assert!(store.was_told("a", "t", "e2").unwrap());
+        assert!(!store.was_told("a", "t", "e1").unwrap());
+    }
+
+    #[test]
+    fn the_same_endpoint_replaces_the_old_subscription() {
+        let store = Store::in_memory().unwrap();
+        store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
+        store.insert(&sub("b", "https://p/1"), "h", 0).unwrap();
+        assert!(store.get("a").unwrap().is_none());
+        assert_eq!(store.get("b").unwrap().unwrap().0, sub("b", "https://p/1"));
+        assert_eq!(store.count().unwrap(), 1);
+    }
+
+    #[test]
+    fn retention_removes_long_failing_subscriptions_and_old_rows() {
+        let store = Store::in_memory().unwrap();
+        store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
+        store.insert(&sub("b", "https://p/2"), "h", 0).unwrap();
+        store.claim(&[("b", "old", "t")], 0).unwrap();
+        store.set_failing_since("a", 100).unwrap();
+        let removed = store.cleanup(100 + 8 * 86_400, 7 * 86_400, 30 * 86_400, 30 * 86_400);
+        assert_eq!(removed.unwrap(), (1, 0, 0));
+        assert!(store.get("a").unwrap().is_none());
+        let removed = store.cleanup(31 * 86_400, 7 * 86_400, 30 * 86_400, 30 * 86_400);
+        assert_eq!(removed.unwrap(), (0, 1, 0));
+    }
+}

@@ -45,6 +45,8 @@ pub struct Saved {
     pub reduced_motion: Option<bool>,
     pub city: Option<String>,
     pub area: Option<String>,
+    /// The Web Push subscription, when the resident turned a notification topic on.
+    pub push: Option<crate::push::Subscription>,
 }
 
 impl Saved {
@@ -63,6 +65,7 @@ pub struct Settings {
     pub reduced_motion: RwSignal<Option<bool>>,
     pub city: RwSignal<Option<String>>,
     pub area: RwSignal<Option<String>>,
+    pub push: RwSignal<Option<crate::push::Subscription>>,
 }
 
 impl Settings {
@@ -103,6 +106,7 @@ impl Settings {
             reduced_motion: RwSignal::new(saved.reduced_motion),
             city: RwSignal::new(saved.city),
             area: RwSignal::new(saved.area),
+            push: RwSignal::new(saved.push),
         };
         provide_context(settings);
 
@@ -149,6 +153,7 @@ impl Settings {
             reduced_motion: self.reduced_motion.get(),
             city: self.city.get(),
             area: self.area.get(),
+            push: self.push.get(),
         }
     }
 

@@ -4,6 +4,7 @@ mod alerts;
 mod area_picker;
 mod garbage;
 mod icon;
+mod notifications;
 mod problem;
 mod read_aloud;
 mod source_note;
@@ -18,6 +19,7 @@ pub use garbage::{
     GarbageUnavailable, Mine, MyGarbage, NextCollections,
 };
 pub use icon::{Icon, IconName};
+pub use notifications::Notifications;
 pub use problem::ProblemView;
 pub use read_aloud::ReadAloud;
 pub use source_note::SourceNote;

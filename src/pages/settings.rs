@@ -1,6 +1,7 @@
 //! Settings: language, text size, contrast, motion, my place, and the sources' credits.
 
 use crate::app::CityData;
+use crate::components::Notifications;
 use crate::i18n::{fill, raw, use_lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
 use crate::pages::welcome::LanguagePicker;
@@ -78,6 +79,7 @@ pub fn SettingsPage() -> impl IntoView {
                 </label>
                 <p class="hint" id="motion-hint"><T msg=Msg::SettingsMotionHint /></p>
             </fieldset>
+            <Notifications />
             <section aria-labelledby="settings-place">
                 <h2 id="settings-place"><T msg=Msg::SettingsPlace /></h2>
                 <p>{place}</p>

@@ -121,7 +121,8 @@ pub fn city_today(timezone: &str) -> chrono::NaiveDate {
         })
         .ok()
         .and_then(|v| v.as_string());
-    text.and_then(|t| t.parse().ok()).unwrap_or_else(device)
+    text.and_then(|t| machi_data::time::parse_date(&t))
+        .unwrap_or_else(device)
 }
 
 /// A time as the resident's device shows it: `2026-11-22 21:40` (ISO order reads the same in every

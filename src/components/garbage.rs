@@ -159,6 +159,40 @@ fn is_colour(c: &str) -> bool {
     c.len() <= 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// A pictogram for a glossary kind (24×24 path data; simple solid shapes that stay legible at
+/// 200% and in high contrast). `None` for a label joining several kinds, or an unknown one: the
+/// numbered mark and the name are always there, the picture only helps recognition.
+fn kind_icon(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "burnable" | "food-waste" => "M12 2c1 4 6 6 6 12a6 6 0 0 1-12 0c0-3 2-5 3-6 0 2 1 3 2 3 0-4-1-6 1-9z",
+        "non-burnable" | "crushable" => "M6 3h12l-2 18H8zm2.2 2 .5 5h6.6l.5-5z",
+        "recyclables" | "paper" | "mixed-paper" | "newspapers" | "magazines" | "cardboard"
+        | "cartons" => "M5 3h10l4 4v14H5zm2 8v2h10v-2zm0 4v2h10v-2z",
+        "bottles" => "M10 2h4v4l2 3v13H8V9l2-3z",
+        "cans" => "M7 4h10v2H7zm0 3h10v12a2 2 0 0 1-2 2H9a2 2 0 0 1-2-2z",
+        "pet-bottles" => "M10 2h4v2h-4zm0 3h4l2 3v14H8V8z",
+        "plastic" => "M8 7V6a4 4 0 0 1 8 0v1h3l1 14H4L5 7zm2 0h4V6a2 2 0 0 0-4 0z",
+        "bulky" => "M4 10a2 2 0 0 1 2 2v1h12v-1a2 2 0 1 1 4 0v6h-2v2h-2v-2H6v2H4v-2H2v-6a2 2 0 0 1 2-2zm2-5h12a2 2 0 0 1 2 2v1.2A3 3 0 0 0 17 11H7a3 3 0 0 0-3-2.8V7a2 2 0 0 1 2-2z",
+        "hazardous" => "M9 2h6v2h2v18H7V4h2z",
+        "prunings" => "M20 3C10 3 4 8 4 15c0 2 1 4 2 5l1-2c2-5 6-8 10-9-4 2-7 5-8 10 8 0 11-7 11-16z",
+        "textiles" | "clothes" | "cloth" => "M8 3 3 6l2 5 2-1v11h10V10l2 1 2-5-5-3c0 2-2 3-4 3S8 5 8 3z",
+        "small-appliances" => "M8 2h2v5h4V2h2v5h2v5a6 6 0 0 1-5 6v4h-2v-4a6 6 0 0 1-5-6V7h2z",
+        _ => return None,
+    })
+}
+
+/// The category's pictogram, when its kind has one.
+#[component]
+pub fn CategoryIcon(#[prop(into)] kind: Option<String>) -> impl IntoView {
+    kind.as_deref().and_then(kind_icon).map(|d| {
+        view! {
+            <svg class="icon cat-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <path d=d fill="currentColor" />
+            </svg>
+        }
+    })
+}
+
 /// A list of categories with their marks and names.
 #[component]
 pub fn CategoryList(mine: Mine, categories: Vec<Category>) -> impl IntoView {
@@ -167,6 +201,7 @@ pub fn CategoryList(mine: Mine, categories: Vec<Category>) -> impl IntoView {
             {categories.into_iter().map(|c| view! {
                 <li>
                     <CategoryMark number=mine.number(&c) colour=c.colour.clone() />
+                    <CategoryIcon kind=c.kind.clone() />
                     <CategoryName category=c />
                 </li>
             }).collect_view()}

@@ -15,8 +15,8 @@ pub use alerts::{
 };
 pub use area_picker::AreaPicker;
 pub use garbage::{
-    category_names, use_my_garbage, CategoryList, CategoryMark, CategoryName, CollectionCard,
-    GarbageUnavailable, Mine, MyGarbage, NextCollections,
+    category_names, use_my_garbage, CategoryIcon, CategoryList, CategoryMark, CategoryName,
+    CollectionCard, GarbageUnavailable, Mine, MyGarbage, NextCollections,
 };
 pub use icon::{Icon, IconName};
 pub use notifications::Notifications;

@@ -5,8 +5,8 @@
 use crate::app::CityData;
 use crate::components::use_my_garbage;
 use crate::components::{
-    AreaPicker, CategoryList, CategoryMark, CategoryName, CollectionCard, GarbageUnavailable, Icon,
-    IconName, Mine, MyGarbage, SourceNote,
+    AreaPicker, CategoryIcon, CategoryList, CategoryMark, CategoryName, CollectionCard,
+    GarbageUnavailable, Icon, IconName, Mine, MyGarbage, SourceNote,
 };
 use crate::i18n::{fill, long_date, month_title, raw, tr, use_lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
@@ -210,6 +210,7 @@ fn Categories(mine: Mine, today: NaiveDate) -> impl IntoView {
                         <li class="card category">
                             <h3>
                                 <CategoryMark number=mine.number(&c) colour=c.colour.clone() />
+                                <CategoryIcon kind=c.kind.clone() />
                                 <CategoryName category=c.clone() />
                             </h3>
                             {(!sub.is_empty()).then(|| view! { <p class="hint" lang="ja">{sub}</p> })}

@@ -27,6 +27,7 @@ pub const FEED_VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CityIndex {
     pub version: u32,
+    #[serde(deserialize_with = "crate::time::utc")]
     pub generated_at: DateTime<Utc>,
     pub cities: Vec<CitySummary>,
 }
@@ -49,6 +50,7 @@ pub struct CitySummary {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CityFeed {
     pub version: u32,
+    #[serde(deserialize_with = "crate::time::utc")]
     pub generated_at: DateTime<Utc>,
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,6 +89,7 @@ pub struct Area {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GarbageFeed {
     pub version: u32,
+    #[serde(deserialize_with = "crate::time::utc")]
     pub generated_at: DateTime<Utc>,
     /// The id of the source in [`CityFeed::sources`] this calendar came from.
     pub source: String,
@@ -102,6 +105,7 @@ pub struct GarbageFeed {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertsFeed {
     pub version: u32,
+    #[serde(deserialize_with = "crate::time::utc")]
     pub generated_at: DateTime<Utc>,
     /// The ids of the sources in [`CityFeed::sources`] this feed was made from (for attribution
     /// and freshness).
@@ -120,7 +124,11 @@ pub struct AlertsFeed {
     pub history: Vec<Alert>,
     /// When the alert sources were last polled successfully; `None` before the first success.
     /// The sources' `stale` / `last_error` in [`CityFeed::sources`] say why a later poll failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::utc_opt"
+    )]
     pub last_success: Option<DateTime<Utc>>,
     /// The city's 指定緊急避難場所 (from its `shelters` source), for `nearest`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -164,7 +172,11 @@ pub struct SourceInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// When the data was last fetched and accepted; `None` until it has been once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::utc_opt"
+    )]
     pub as_of: Option<DateTime<Utc>>,
     /// True when the last attempt failed and the feed still shows the last good copy.
     #[serde(default)]

@@ -13,6 +13,7 @@ pub mod encoding;
 pub mod feed;
 pub mod garbage;
 pub mod text;
+pub mod time;
 
 pub use feed::{
     AlertsFeed, Area, CityFeed, CityIndex, CitySummary, GarbageFeed, SourceInfo, SourceKind,

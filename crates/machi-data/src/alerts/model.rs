@@ -225,7 +225,11 @@ pub struct Hypocentre {
 /// Earthquake details (JMA VXSE5x, EEW).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EarthquakeDetails {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::fixed_opt"
+    )]
     pub origin_time: Option<DateTime<FixedOffset>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hypocentre: Option<Hypocentre>,
@@ -258,7 +262,11 @@ pub struct TsunamiAreaForecast {
     pub category_code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_category_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::fixed_opt"
+    )]
     pub first_arrival: Option<DateTime<FixedOffset>>,
     /// `津波到達中と推測`, `第１波の到達を確認` …
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -305,8 +313,13 @@ pub struct Alert {
     /// shown as a real alert.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub test: bool,
+    #[serde(deserialize_with = "crate::time::fixed")]
     pub issued_at: DateTime<FixedOffset>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::fixed_opt"
+    )]
     pub valid_until: Option<DateTime<FixedOffset>>,
     pub areas: Vec<AreaCode>,
     /// Areas given as polygons (CAP `<polygon>`), each a closed ring of (lat, lon).

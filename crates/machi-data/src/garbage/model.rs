@@ -77,7 +77,9 @@ pub struct Centre {
 /// A period, both ends included, in which the centre does not collect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suspension {
+    #[serde(deserialize_with = "crate::time::date")]
     pub from: NaiveDate,
+    #[serde(deserialize_with = "crate::time::date")]
     pub to: NaiveDate,
 }
 
@@ -127,9 +129,16 @@ pub enum Rule {
     /// no collection for `nth = 5`.
     Monthly { weekday: Weekday, nth: u8 },
     /// Every other week from `anchor` on (5374 `隔月20150112`); `anchor` falls on `weekday`.
-    Biweekly { weekday: Weekday, anchor: NaiveDate },
+    Biweekly {
+        weekday: Weekday,
+        #[serde(deserialize_with = "crate::time::date")]
+        anchor: NaiveDate,
+    },
     /// One irregular date (5374 `20190402`).
-    Date { date: NaiveDate },
+    Date {
+        #[serde(deserialize_with = "crate::time::date")]
+        date: NaiveDate,
+    },
     /// Collected, but by arrangement with someone the note names rather than on fixed days
     /// (奈良市 writes `公社`: the 清美公社 collects).
     ByArrangement { note: String },
@@ -163,6 +172,7 @@ pub struct Item {
 /// A computed collection: this category goes out on this date.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct CollectionDay {
+    #[serde(deserialize_with = "crate::time::date")]
     pub date: NaiveDate,
     /// A [`Category::id`].
     pub category: String,

@@ -145,7 +145,7 @@ impl Settings {
         settings
     }
 
-    pub fn to_saved(&self) -> Saved {
+    pub fn to_saved(self) -> Saved {
         Saved {
             lang: Some(self.lang.get().code().to_owned()),
             text_size: self.text_size.get(),

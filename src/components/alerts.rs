@@ -115,7 +115,7 @@ fn name_of_kind(alert: &Alert, lang: Lang) -> (String, bool) {
             };
             (
                 text.to_owned(),
-                alert.headline.0.get(lang.code()).is_none() && lang.code() == "en",
+                !alert.headline.0.contains_key(lang.code()) && lang.code() == "en",
             )
         }
         None => (alert.kind_name.clone(), true),

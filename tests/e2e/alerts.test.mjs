@@ -5,20 +5,11 @@
 // updates stop, and everything still there offline.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, phone, axe, shot, stopHub, waitForHubDown } from "./browser.mjs";
+import { BASE, launch, phone, axe, shot, stopHub, waitForHubDown, firstRun } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function firstRun(page, { language, area }) {
-  await page.goto(`${BASE}/`);
-  await page.waitForURL(/\/welcome$/);
-  await page.getByRole("radio", { name: language }).check();
-  await page.getByRole("radio", { name: area }).check();
-  await page.getByRole("button", { name: /Start|はじめる/ }).click();
-  await page.waitForURL(`${BASE}/`);
-}
 
 async function recordSpeech(context) {
   await context.addInitScript(() => {

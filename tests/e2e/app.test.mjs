@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BASE, SHOTS, launch, phone, axe, shot, stopHub, waitForHubDown } from "./browser.mjs";
+import { BASE, SHOTS, launch, phone, axe, shot, stopHub, waitForHubDown, firstRun } from "./browser.mjs";
 
 const PAGES = [
   { path: "/", name: "today", h1: { ja: "きょう", en: "Today" } },
@@ -21,16 +21,6 @@ const PAGES = [
 let browser;
 before(async () => { browser = await launch(); console.log(`screenshots: ${SHOTS}`); });
 after(async () => { await browser?.close(); });
-
-/// Completes first run through the UI: language, (the only) municipality, an area, Start.
-async function firstRun(page, { language, area }) {
-  await page.goto(`${BASE}/`);
-  await page.waitForURL(/\/welcome$/);
-  await page.getByRole("radio", { name: language }).check();
-  await page.getByRole("radio", { name: area }).check();
-  await page.getByRole("button", { name: /Start|はじめる/ }).click();
-  await page.waitForURL(`${BASE}/`);
-}
 
 test("first run: choose language, municipality and area, then see Today", async () => {
   const { context, page, errors } = await phone(browser, "en-US");

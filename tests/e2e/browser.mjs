@@ -37,6 +37,16 @@ export async function phone(browser, locale = "ja-JP") {
   return { context, page, errors };
 }
 
+/// Completes first run through the UI: language, (the only) municipality, an area, Start.
+export async function firstRun(page, { language, area }) {
+  await page.goto(`${BASE}/`);
+  await page.waitForURL(/\/welcome$/);
+  await page.getByRole("radio", { name: language }).check();
+  await page.getByRole("radio", { name: area }).check();
+  await page.getByRole("button", { name: /Start|はじめる/ }).click();
+  await page.waitForURL(`${BASE}/`);
+}
+
 export async function axe(page) {
   const result = await new AxeBuilder({ page }).analyze();
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);

@@ -10,7 +10,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { BASE, launch, phone, axe, shot, stopHub, waitForHubDown } from "./browser.mjs";
+import { BASE, launch, phone, axe, shot, stopHub, waitForHubDown, firstRun } from "./browser.mjs";
 
 const WED_DEC_2 = new Date("2026-12-02T08:00:00+09:00");
 const WED_DEC_9 = new Date("2026-12-09T08:00:00+09:00");
@@ -23,15 +23,6 @@ async function resident(locale, at = WED_DEC_2) {
   const env = await phone(browser, locale);
   await env.context.clock.setFixedTime(at);
   return env;
-}
-
-async function firstRun(page, { language, area }) {
-  await page.goto(`${BASE}/`);
-  await page.waitForURL(/\/welcome$/);
-  await page.getByRole("radio", { name: language }).check();
-  await page.getByRole("radio", { name: area }).check();
-  await page.getByRole("button", { name: /Start|はじめる/ }).click();
-  await page.waitForURL(`${BASE}/`);
 }
 
 const card = (page, name) => page.locator(".garbage-day").filter({ has: page.locator(".garbage-day-name", { hasText: name }) });

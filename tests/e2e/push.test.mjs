@@ -7,20 +7,11 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createECDH, randomBytes } from "node:crypto";
-import { BASE, launch, phone, axe, shot } from "./browser.mjs";
+import { BASE, launch, phone, axe, shot, firstRun } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function firstRun(page, { language, area }) {
-  await page.goto(`${BASE}/`);
-  await page.waitForURL(/\/welcome$/);
-  await page.getByRole("radio", { name: language }).check();
-  await page.getByRole("radio", { name: area }).check();
-  await page.getByRole("button", { name: /Start|はじめる/ }).click();
-  await page.waitForURL(`${BASE}/`);
-}
 
 /// A browser's push subscription keys (P-256 public key and auth secret), as a push service
 /// would hand the page, and a PushManager that returns them.

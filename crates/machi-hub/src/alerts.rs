@@ -36,6 +36,7 @@
 
 use crate::config::{is_alerts, CityConfig, SourceConfig, SourceLocation};
 use crate::fetch::{self, Fetched, Fetcher, Validators};
+use crate::files::{hex_sha256, write_atomic};
 use chrono::{DateTime, Duration, Utc};
 use machi_data::alerts::{
     parse_atom_feed, parse_cap, parse_jma, parse_shelters_csv, Alert, AlertState, AlertStatus,
@@ -43,7 +44,6 @@ use machi_data::alerts::{
 };
 use machi_data::{AlertsFeed, SourceKind, FEED_VERSION};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -178,36 +178,6 @@ impl Store {
         }
         Ok(hash)
     }
-}
-
-/// Writes `bytes` to `path` so a reader sees the old file or the new one, never a part: a temp
-/// file beside it, synced, then renamed over it.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    use std::io::Write as _;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}: {e}", path.display())
-    })
-}
-
-pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 fn parse_message(format: Format, bytes: &[u8], id: &str) -> Result<Vec<Alert>, String> {

@@ -21,9 +21,9 @@
 //! calendar lacks) never replaces good data: the last good calendar stays published and the
 //! source is marked stale with the error, which names the file (path or URL), line and column.
 
-use crate::alerts::{hex_sha256, write_atomic};
 use crate::config::{AreaConfig, CityConfig, GarbageSettings, SourceConfig, SourceLocation};
 use crate::fetch::{Fetched, Fetcher, Validators};
+use crate::files::{hex_sha256, write_atomic};
 use chrono::{DateTime, Utc};
 use machi_data::garbage::{
     category_id, fold, parse_5374_with, parse_ics, Files5374, GarbageCalendar, GarbageError,

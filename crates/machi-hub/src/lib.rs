@@ -4,6 +4,7 @@
 //! - [`feeds`] turns configs into the feeds of [`machi_data::feed`], serialised once per refresh;
 //! - [`alerts`] polls JMA Atom feeds and CAP sources (each message fetched once, kept in a
 //!   durable store under the state directory) and builds each city's alerts feed;
+//! - [`files`] writes the state directory's files atomically (and the VAPID key privately);
 //! - [`fetch`] reads a source from a URL (conditional GET, rustls) or a local path;
 //! - [`garbage`] reads a city's garbage source (5374 CSV, iCalendar) and resolves its areas;
 //! - [`dist`] loads Trunk's `dist/` with content types, cache policy and CSP hashes;
@@ -18,6 +19,7 @@ pub mod config;
 pub mod dist;
 pub mod feeds;
 pub mod fetch;
+pub mod files;
 pub mod garbage;
 pub mod push;
 pub mod serve;

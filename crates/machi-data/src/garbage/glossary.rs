@@ -314,76 +314,6 @@ fn join_en(words: &[&str]) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn en(label: &str) -> Option<String> {
-        lookup(label).map(|m| m.text.get("en", &[]).to_owned())
-    }
-
-    #[test]
-    fn knows_the_common_labels_in_their_many_spellings() {
-        for l in [
-            "燃やすごみ",
-            "可燃ごみ",
-            "燃えるごみ",
-            "燃やせるゴミ",
-            "ﾓｴﾙｺﾞﾐ",
-            " 燃やすごみの日 ",
-        ] {
-            assert_eq!(lookup(l).unwrap().kind, Some("burnable"), "{l}");
-        }
-        assert_eq!(lookup("不燃ごみ").unwrap().kind, Some("non-burnable"));
-        assert_eq!(
-            lookup("燃えないごみの収集日").unwrap().kind,
-            Some("non-burnable")
-        );
-        assert_eq!(lookup("資源物").unwrap().kind, Some("recyclables"));
-        assert_eq!(
-            lookup("プラスチック製容器包装").unwrap().kind,
-            Some("plastic")
-        );
-        assert_eq!(lookup("粗大ごみ").unwrap().kind, Some("bulky"));
-    }
-
-    #[test]
-    fn keeps_the_original_and_adds_easy_japanese_with_ruby() {
-        let m = lookup("可燃ごみ").unwrap();
-        assert_eq!(m.text.original(), Some("可燃ごみ"));
-        assert_eq!(m.text.get("ja-x-easy", &[]), "[燃|も]やす ごみ");
-        assert_eq!(m.text.get("en", &[]), "Burnable waste");
-    }
-
-    #[test]
-    fn a_bracketed_note_does_not_hide_the_kind() {
-        assert_eq!(
-            lookup("破砕ゴミ（有害ごみ）").unwrap().kind,
-            Some("crushable")
-        );
-    }
-
-    #[test]
-    fn joined_labels_are_translated_part_by_part() {
-        assert_eq!(
-            en("缶・びん・ペットボトル").as_deref(),
-            Some("Cans, glass bottles and PET bottles")
-        );
-        assert_eq!(lookup("びん・かん").unwrap().kind, None);
-        assert_eq!(en("紙・布").as_deref(), Some("Paper and cloth"));
-        assert_eq!(
-            en("雑誌・雑紙").as_deref(),
-            Some("Magazines and mixed paper")
-        );
-    }
-
-    #[test]
-    fn unknown_labels_are_not_guessed() {
-        assert_eq!(lookup("市で収集しない"), None);
-        assert_eq!(lookup("びん・謎のごみ"), None);
-    }
-}
-
 /// Words residents search items by that item dictionaries don't contain: English names and kana
 /// readings of items cities write in kanji. Each row: the Japanese words to search the dictionary
 /// for, then what a resident may type (English, or the reading in hiragana). 5374's `target.csv`
@@ -497,4 +427,74 @@ fn contains_word(text: &str, word: &str) -> bool {
         !before.is_some_and(|c| c.is_ascii_alphanumeric())
             && !after.is_some_and(|c| c.is_ascii_alphanumeric() && c != 's')
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn en(label: &str) -> Option<String> {
+        lookup(label).map(|m| m.text.get("en", &[]).to_owned())
+    }
+
+    #[test]
+    fn knows_the_common_labels_in_their_many_spellings() {
+        for l in [
+            "燃やすごみ",
+            "可燃ごみ",
+            "燃えるごみ",
+            "燃やせるゴミ",
+            "ﾓｴﾙｺﾞﾐ",
+            " 燃やすごみの日 ",
+        ] {
+            assert_eq!(lookup(l).unwrap().kind, Some("burnable"), "{l}");
+        }
+        assert_eq!(lookup("不燃ごみ").unwrap().kind, Some("non-burnable"));
+        assert_eq!(
+            lookup("燃えないごみの収集日").unwrap().kind,
+            Some("non-burnable")
+        );
+        assert_eq!(lookup("資源物").unwrap().kind, Some("recyclables"));
+        assert_eq!(
+            lookup("プラスチック製容器包装").unwrap().kind,
+            Some("plastic")
+        );
+        assert_eq!(lookup("粗大ごみ").unwrap().kind, Some("bulky"));
+    }
+
+    #[test]
+    fn keeps_the_original_and_adds_easy_japanese_with_ruby() {
+        let m = lookup("可燃ごみ").unwrap();
+        assert_eq!(m.text.original(), Some("可燃ごみ"));
+        assert_eq!(m.text.get("ja-x-easy", &[]), "[燃|も]やす ごみ");
+        assert_eq!(m.text.get("en", &[]), "Burnable waste");
+    }
+
+    #[test]
+    fn a_bracketed_note_does_not_hide_the_kind() {
+        assert_eq!(
+            lookup("破砕ゴミ（有害ごみ）").unwrap().kind,
+            Some("crushable")
+        );
+    }
+
+    #[test]
+    fn joined_labels_are_translated_part_by_part() {
+        assert_eq!(
+            en("缶・びん・ペットボトル").as_deref(),
+            Some("Cans, glass bottles and PET bottles")
+        );
+        assert_eq!(lookup("びん・かん").unwrap().kind, None);
+        assert_eq!(en("紙・布").as_deref(), Some("Paper and cloth"));
+        assert_eq!(
+            en("雑誌・雑紙").as_deref(),
+            Some("Magazines and mixed paper")
+        );
+    }
+
+    #[test]
+    fn unknown_labels_are_not_guessed() {
+        assert_eq!(lookup("市で収集しない"), None);
+        assert_eq!(lookup("びん・謎のごみ"), None);
+    }
 }

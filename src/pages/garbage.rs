@@ -204,7 +204,12 @@ fn Categories(mine: Mine, today: NaiveDate) -> impl IntoView {
             <ul class="cards">
                 {rows.into_iter().map(|(c, next, remarks)| {
                     let sub = c.sub_label.get("ja", &[]).to_owned();
-                    let description = c.description.get(lang.get_untracked().code(), &["ja"]).to_owned();
+                    let text = c.description.clone();
+                    let description = move || {
+                        let l = lang.get();
+                        let d = text.get(l.code(), l.data_fallbacks()).to_owned();
+                        (!d.is_empty()).then(|| view! { <p lang=(!text.0.contains_key(l.code())).then_some("ja")>{d}</p> })
+                    };
                     let arrangement = mine.arrangement(&c).map(str::to_owned);
                     view! {
                         <li class="card category">
@@ -222,7 +227,7 @@ fn Categories(mine: Mine, today: NaiveDate) -> impl IntoView {
                                     (None, None) => view! { <T msg=Msg::GarbageNoNext /> }.into_any(),
                                 }}
                             </p>
-                            {(!description.is_empty()).then(|| view! { <p lang="ja">{description}</p> })}
+                            {description}
                             {remarks.into_iter().map(|r| view! { <p class="remark" lang="ja">"※ "{r}</p> }).collect_view()}
                         </li>
                     }

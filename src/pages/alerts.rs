@@ -81,7 +81,6 @@ fn AlertsView(feed: Arc<AlertsFeed>, place: String) -> impl IntoView {
     let cards_here = here.clone();
     let cards_place = place.clone();
     view! {
-        {feed.demo_time_shift_secs.map(|_| view! { <p class="notice demo-notice"><T msg=Msg::AlertsDemo /></p> })}
         <p class="alerts-updated"><Rubied text=Signal::derive(updated) /></p>
         <Show when=stale>
             <p class="problem" role="alert"><T msg=Msg::AlertsStale /></p>
@@ -95,6 +94,8 @@ fn AlertsView(feed: Arc<AlertsFeed>, place: String) -> impl IntoView {
                     <AlertCard alert=a place=cards_place.clone() here=cards_here.clone() />
                 }).collect_view().into_any()
             }}
+            // After the alerts, not before: at large text sizes the alert itself comes first.
+            {feed.demo_time_shift_secs.map(|_| view! { <p class="notice demo-notice"><T msg=Msg::AlertsDemo /></p> })}
         </section>
         {quake.map(|q| view! {
             <section aria-labelledby="alerts-quake">

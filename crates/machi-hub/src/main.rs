@@ -281,8 +281,10 @@ async fn run(state: AppState, addr: SocketAddr, refresh: Duration) -> Result<(),
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(refresh);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        ticks.tick().await; // the first tick is immediate, and we have just loaded
-                            // Poll the alert sources at once (then refresh), rather than a refresh interval later.
+        // The first tick is immediate, and we have just loaded.
+        ticks.tick().await;
+        // Download the url sources and poll the alert sources at once (then refresh), rather than
+        // a refresh interval later.
         refresher.poll_garbage().await;
         refresher.poll_alerts().await;
         loop {

@@ -337,13 +337,54 @@ pub fn tenths(x: f64) -> String {
     format!("{sign}{}.{}", t.abs() / 10, t.abs() % 10)
 }
 
+/// The alerts feed as the views show it. Two are equal when what is on screen would be: the
+/// minute's refetch moves `last_success` and `generated_at`, and that alone must not rebuild the
+/// page (closing what the resident opened, resetting "use my location", cutting read-aloud off).
+#[derive(Clone)]
+pub struct Shown(pub std::sync::Arc<machi_data::feed::AlertsFeed>);
+
+impl PartialEq for Shown {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&*self.0, &*other.0);
+        a.in_force == b.in_force
+            && a.history == b.history
+            && a.shelters == b.shelters
+            && a.area_codes == b.area_codes
+            && a.demo_time_shift_secs == b.demo_time_shift_secs
+    }
+}
+
+/// What the alert views show: `None` while loading (or no municipality), else the feed, the city
+/// having none (`Ok(None)`), or why it could not be read.
+pub type AlertsView = Option<Result<Option<Shown>, crate::feeds::FeedProblem>>;
+
+/// The city's alerts, changing only when what is shown changes (see [`Shown`]).
+pub fn use_alerts() -> Memo<AlertsView> {
+    let city = expect_context::<crate::app::CityData>();
+    Memo::new(move |_| city.alerts.get().flatten().map(|r| r.map(|f| f.map(Shown))))
+}
+
+/// When the alert sources were last polled successfully; follows every refetch.
+pub fn use_last_success() -> Signal<Option<chrono::DateTime<chrono::Utc>>> {
+    let city = expect_context::<crate::app::CityData>();
+    Signal::derive(move || {
+        city.alerts
+            .get()
+            .flatten()
+            .and_then(Result::ok)
+            .flatten()
+            .and_then(|f| f.last_success)
+    })
+}
+
 /// The most severe alert in force for the city, for the top of Today; nothing when none is.
 #[component]
 pub fn TopAlert() -> impl IntoView {
     let city = expect_context::<crate::app::CityData>();
+    let alerts = use_alerts();
     let lang = use_lang();
     move || {
-        let feed = city.alerts.get().flatten()?.ok().flatten()?;
+        let feed = alerts.get()?.ok().flatten()?.0;
         let alert = feed.in_force.iter().find(|a| !a.test)?.clone();
         let l = lang.get();
         let place = city

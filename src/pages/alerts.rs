@@ -4,8 +4,8 @@
 
 use crate::app::CityData;
 use crate::components::{
-    alert_time, kind_name, severity_class, severity_word, status_word, AlertCard, ProblemView,
-    SourceNote,
+    alert_time, kind_name, severity_class, severity_word, status_word, use_alerts,
+    use_last_success, AlertCard, ProblemView, SourceNote,
 };
 use crate::feeds::{age, local_time};
 use crate::i18n::{fill, raw, tr, use_lang, Msg, Rubied, T};
@@ -25,22 +25,23 @@ pub fn Alerts() -> impl IntoView {
     use_page_title(Msg::AlertsTitle);
     let city = expect_context::<CityData>();
     let lang = use_lang();
-    let place = move || {
+    let alerts = use_alerts();
+    let place = Memo::new(move |_| {
         city.get()
             .map(|f| {
                 let l = lang.get();
                 f.name.get(l.code(), l.data_fallbacks()).to_owned()
             })
             .unwrap_or_default()
-    };
+    });
     view! {
         <article class="page alerts">
             <h1><T msg=Msg::AlertsTitle /></h1>
-            {move || match city.alerts.get() {
-                None | Some(None) => view! { <p><T msg=Msg::Loading /></p> }.into_any(),
-                Some(Some(Err(p))) => view! { <ProblemView problem=p /> }.into_any(),
-                Some(Some(Ok(None))) => view! { <p class="notice"><T msg=Msg::AlertsNoSource /></p> }.into_any(),
-                Some(Some(Ok(Some(feed)))) => view! { <AlertsView feed=feed place=place() /> }.into_any(),
+            {move || match alerts.get() {
+                None => view! { <p><T msg=Msg::Loading /></p> }.into_any(),
+                Some(Err(p)) => view! { <ProblemView problem=p /> }.into_any(),
+                Some(Ok(None)) => view! { <p class="notice"><T msg=Msg::AlertsNoSource /></p> }.into_any(),
+                Some(Ok(Some(feed))) => view! { <AlertsView feed=feed.0 place=place.get_untracked() /> }.into_any(),
             }}
             <SourceNote kinds=&[SourceKind::JmaAtom, SourceKind::Cap, SourceKind::Shelters] />
         </article>
@@ -61,12 +62,16 @@ fn AlertsView(feed: Arc<AlertsFeed>, place: String) -> impl IntoView {
         .cloned();
     let history = feed.history.clone();
     let hazards = hazards_in_force(&in_force);
-    let last_success = feed.last_success;
-    let stale =
-        move || last_success.is_none_or(|t| (Utc::now() - t).num_minutes() > STALE_AFTER_MINUTES);
+    // Follows every refetch, while the rest of the page changes only with what it shows.
+    let last_success = use_last_success();
+    let stale = move || {
+        last_success
+            .get()
+            .is_none_or(|t| (Utc::now() - t).num_minutes() > STALE_AFTER_MINUTES)
+    };
     let updated = move || {
         let l = lang.get();
-        match last_success {
+        match last_success.get() {
             Some(t) => fill(
                 raw(l, Msg::AlertsUpdated),
                 &[(

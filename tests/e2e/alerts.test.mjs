@@ -103,8 +103,9 @@ test("English: names and actions from the codes, the original Japanese beside, r
   await context.close();
 });
 
-test("shelters from my location, asked only when I tap", async () => {
+test("shelters from my location, asked only when I tap, kept across the minute's refresh", async () => {
   const { context, page } = await phone(browser, "en-US");
+  await context.clock.install();
   await firstRun(page, { language: "English", area: "North district" });
   // Standing at 山手 (the hillside).
   await context.grantPermissions(["geolocation"], { origin: BASE });
@@ -116,6 +117,12 @@ test("shelters from my location, asked only when I tap", async () => {
   await page.getByText("Distances from where you are.").waitFor();
   assert.equal(await page.locator(".shelters .shelter h3").first().innerText(), "山手コミュニティセンター");
   assert.match(await page.locator(".shelters .shelter-distance").first().innerText(), /^\d+ m$/);
+  // The app asks the hub again every minute; the "last updated" time moves, my choice stays.
+  const before = await page.locator(".alerts-updated").innerText();
+  await page.clock.runFor(61_000);
+  await page.waitForFunction((b) => document.querySelector(".alerts-updated").innerText !== b, before);
+  assert.equal(await page.getByText("Distances from where you are.").count(), 1);
+  assert.equal(await page.locator(".shelters .shelter h3").first().innerText(), "山手コミュニティセンター");
   await context.close();
 });
 

@@ -252,10 +252,24 @@ pub fn CollectionCard(mine: Mine, date: NaiveDate, title: Msg) -> impl IntoView 
     }
 }
 
+/// When a category goes out next: the date, "on request" with the city's note, or none this year.
+#[component]
+pub fn NextDay(next: Option<NaiveDate>, arrangement: Option<String>) -> impl IntoView {
+    let lang = use_lang();
+    move || match (next, arrangement.clone()) {
+        (Some(d), _) => view! { <Rubied text=long_date(lang.get(), d) /> }.into_any(),
+        (None, Some(note)) => view! {
+            <T msg=Msg::GarbageByArrangement />
+            " " <span lang="ja">{note}</span>
+        }
+        .into_any(),
+        (None, None) => view! { <T msg=Msg::GarbageNoNext /> }.into_any(),
+    }
+}
+
 /// The next collection day of every category of my area.
 #[component]
 pub fn NextCollections(mine: Mine, today: NaiveDate) -> impl IntoView {
-    let lang = use_lang();
     let rows: Vec<(Category, Option<NaiveDate>, Option<String>)> = mine
         .next_days(today)
         .into_iter()
@@ -264,21 +278,13 @@ pub fn NextCollections(mine: Mine, today: NaiveDate) -> impl IntoView {
     view! {
         <ul class="next-list">
             {rows.into_iter().map(|(c, next, arrangement)| {
-                let when = move || match (next, arrangement.clone()) {
-                    (Some(d), _) => view! { <Rubied text=long_date(lang.get(), d) /> }.into_any(),
-                    (None, Some(note)) => view! {
-                        <T msg=Msg::GarbageByArrangement />
-                        " " <span lang="ja">{note}</span>
-                    }.into_any(),
-                    (None, None) => view! { <T msg=Msg::GarbageNoNext /> }.into_any(),
-                };
                 view! {
                     <li>
                         <span class="next-cat">
                             <CategoryMark number=mine.number(&c) colour=c.colour.clone() />
                             <CategoryName category=c />
                         </span>
-                        <span class="next-date">{when}</span>
+                        <span class="next-date"><NextDay next=next arrangement=arrangement /></span>
                     </li>
                 }
             }).collect_view()}

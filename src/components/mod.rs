@@ -17,7 +17,7 @@ pub use alerts::{
 pub use area_picker::AreaPicker;
 pub use garbage::{
     category_names, use_my_garbage, CategoryIcon, CategoryList, CategoryMark, CategoryName,
-    CollectionCard, GarbageUnavailable, Mine, MyGarbage, NextCollections,
+    CollectionCard, GarbageUnavailable, Mine, MyGarbage, NextCollections, NextDay,
 };
 pub use icon::{Icon, IconName};
 pub use notifications::Notifications;

@@ -6,9 +6,9 @@ use crate::app::CityData;
 use crate::components::use_my_garbage;
 use crate::components::{
     AreaPicker, CategoryIcon, CategoryList, CategoryMark, CategoryName, CollectionCard,
-    GarbageUnavailable, Icon, IconName, Mine, MyGarbage, SourceNote,
+    GarbageUnavailable, Icon, IconName, Mine, MyGarbage, NextDay, SourceNote,
 };
-use crate::i18n::{fill, long_date, month_title, raw, tr, use_lang, Msg, Rubied, T};
+use crate::i18n::{fill, month_title, raw, tr, use_lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
 use crate::settings::Settings;
 use crate::speech;
@@ -221,11 +221,7 @@ fn Categories(mine: Mine, today: NaiveDate) -> impl IntoView {
                             {(!sub.is_empty()).then(|| view! { <p class="hint" lang="ja">{sub}</p> })}
                             <p class="next">
                                 <T msg=Msg::GarbageNext /> ": "
-                                {move || match (next, arrangement.clone()) {
-                                    (Some(d), _) => view! { <strong><Rubied text=long_date(lang.get(), d) /></strong> }.into_any(),
-                                    (None, Some(note)) => view! { <T msg=Msg::GarbageByArrangement /> " " <span lang="ja">{note}</span> }.into_any(),
-                                    (None, None) => view! { <T msg=Msg::GarbageNoNext /> }.into_any(),
-                                }}
+                                <strong><NextDay next=next arrangement=arrangement /></strong>
                             </p>
                             {description}
                             {remarks.into_iter().map(|r| view! { <p class="remark" lang="ja">"※ "{r}</p> }).collect_view()}

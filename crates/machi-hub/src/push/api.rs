@@ -486,12 +486,17 @@ fn authorised(push: &Push, id: &str, headers: &HeaderMap) -> Result<Subscription
     match push.store().get(id).map_err(internal)? {
         Some((sub, hash)) if super::hash_secret(secret) == hash => Ok(sub),
         // Unknown id and wrong secret look the same, so ids cannot be probed.
-        _ => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no such subscription (or a wrong secret)",
-        )),
+        _ => Err(no_subscription()),
     }
+}
+
+/// The one answer for an unknown id and a wrong secret, so ids cannot be probed.
+fn no_subscription() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such subscription (or a wrong secret)",
+    )
 }
 
 async fn read(
@@ -534,11 +539,7 @@ async fn update(
     check_place(&state.configs(), &sub.city, &sub.area, &sub.language)?;
     match push.store().update(&sub, chrono::Utc::now().timestamp()) {
         Ok(true) => Ok(Json(view(&sub)).into_response()),
-        Ok(false) => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no such subscription (or a wrong secret)",
-        )),
+        Ok(false) => Err(no_subscription()),
         // The new endpoint belongs to another subscription.
         Err(e) if e.contains("UNIQUE") => Err(ApiError::invalid(
             "endpoint_taken",

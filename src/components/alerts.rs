@@ -364,6 +364,14 @@ pub fn use_alerts() -> Memo<AlertsView> {
     Memo::new(move |_| city.alerts.get().flatten().map(|r| r.map(|f| f.map(Shown))))
 }
 
+/// After this long without a successful update, the views say the alerts may be out of date.
+const STALE_AFTER_MINUTES: i64 = 30;
+
+/// Whether alerts last updated at `last_success` may be out of date by now.
+pub fn is_stale(last_success: Option<chrono::DateTime<chrono::Utc>>) -> bool {
+    last_success.is_none_or(|t| (chrono::Utc::now() - t).num_minutes() > STALE_AFTER_MINUTES)
+}
+
 /// When the alert sources were last polled successfully; follows every refetch.
 pub fn use_last_success() -> Signal<Option<chrono::DateTime<chrono::Utc>>> {
     let city = expect_context::<crate::app::CityData>();
@@ -382,6 +390,7 @@ pub fn use_last_success() -> Signal<Option<chrono::DateTime<chrono::Utc>>> {
 pub fn TopAlert() -> impl IntoView {
     let city = expect_context::<crate::app::CityData>();
     let alerts = use_alerts();
+    let last_success = use_last_success();
     let lang = use_lang();
     move || {
         let feed = alerts.get()?.ok().flatten()?.0;
@@ -393,6 +402,10 @@ pub fn TopAlert() -> impl IntoView {
             .unwrap_or_default();
         Some(view! {
             <section class="top-alert" aria-label=plain(raw(l, Msg::AlertsNow))>
+                // A saved copy (offline) may hold a warning long lifted: say so above it.
+                {move || is_stale(last_success.get()).then(|| view! {
+                    <p class="problem"><T msg=Msg::AlertsStale /></p>
+                })}
                 <AlertCard alert=alert place=place here=feed.area_codes.clone() heading=2 />
                 <p><a href="/alerts"><T msg=Msg::AlertsSeeAll /></a></p>
             </section>

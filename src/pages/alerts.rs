@@ -4,7 +4,7 @@
 
 use crate::app::CityData;
 use crate::components::{
-    alert_time, kind_name, severity_class, severity_word, status_word, use_alerts,
+    alert_time, is_stale, kind_name, severity_class, severity_word, status_word, use_alerts,
     use_last_success, AlertCard, ProblemView, SourceNote,
 };
 use crate::feeds::{age, local_time};
@@ -16,9 +16,6 @@ use leptos::prelude::*;
 use machi_data::alerts::{haversine_km, Alert, AlertSourceKind, HazardType, Shelter};
 use machi_data::feed::{AlertsFeed, SourceKind};
 use std::sync::Arc;
-
-/// After this long without a successful update, the page says the alerts may be out of date.
-const STALE_AFTER_MINUTES: i64 = 30;
 
 #[component]
 pub fn Alerts() -> impl IntoView {
@@ -64,11 +61,7 @@ fn AlertsView(feed: Arc<AlertsFeed>, place: String) -> impl IntoView {
     let hazards = hazards_in_force(&in_force);
     // Follows every refetch, while the rest of the page changes only with what it shows.
     let last_success = use_last_success();
-    let stale = move || {
-        last_success
-            .get()
-            .is_none_or(|t| (Utc::now() - t).num_minutes() > STALE_AFTER_MINUTES)
-    };
+    let stale = move || is_stale(last_success.get());
     let updated = move || {
         let l = lang.get();
         match last_success.get() {

@@ -14,10 +14,10 @@
 //! Freshness ("as of", stale, the last error) of every feed is in [`CityFeed::sources`], so the
 //! app learns it from one small document.
 
-use crate::alerts::{Alert, AreaCode, Shelter};
+use crate::alerts::{Alert, AlertState, AlertStatus, AreaCode, AreaScope, Shelter};
 use crate::garbage::GarbageCalendar;
 use crate::text::LocalizedText;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The version of the feed schema this crate reads and writes.
@@ -140,6 +140,114 @@ pub struct AlertsFeed {
     pub demo_time_shift_secs: Option<i64>,
 }
 
+/// What a city's alerts feed is made of (see [`AlertsFeed::assemble`]).
+#[derive(Debug, Clone)]
+pub struct AlertsInput<'a> {
+    /// Every alert of every message the city's alert sources kept.
+    pub alerts: Vec<Alert>,
+    /// Where the city is.
+    pub scope: &'a AreaScope,
+    pub shelters: Vec<Shelter>,
+    /// The ids of the sources the feed is made from.
+    pub sources: Vec<String>,
+    /// When the message sources were last read successfully (all of them).
+    pub last_success: Option<DateTime<Utc>>,
+    /// Demo only: replay the messages so that the newest one was issued at this moment (when the
+    /// hub started); see [`AlertsFeed::demo_time_shift_secs`].
+    pub replay_newest_at: Option<DateTime<Utc>>,
+}
+
+impl AlertsFeed {
+    /// The city's alerts feed at `now` (its `generated_at`): what is in force for the city, the
+    /// last 72 hours (cancelled messages shown as such), every alert trimmed to the city's codes.
+    pub fn assemble(input: AlertsInput<'_>, now: DateTime<Utc>) -> AlertsFeed {
+        let AlertsInput {
+            mut alerts,
+            scope,
+            shelters,
+            sources,
+            last_success,
+            replay_newest_at,
+        } = input;
+        if scope.codes.is_empty() && scope.point.is_none() {
+            alerts.clear();
+        }
+        let mut shift = None;
+        if let Some(anchor) = replay_newest_at {
+            let newest = alerts
+                .iter()
+                .filter(|a| scope.touches(a))
+                .map(|a| a.issued_at.with_timezone(&Utc))
+                .max();
+            if let Some(newest) = newest {
+                // Whole minutes, so the shifted times read like JMA's.
+                let secs = (anchor - newest).num_seconds();
+                let by = Duration::seconds(secs - secs.rem_euclid(60));
+                if by > Duration::zero() {
+                    for a in &mut alerts {
+                        shift_times(a, by);
+                    }
+                    shift = Some(by.num_seconds());
+                }
+            }
+        }
+        let state = AlertState::compute_in(&alerts, scope, now);
+        let since = now - Duration::hours(72);
+        let mut history: Vec<Alert> = state.history_72h;
+        history.extend(
+            state
+                .cancelled
+                .into_iter()
+                .filter(|a| a.issued_at >= since)
+                .map(|mut a| {
+                    a.status = AlertStatus::Cancelled;
+                    a
+                }),
+        );
+        history.sort_by_key(|a| std::cmp::Reverse(a.issued_at));
+        AlertsFeed {
+            version: FEED_VERSION,
+            generated_at: now,
+            sources,
+            area_codes: scope.codes.clone(),
+            in_force: state
+                .in_force
+                .into_iter()
+                .map(|a| trimmed(a, scope))
+                .collect(),
+            history: history.into_iter().map(|a| trimmed(a, scope)).collect(),
+            last_success,
+            shelters,
+            demo_time_shift_secs: shift,
+        }
+    }
+}
+
+/// The alert as the city's feed shows it: only the city's areas, intensities and forecasts.
+fn trimmed(mut a: Alert, scope: &AreaScope) -> Alert {
+    a.areas.retain(|c| scope.contains(c));
+    if let Some(eq) = &mut a.earthquake {
+        eq.intensities.retain(|i| scope.contains(&i.area));
+    }
+    a.tsunami.retain(|t| scope.contains(&t.area));
+    a
+}
+
+fn shift_times(a: &mut Alert, by: Duration) {
+    a.issued_at += by;
+    if let Some(v) = &mut a.valid_until {
+        *v += by;
+    }
+    if let Some(t) = a.earthquake.as_mut().and_then(|e| e.origin_time.as_mut()) {
+        *t += by;
+    }
+    for f in &mut a.tsunami {
+        if let Some(t) = &mut f.first_arrival {
+            *t += by;
+        }
+    }
+}
+
 /// What a source holds; decides which parser the hub runs and which page shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -154,6 +262,21 @@ pub enum SourceKind {
     Shelters,
     Nursery,
     Meetings,
+}
+
+impl SourceKind {
+    /// Whether the kind feeds `/feeds/{city}/garbage.json` (a city has at most one).
+    pub fn is_garbage(self) -> bool {
+        matches!(self, SourceKind::Garbage5374 | SourceKind::GarbageIcal)
+    }
+
+    /// Whether the kind feeds `/feeds/{city}/alerts.json`.
+    pub fn is_alerts(self) -> bool {
+        matches!(
+            self,
+            SourceKind::JmaAtom | SourceKind::Cap | SourceKind::Shelters
+        )
+    }
 }
 
 /// A source as the app shows it: title, licence, attribution and freshness.

@@ -22,7 +22,7 @@
 //! [`AlertsConfig::demo_time_shift`]).
 //!
 //! Relative `path`s of sources are kept as written; the hub resolves them against its working
-//! directory (see [`crate::feeds`]).
+//! directory.
 
 use machi_data::garbage::SuspensionPolicy;
 use machi_data::{LocalizedText, SourceKind};
@@ -31,6 +31,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 use toml::Spanned;
 
 /// A validated city file.
@@ -109,25 +110,6 @@ pub struct SourceConfig {
     pub feeds: Vec<SourceLocation>,
 }
 
-impl SourceConfig {
-    /// Whether this source is a garbage calendar (at most one per city).
-    pub fn is_garbage(&self) -> bool {
-        is_garbage(self.kind)
-    }
-}
-
-fn is_garbage(kind: SourceKind) -> bool {
-    matches!(kind, SourceKind::Garbage5374 | SourceKind::GarbageIcal)
-}
-
-/// Whether a source kind feeds `/feeds/{city}/alerts.json`.
-pub fn is_alerts(kind: SourceKind) -> bool {
-    matches!(
-        kind,
-        SourceKind::JmaAtom | SourceKind::Cap | SourceKind::Shelters
-    )
-}
-
 /// How to read a garbage source.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct GarbageSettings {
@@ -150,6 +132,32 @@ pub enum SourceLocation {
     Url(String),
 }
 
+impl fmt::Display for SourceLocation {
+    /// The URL, or the path as written: how logs, errors and the source store name a location.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SourceLocation::Url(url) => f.write_str(url),
+            SourceLocation::Path(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// The city files of the last good load, shared by everything that needs them (the source
+/// poller, the feeds, the push API) and swapped whole at each reload. Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct Cities(Arc<RwLock<Arc<Vec<CityConfig>>>>);
+
+impl Cities {
+    pub fn get(&self) -> Arc<Vec<CityConfig>> {
+        // Values are swapped whole, so a poisoned lock still holds a consistent list.
+        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn set(&self, cities: Vec<CityConfig>) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(cities);
+    }
+}
+
 /// Why a city file (or the directory of them) could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
@@ -160,7 +168,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn whole_file(file: &Path, message: impl Into<String>) -> Self {
+    pub fn whole_file(file: &Path, message: impl Into<String>) -> Self {
         Self {
             file: file.to_owned(),
             position: None,
@@ -392,7 +400,7 @@ impl Validator<'_> {
         self.text_with_japanese(&raw.name, "name")?;
 
         let garbage_sources: Vec<&RawSource> =
-            raw.sources.iter().filter(|s| is_garbage(s.kind)).collect();
+            raw.sources.iter().filter(|s| s.kind.is_garbage()).collect();
         if let [_, second, ..] = garbage_sources[..] {
             return self.error(
                 Some(second.id.span()),
@@ -571,7 +579,7 @@ impl Validator<'_> {
             }
         }
         if let Some(s) = &source.strict {
-            if !is_garbage(kind) {
+            if !kind.is_garbage() {
                 return self.error(
                     Some(s.span()),
                     &format!("sources[{i}].strict"),

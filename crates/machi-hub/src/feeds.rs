@@ -1,38 +1,29 @@
-//! Builds the published feeds (`/feeds/index.json`, `/feeds/{city}/city.json` and, for a city with
-//! a garbage source, `/feeds/{city}/garbage.json`; with alert sources, `/feeds/{city}/alerts.json`)
-//! from city configs.
+//! Assembles the published feeds from the city files and what the sources publish
+//! ([`crate::sources`]): `/feeds/index.json`, `/feeds/{city}/city.json`, and per city
+//! `garbage.json` (with a garbage source) and `alerts.json` (with an alert source). Nothing here
+//! reads a source: every value comes from the pipeline with its status.
 //!
-//! Feeds are serialised once per refresh into [`Document`]s (bytes plus a strong ETag) so serving
-//! them is a map lookup. A refresh never loses data: a city whose file has turned bad keeps its
-//! last good feed with every source marked stale, and a source whose data went missing keeps its
-//! last `as_of`.
-//!
-//! Source freshness, for now: a `path` source (resolved against the hub's working directory when
-//! relative) is fresh as of the newest modification time of the files under it; a `url` source of
-//! a kind nothing fetches has no `as_of`. A garbage source (`path`, or `url` downloaded by
-//! [`crate::garbage::Downloads`]) is read and parsed by [`crate::garbage`], which also sets its
-//! freshness (without a downloader, as in `check`, a `url` garbage source is left alone); alert
-//! sources (`jma-atom`, `cap`, `shelters`) are polled by [`crate::alerts`], whose last successful
-//! poll is their `as_of` (when the hub runs without the poller, as in `check`, they are treated
-//! like any other source).
-//!
-//! `generated_at` only moves when a feed's content changes, so ETags stay stable across refreshes
-//! that find nothing new and clients keep getting 304s.
+//! Feeds are serialised once per assembly into [`Document`]s (bytes plus a strong ETag) so serving
+//! them is a map lookup. A city's feed and calendar are assembled again only when its file or one
+//! of its sources' published values changed; its alerts at every assembly, since what is in force
+//! depends on the time. A city whose file has turned bad keeps its last good feeds with every
+//! source marked stale. `generated_at` only moves when a feed's content changes, so ETags stay
+//! stable and clients keep getting 304s.
 
-use crate::alerts::Alerts;
-use crate::config::{is_alerts, CityConfig, ConfigError, Loaded, SourceConfig, SourceLocation};
-use crate::garbage::{self, Downloads, GarbageState, Parsed};
+use crate::config::{CityConfig, ConfigError, Loaded, SourceLocation};
+use crate::sources::{garbage, registration, Parse, Published, Sources, Value};
 use axum::body::Bytes;
 use chrono::{DateTime, Utc};
+use machi_data::alerts::Alert;
+use machi_data::feed::AlertsInput;
 use machi_data::{
     AlertsFeed, CityFeed, CityIndex, CitySummary, GarbageFeed, SourceInfo, FEED_VERSION,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::SystemTime;
 
 /// A serialised response body with its strong ETag.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,156 +54,141 @@ pub fn etag_of(bytes: &[u8]) -> String {
     format!("\"{hex}\"")
 }
 
+/// A feed value with its serialised document.
 #[derive(Debug, Clone)]
-struct Published<T> {
-    value: T,
+struct Doc<T> {
+    value: Arc<T>,
     doc: Document,
 }
 
-/// A city's garbage source: what the ingest remembers across refreshes, and the published feed
-/// with the parse it was made from (so an unchanged calendar is not serialised again).
-#[derive(Debug, Clone, Default)]
-struct GarbageSlot {
-    state: GarbageState,
-    feed: Option<(Arc<Parsed>, Published<GarbageFeed>)>,
+/// One of a city's optional feeds.
+#[derive(Debug, Clone)]
+enum Slot<T> {
+    /// The city has no source of this kind.
+    NoSource,
+    /// It has, but it has not been read successfully yet.
+    NotRead,
+    Ready(T),
 }
 
-/// A city's alerts feed: `None` until its alert sources have been read once.
-type AlertsSlot = Option<Published<AlertsFeed>>;
+impl<T> Slot<T> {
+    fn ready(&self) -> Option<&T> {
+        match self {
+            Slot::Ready(doc) => Some(doc),
+            _ => None,
+        }
+    }
 
-/// Every feed the hub publishes, as of one refresh.
+    fn missing(&self) -> Missing {
+        match self {
+            Slot::NotRead | Slot::Ready(_) => Missing::NotRead,
+            Slot::NoSource => Missing::NoSource,
+        }
+    }
+}
+
+/// Why a feed is not there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    UnknownCity,
+    /// The city has no source of the kind.
+    NoSource,
+    /// It has one, not read successfully yet.
+    NotRead,
+}
+
+/// A garbage feed and the published calendar it was made from (compared by pointer, so an
+/// unchanged calendar is neither cloned nor compared again).
+#[derive(Debug, Clone)]
+struct GarbageDoc {
+    doc: Doc<GarbageFeed>,
+    made_from: Arc<machi_data::garbage::GarbageCalendar>,
+}
+
+/// A city's feeds, and what its city feed and calendar were assembled from.
+#[derive(Debug, Clone)]
+struct CityFeeds {
+    city: Doc<CityFeed>,
+    garbage: Slot<GarbageDoc>,
+    alerts: Slot<Doc<AlertsFeed>>,
+    /// The city file and its sources' generations the city feed and calendar were made from.
+    made_from: Option<(CityConfig, Vec<u64>)>,
+}
+
+/// What an assembly takes.
+pub struct Assembly<'a> {
+    pub loaded: &'a Loaded,
+    pub sources: &'a Sources,
+    pub now: DateTime<Utc>,
+    /// When the hub started: a demo city's recorded alerts are replayed as if the newest had been
+    /// issued then.
+    pub started: DateTime<Utc>,
+}
+
+/// Every feed the hub publishes, as of one assembly.
 #[derive(Debug, Clone)]
 pub struct Feeds {
-    index: Published<CityIndex>,
-    cities: BTreeMap<String, Published<CityFeed>>,
-    garbage: BTreeMap<String, GarbageSlot>,
-    /// Cities with an alert source.
-    alerts: BTreeMap<String, AlertsSlot>,
+    index: Doc<CityIndex>,
+    cities: BTreeMap<String, CityFeeds>,
 }
 
 impl Default for Feeds {
     fn default() -> Self {
-        Self::empty(Utc::now())
+        let index = CityIndex {
+            version: FEED_VERSION,
+            generated_at: Utc::now(),
+            cities: Vec::new(),
+        };
+        Feeds {
+            index: Doc {
+                doc: Document::json(&index),
+                value: Arc::new(index),
+            },
+            cities: BTreeMap::new(),
+        }
     }
 }
 
 impl Feeds {
-    /// No cities yet: the state before the first successful load.
-    pub fn empty(now: DateTime<Utc>) -> Self {
-        let index = CityIndex {
-            version: FEED_VERSION,
-            generated_at: now,
-            cities: Vec::new(),
-        };
-        Self {
-            index: Published {
-                doc: Document::json(&index),
-                value: index,
-            },
-            cities: BTreeMap::new(),
-            garbage: BTreeMap::new(),
-            alerts: BTreeMap::new(),
-        }
-    }
-
-    /// The feeds for freshly loaded configs, keeping from `self` the last good feed of every city
-    /// whose file failed (marked stale with the error) and reusing unchanged documents.
-    pub fn rebuild(&self, loaded: &Loaded, now: DateTime<Utc>) -> Feeds {
-        self.rebuild_with(loaded, now, None, None)
-    }
-
-    /// [`Feeds::rebuild`], with the alert sources' state from `alerts` (the poller) and the files
-    /// of `url` garbage sources from `garbage` (the downloader).
-    pub fn rebuild_with(
-        &self,
-        loaded: &Loaded,
-        now: DateTime<Utc>,
-        alerts: Option<&Alerts>,
-        garbage_downloads: Option<&Downloads>,
-    ) -> Feeds {
+    /// The feeds of the loaded cities from what their sources publish, keeping from `self` the
+    /// last good feeds of every city whose file failed (marked stale with the error) and the
+    /// documents of everything unchanged.
+    pub fn assemble(&self, a: &Assembly<'_>) -> Feeds {
         let mut cities = BTreeMap::new();
-        let mut garbage = BTreeMap::new();
-        let mut alert_feeds = BTreeMap::new();
-        for config in &loaded.cities {
-            let previous = self.city(&config.id);
-            let previous_garbage = self.garbage.get(&config.id);
-            let (feed, slot) = city_feed(
-                config,
-                previous,
-                previous_garbage,
-                alerts,
-                garbage_downloads,
-                now,
-            );
-            cities.insert(config.id.clone(), feed);
-            if let Some(slot) = slot {
-                garbage.insert(config.id.clone(), slot);
-            }
-            if config.sources.iter().any(|s| is_alerts(s.kind)) {
-                let previous = self.alerts.get(&config.id).and_then(Option::as_ref);
-                let slot = match alerts.and_then(|a| a.feed(config, now)) {
-                    Some(feed) => Some(republish(previous, feed, now, |f, t| f.generated_at = t)),
-                    None => previous.cloned(),
-                };
-                alert_feeds.insert(config.id.clone(), slot);
-            }
+        for config in &a.loaded.cities {
+            let previous = self.cities.get(&config.id);
+            cities.insert(config.id.clone(), assemble_city(config, previous, a));
         }
-        for error in &loaded.errors {
-            let kept = error.city_id().and_then(|id| self.city(id));
+        for error in &a.loaded.errors {
+            let kept = error.city_id().and_then(|id| self.cities.get(id));
             if let Some(previous) = kept {
                 cities.insert(
-                    previous.id.clone(),
-                    marked_stale(previous, &error.to_string()),
+                    previous.city.value.id.clone(),
+                    stale(previous, error, a.now),
                 );
-                if let Some(slot) = self.garbage.get(&previous.id) {
-                    garbage.insert(previous.id.clone(), slot.clone());
-                }
-                if let Some(slot) = self.alerts.get(&previous.id) {
-                    alert_feeds.insert(previous.id.clone(), slot.clone());
-                }
             }
         }
-        self.publish(cities, garbage, alert_feeds, now)
+        self.with_cities(cities, a.now)
     }
 
     /// The same feeds with every source stale: for when the cities directory itself is unreadable.
     pub fn all_stale(&self, error: &ConfigError, now: DateTime<Utc>) -> Feeds {
-        let message = error.to_string();
         let cities = self
             .cities
-            .values()
-            .map(|c| (c.value.id.clone(), marked_stale(&c.value, &message)))
+            .iter()
+            .map(|(id, c)| (id.clone(), stale(c, error, now)))
             .collect();
-        self.publish(cities, self.garbage.clone(), self.alerts.clone(), now)
+        self.with_cities(cities, now)
     }
 
-    fn publish(
-        &self,
-        cities: BTreeMap<String, CityFeed>,
-        garbage: BTreeMap<String, GarbageSlot>,
-        alerts: BTreeMap<String, AlertsSlot>,
-        now: DateTime<Utc>,
-    ) -> Feeds {
-        let cities: BTreeMap<String, Published<CityFeed>> = cities
-            .into_iter()
-            .map(|(id, feed)| {
-                let published =
-                    republish(self.cities.get(&id), feed, now, |f, t| f.generated_at = t);
-                (id, published)
-            })
-            .collect();
+    fn with_cities(&self, cities: BTreeMap<String, CityFeeds>, now: DateTime<Utc>) -> Feeds {
         let index = CityIndex {
             version: FEED_VERSION,
             generated_at: now,
-            cities: cities.values().map(|c| summary(&c.value)).collect(),
+            cities: cities.values().map(|c| summary(&c.city.value)).collect(),
         };
         let index = republish(Some(&self.index), index, now, |i, t| i.generated_at = t);
-        Feeds {
-            index,
-            cities,
-            garbage,
-            alerts,
-        }
+        Feeds { index, cities }
     }
 
     pub fn index(&self) -> &CityIndex {
@@ -224,50 +200,56 @@ impl Feeds {
     }
 
     pub fn city(&self, id: &str) -> Option<&CityFeed> {
-        self.cities.get(id).map(|c| &c.value)
+        self.cities.get(id).map(|c| &*c.city.value)
     }
 
     pub fn city_doc(&self, id: &str) -> Option<&Document> {
-        self.cities.get(id).map(|c| &c.doc)
+        self.cities.get(id).map(|c| &c.city.doc)
     }
 
-    /// The city's garbage feed: its last good calendar. `None` when the city has no garbage
-    /// source or it has never been read successfully (see [`Feeds::has_garbage_source`]).
+    /// The city's garbage feed: its last good calendar, if any.
     pub fn garbage(&self, id: &str) -> Option<&GarbageFeed> {
-        self.garbage_published(id).map(|p| &p.value)
+        self.cities.get(id)?.garbage.ready().map(|g| &*g.doc.value)
     }
 
-    pub fn garbage_doc(&self, id: &str) -> Option<&Document> {
-        self.garbage_published(id).map(|p| &p.doc)
-    }
-
-    fn garbage_published(&self, id: &str) -> Option<&Published<GarbageFeed>> {
-        self.garbage.get(id)?.feed.as_ref().map(|(_, p)| p)
-    }
-
-    /// Whether the city has a garbage source (read successfully or not).
-    pub fn has_garbage_source(&self, id: &str) -> bool {
-        self.garbage.contains_key(id)
-    }
-
-    /// How many times the city's garbage files have been parsed since the hub started: a refresh
-    /// that finds them unchanged does not parse them again.
-    pub fn garbage_parses(&self, id: &str) -> u64 {
-        self.garbage.get(id).map_or(0, |g| g.state.parses())
-    }
-
-    /// The city's alerts feed: `None` when it has no alert source or they were never read.
+    /// The city's alerts feed, if its alert sources have been read.
     pub fn alerts(&self, id: &str) -> Option<&AlertsFeed> {
-        self.alerts.get(id)?.as_ref().map(|p| &p.value)
+        self.cities.get(id)?.alerts.ready().map(|d| &*d.value)
     }
 
-    pub fn alerts_doc(&self, id: &str) -> Option<&Document> {
-        self.alerts.get(id)?.as_ref().map(|p| &p.doc)
+    /// The document of one of a city's feeds by its file name (`city.json`, `garbage.json`,
+    /// `alerts.json`), or why there is none.
+    pub fn document(&self, city: &str, file: &str) -> Result<&Document, Missing> {
+        let feeds = self.cities.get(city).ok_or(Missing::UnknownCity)?;
+        match file {
+            "city.json" => Ok(&feeds.city.doc),
+            "garbage.json" => feeds
+                .garbage
+                .ready()
+                .map(|g| &g.doc.doc)
+                .ok_or(feeds.garbage.missing()),
+            "alerts.json" => feeds
+                .alerts
+                .ready()
+                .map(|d| &d.doc)
+                .ok_or(feeds.alerts.missing()),
+            _ => Err(Missing::NoSource),
+        }
     }
 
-    /// Whether the city has an alert source (`jma-atom`, `cap`, `shelters`).
-    pub fn has_alerts_source(&self, id: &str) -> bool {
-        self.alerts.contains_key(id)
+    /// Every document with its path under `/feeds/`, for static hosting.
+    pub fn documents(&self) -> Vec<(String, &Document)> {
+        let mut all = vec![("index.json".to_owned(), &self.index.doc)];
+        for (id, feeds) in &self.cities {
+            all.push((format!("{id}/city.json"), &feeds.city.doc));
+            if let Some(g) = feeds.garbage.ready() {
+                all.push((format!("{id}/garbage.json"), &g.doc.doc));
+            }
+            if let Some(d) = feeds.alerts.ready() {
+                all.push((format!("{id}/alerts.json"), &d.doc));
+            }
+        }
+        all
     }
 
     pub fn len(&self) -> usize {
@@ -278,27 +260,16 @@ impl Feeds {
         self.cities.is_empty()
     }
 
-    /// Writes `feeds/index.json`, `feeds/{id}/city.json` and `feeds/{id}/garbage.json` under
-    /// `out`, for static hosting.
-    pub fn export(&self, out: &Path) -> Result<(), String> {
-        let write = |path: &Path, doc: &Document| -> Result<(), String> {
-            if let Some(dir) = path.parent() {
+    /// Writes every feed under `out/feeds/`, for static hosting.
+    pub fn export(&self, out: &Path) -> Result<(), crate::files::FileError> {
+        for (path, doc) in self.documents() {
+            let file = out.join("feeds").join(path);
+            if let Some(dir) = file.parent() {
                 std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                    .map_err(|e| crate::files::FileError::new("create", dir, e))?;
             }
-            std::fs::write(path, &doc.bytes)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))
-        };
-        let feeds = out.join("feeds");
-        write(&feeds.join("index.json"), &self.index.doc)?;
-        for (id, city) in &self.cities {
-            write(&feeds.join(id).join("city.json"), &city.doc)?;
-            if let Some(doc) = self.garbage_doc(id) {
-                write(&feeds.join(id).join("garbage.json"), doc)?;
-            }
-            if let Some(doc) = self.alerts_doc(id) {
-                write(&feeds.join(id).join("alerts.json"), doc)?;
-            }
+            std::fs::write(&file, &doc.bytes)
+                .map_err(|e| crate::files::FileError::new("write", &file, e))?;
         }
         Ok(())
     }
@@ -306,25 +277,25 @@ impl Feeds {
 
 /// Publishes `value`, keeping the previous `generated_at` and document when nothing else changed.
 fn republish<T: Serialize + PartialEq + Clone>(
-    previous: Option<&Published<T>>,
+    previous: Option<&Doc<T>>,
     mut value: T,
     now: DateTime<Utc>,
     set_generated_at: impl Fn(&mut T, DateTime<Utc>),
-) -> Published<T> {
+) -> Doc<T> {
     if let Some(previous) = previous {
         // Compare as if both were generated at the same moment: only the content decides.
         let mut candidate = value.clone();
         set_generated_at(&mut candidate, DateTime::<Utc>::MIN_UTC);
-        let mut old = previous.value.clone();
+        let mut old = (*previous.value).clone();
         set_generated_at(&mut old, DateTime::<Utc>::MIN_UTC);
         if old == candidate {
             return previous.clone();
         }
     }
     set_generated_at(&mut value, now);
-    Published {
+    Doc {
         doc: Document::json(&value),
-        value,
+        value: Arc::new(value),
     }
 }
 
@@ -337,254 +308,264 @@ fn summary(feed: &CityFeed) -> CitySummary {
     }
 }
 
-/// The city's feed and, when it has a garbage source, that source's slot.
-fn city_feed(
-    config: &CityConfig,
-    previous: Option<&CityFeed>,
-    previous_garbage: Option<&GarbageSlot>,
-    alerts: Option<&Alerts>,
-    downloads: Option<&Downloads>,
-    now: DateTime<Utc>,
-) -> (CityFeed, Option<GarbageSlot>) {
-    let previous_source = |id: &str| previous.and_then(|p| p.sources.iter().find(|s| s.id == id));
-    let mut sources: Vec<SourceInfo> = config
+fn assemble_city(config: &CityConfig, previous: Option<&CityFeeds>, a: &Assembly<'_>) -> CityFeeds {
+    let published: Vec<Option<Published>> = config
         .sources
         .iter()
-        .map(|s| {
-            let polled = alerts.and_then(|a| a.source_status(config, s));
-            match polled {
-                Some(status) => {
-                    let mut info = source_info(config, s, None);
-                    info.as_of = status.as_of;
-                    info.stale = status.error.is_some();
-                    info.last_error = status.error;
-                    info
-                }
-                None => source_info(config, s, previous_source(&s.id)),
-            }
-        })
+        .map(|s| a.sources.published(&config.id, &s.id))
         .collect();
-    let mut areas: Vec<_> = config
-        .areas
+    let generations: Vec<u64> = published
         .iter()
-        .map(|a| garbage::city_area(a, None))
+        .map(|p| p.as_ref().map_or(0, |p| p.generation))
         .collect();
-    let mut slot = None;
-    if let Some((i, source)) = config
-        .sources
-        .iter()
-        .enumerate()
-        .find(|(_, s)| s.is_garbage())
-    {
-        let ingested = garbage::ingest(
-            config,
-            source,
-            previous_garbage.map(|g| &g.state),
-            downloads,
-        );
-        areas = ingested.areas;
-        let info = &mut sources[i];
-        if ingested.read {
-            info.as_of = ingested.state.good().map(|g| g.as_of);
-            info.stale = ingested.error.is_some();
-            info.last_error = ingested.error;
-        }
-        let feed = ingested.state.good().map(|parsed| {
-            let kept = previous_garbage
-                .and_then(|g| g.feed.as_ref())
-                .filter(|(p, published)| {
-                    Arc::ptr_eq(p, parsed) && published.value.source == source.id
+    let made_from = (config.clone(), generations);
+    let unchanged = previous.filter(|p| p.made_from.as_ref() == Some(&made_from));
+
+    let (city, garbage) = match unchanged {
+        Some(previous) => (previous.city.clone(), previous.garbage.clone()),
+        None => {
+            let garbage_source = config
+                .sources
+                .iter()
+                .zip(&published)
+                .find(|(s, _)| s.kind.is_garbage());
+            let calendar = garbage_source
+                .and_then(|(_, p)| p.as_ref()?.value.clone())
+                .and_then(|v| match v {
+                    Value::Garbage(calendar) => Some(calendar),
+                    _ => None,
                 });
-            let published = match kept {
-                Some((_, published)) => published.clone(),
-                None => republish(
-                    previous_garbage
-                        .and_then(|g| g.feed.as_ref())
-                        .map(|(_, p)| p),
-                    GarbageFeed {
+            let previous_garbage = previous.and_then(|p| p.garbage.ready());
+            let garbage = match (garbage_source, &calendar) {
+                (None, _) => Slot::NoSource,
+                (Some(_), None) => Slot::NotRead,
+                // The calendar that made the last document: the same document.
+                (Some(_), Some(calendar))
+                    if previous_garbage.is_some_and(|d| Arc::ptr_eq(&d.made_from, calendar)) =>
+                {
+                    previous.map_or(Slot::NotRead, |p| p.garbage.clone())
+                }
+                (Some((source, _)), Some(calendar)) => {
+                    let feed = GarbageFeed {
                         version: FEED_VERSION,
-                        generated_at: now,
+                        generated_at: a.now,
                         source: source.id.clone(),
-                        calendar: parsed.calendar.clone(),
-                    },
-                    now,
-                    |f, t| f.generated_at = t,
-                ),
+                        calendar: (**calendar).clone(),
+                    };
+                    let doc = republish(previous_garbage.map(|g| &g.doc), feed, a.now, |f, t| {
+                        f.generated_at = t
+                    });
+                    Slot::Ready(GarbageDoc {
+                        doc,
+                        made_from: calendar.clone(),
+                    })
+                }
             };
-            (parsed.clone(), published)
-        });
-        slot = Some(GarbageSlot {
-            state: ingested.state,
-            feed,
-        });
-    }
-    let feed = CityFeed {
-        version: FEED_VERSION,
-        generated_at: now,
-        id: config.id.clone(),
-        lg_code: config.lg_code.clone(),
-        name: config.name.clone(),
-        prefecture: config.prefecture.clone(),
-        timezone: config.timezone.clone(),
-        areas,
-        sources,
+            let feed = CityFeed {
+                version: FEED_VERSION,
+                generated_at: a.now,
+                id: config.id.clone(),
+                lg_code: config.lg_code.clone(),
+                name: config.name.clone(),
+                prefecture: config.prefecture.clone(),
+                timezone: config.timezone.clone(),
+                areas: garbage::city_areas(config, calendar.as_deref()),
+                sources: config
+                    .sources
+                    .iter()
+                    .zip(&published)
+                    .map(|(s, p)| source_info(s, p.as_ref()))
+                    .collect(),
+            };
+            let city = republish(previous.map(|p| &p.city), feed, a.now, |f, t| {
+                f.generated_at = t
+            });
+            (city, garbage)
+        }
     };
-    (feed, slot)
+
+    let alerts = alerts_slot(config, &published, previous, a);
+    CityFeeds {
+        city,
+        garbage,
+        alerts,
+        made_from: Some(made_from),
+    }
 }
 
-fn source_info(
-    city: &CityConfig,
-    source: &SourceConfig,
-    previous: Option<&SourceInfo>,
-) -> SourceInfo {
-    let mut info = SourceInfo {
+/// The city's alerts at `a.now`, from its message sources and shelter lists.
+fn alerts_slot(
+    config: &CityConfig,
+    published: &[Option<Published>],
+    previous: Option<&CityFeeds>,
+    a: &Assembly<'_>,
+) -> Slot<Doc<AlertsFeed>> {
+    let sources: Vec<(&crate::config::SourceConfig, Option<&Published>)> = config
+        .sources
+        .iter()
+        .zip(published)
+        .filter(|(s, _)| s.kind.is_alerts())
+        .map(|(s, p)| (s, p.as_ref()))
+        .collect();
+    if sources.is_empty() {
+        return Slot::NoSource;
+    }
+    if sources
+        .iter()
+        .all(|(_, p)| p.is_none_or(|p| p.value.is_none()))
+    {
+        return previous.map_or(Slot::NotRead, |p| p.alerts.clone());
+    }
+    let mut seen = BTreeSet::new();
+    let mut alerts: Vec<Alert> = Vec::new();
+    let mut shelters = Vec::new();
+    for (_, p) in &sources {
+        match p.and_then(|p| p.value.as_ref()) {
+            Some(Value::Messages(messages)) => {
+                for m in messages.iter() {
+                    if seen.insert(m.id.as_str()) {
+                        alerts.extend(m.alerts.iter().cloned());
+                    }
+                }
+            }
+            Some(Value::Shelters(list)) => shelters.extend(list.iter().cloned()),
+            _ => {}
+        }
+    }
+    // How old the alerts may be: the oldest success of the message sources (all must have one).
+    let is_messages = |s: &crate::config::SourceConfig| {
+        matches!(
+            registration(s.kind).map(|r| &r.parse),
+            Some(Parse::Messages(_))
+        )
+    };
+    let message_sources: Vec<Option<DateTime<Utc>>> = sources
+        .iter()
+        .filter(|(s, _)| is_messages(s))
+        .map(|(_, p)| p.and_then(|p| p.as_of))
+        .collect();
+    let last_success = if message_sources.is_empty() {
+        sources
+            .iter()
+            .filter_map(|(_, p)| p.and_then(|p| p.as_of))
+            .min()
+    } else {
+        message_sources
+            .iter()
+            .copied()
+            .collect::<Option<Vec<_>>>()
+            .and_then(|all| all.into_iter().min())
+    };
+    let scope = a.sources.scope(config).unwrap_or_default();
+    let replay = config
+        .alerts
+        .as_ref()
+        .is_some_and(|c| c.demo_time_shift)
+        .then_some(a.started);
+    let feed = AlertsFeed::assemble(
+        AlertsInput {
+            alerts,
+            scope: &scope,
+            shelters,
+            sources: sources.iter().map(|(s, _)| s.id.clone()).collect(),
+            last_success,
+            replay_newest_at: replay,
+        },
+        a.now,
+    );
+    let previous = previous.and_then(|p| p.alerts.ready());
+    Slot::Ready(republish(previous, feed, a.now, |f, t| f.generated_at = t))
+}
+
+fn source_info(source: &crate::config::SourceConfig, published: Option<&Published>) -> SourceInfo {
+    SourceInfo {
         id: source.id.clone(),
         kind: source.kind,
         title: source.title.clone(),
         attribution: source.attribution.clone(),
         licence: source.licence.clone(),
         licence_url: source.licence_url.clone(),
-        url: None,
-        as_of: None,
-        stale: false,
-        last_error: None,
-    };
-    match &source.location {
-        SourceLocation::Path(path) => match newest_modification(path) {
-            Ok(Some(time)) => info.as_of = Some(time),
-            Ok(None) => {
-                info.stale = true;
-                info.last_error = Some(format!(
-                    "{}: source `{}`: no files under {}",
-                    city.file.display(),
-                    source.id,
-                    path.display()
-                ));
-            }
-            Err(e) => {
-                info.stale = true;
-                info.last_error = Some(format!(
-                    "{}: source `{}`: cannot read {}: {e}",
-                    city.file.display(),
-                    source.id,
-                    path.display()
-                ));
-            }
+        url: match &source.location {
+            SourceLocation::Url(url) => Some(url.clone()),
+            SourceLocation::Path(_) => None,
         },
-        SourceLocation::Url(url) => {
-            // Set by the source's fetcher (garbage, alerts) once it has accepted a copy; until
-            // then the app shows the source without a date.
-            info.url = Some(url.clone());
-        }
+        as_of: published.and_then(|p| p.as_of),
+        stale: published.is_some_and(Published::is_stale),
+        last_error: published.and_then(|p| p.error.as_ref().map(ToString::to_string)),
     }
-    if info.stale {
-        // The app keeps showing the last good copy, so keep saying how old it is.
-        info.as_of = previous.and_then(|p| p.as_of);
-    }
-    info
 }
 
-/// The newest modification time of `path` if it is a file, else of the files anywhere under it;
-/// `None` for a directory without files.
-fn newest_modification(path: &Path) -> std::io::Result<Option<DateTime<Utc>>> {
-    let meta = std::fs::metadata(path)?;
-    if meta.is_file() {
-        return Ok(Some(meta.modified()?.into()));
-    }
-    let mut newest: Option<SystemTime> = None;
-    for entry in std::fs::read_dir(path)? {
-        let entry = entry?;
-        if let Some(time) = newest_modification(&entry.path())? {
-            let time = SystemTime::from(time);
-            newest = Some(newest.map_or(time, |n| n.max(time)));
-        }
-    }
-    Ok(newest.map(DateTime::<Utc>::from))
-}
-
-/// `feed` with every source stale because its city file could not be used.
-fn marked_stale(feed: &CityFeed, error: &str) -> CityFeed {
-    let mut feed = feed.clone();
+/// `feeds` with every source stale because the city file could not be used.
+fn stale(feeds: &CityFeeds, error: &ConfigError, now: DateTime<Utc>) -> CityFeeds {
+    let mut feed = (*feeds.city.value).clone();
     for source in &mut feed.sources {
         source.stale = true;
-        source.last_error = Some(error.to_owned());
+        source.last_error = Some(error.to_string());
     }
-    feed
+    CityFeeds {
+        city: republish(Some(&feeds.city), feed, now, |f, t| f.generated_at = t),
+        garbage: feeds.garbage.clone(),
+        alerts: feeds.alerts.clone(),
+        made_from: None,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config;
+    use crate::sources::Which;
+    use crate::testing::{repo, At, CityToml, Pipeline};
 
-    fn city_file(dir: &Path, data: &Path) -> String {
-        format!(
-            r#"id = "test"
-timezone = "Asia/Tokyo"
-name = {{ ja = "テスト市" }}
-
-[[areas]]
-id = "kita"
-name = {{ ja = "北" }}
-
-[[sources]]
-id = "shelters"
-kind = "shelters"
-path = '{}'
-licence = "CC BY 4.0"
-title = {{ ja = "避難所" }}
-attribution = {{ ja = "テスト市" }}
-
-[[sources]]
-id = "alerts"
-kind = "jma-atom"
-url = "https://example.org/feed.xml"
-licence = "政府標準利用規約 2.0"
-title = {{ ja = "気象" }}
-attribution = {{ ja = "気象庁" }}
-
-[alerts]
-municipalities = ["1720200"]
-"#,
-            dir.join(data).display()
-        )
+    /// A city with the demo's shelter list at `shelters` and a JMA feed URL nothing reads here.
+    fn city(shelters: &Path) -> String {
+        CityToml::new("test")
+            .area("kita", "北")
+            .alerts(&["1720200"], &[])
+            .source("shelters", "shelters", At::path(shelters))
+            .source(
+                "alerts",
+                "jma-atom",
+                At::Url("https://example.org/feed.xml".into()),
+            )
+            .build()
     }
 
-    fn load(dir: &Path) -> Loaded {
-        config::load_dir(&dir.join("cities")).unwrap()
+    fn demo_shelters() -> std::path::PathBuf {
+        repo().join("public/demo/shelters/evacuation_space.csv")
     }
 
-    fn setup() -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("cities")).unwrap();
-        std::fs::create_dir_all(dir.path().join("data/shelters")).unwrap();
-        std::fs::write(dir.path().join("data/shelters/a.csv"), "x").unwrap();
-        let text = city_file(dir.path(), Path::new("data/shelters"));
-        std::fs::write(dir.path().join("cities/test.toml"), text).unwrap();
-        dir
+    async fn local(text: &str) -> Pipeline {
+        let mut pipeline = Pipeline::new(text);
+        pipeline.poll(Which::Local).await;
+        pipeline
     }
 
-    #[test]
-    fn a_present_path_source_is_fresh_as_of_its_newest_file() {
-        let dir = setup();
-        let feeds = Feeds::default().rebuild(&load(dir.path()), Utc::now());
-        let city = feeds.city("test").unwrap();
-        let shelters = &city.sources[0];
+    #[tokio::test]
+    async fn a_read_path_source_is_fresh_as_of_its_file_and_a_url_one_unread() {
+        let pipeline = local(&city(&demo_shelters())).await;
+        let shelters = pipeline.source("shelters");
         assert!(!shelters.stale && shelters.last_error.is_none());
-        assert!(shelters.as_of.is_some());
-        let alerts = &city.sources[1];
+        let modified = std::fs::metadata(demo_shelters())
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(shelters.as_of, Some(DateTime::<Utc>::from(modified)));
+        let alerts = pipeline.source("alerts");
         assert_eq!(alerts.url.as_deref(), Some("https://example.org/feed.xml"));
         assert_eq!(alerts.as_of, None);
-        assert_eq!(feeds.index().cities[0].id, "test");
+        assert_eq!(pipeline.feeds.index().cities[0].id, "test");
+        // The shelters alone make an alerts feed, with the demo's shelters.
+        let feed = pipeline.feeds.alerts("test").unwrap();
+        assert!(!feed.shelters.is_empty());
+        assert_eq!(feed.last_success, None);
     }
 
-    #[test]
-    fn a_missing_path_gives_a_stale_source_naming_file_source_and_path() {
-        let dir = setup();
-        let text = city_file(dir.path(), Path::new("data/nowhere"));
-        std::fs::write(dir.path().join("cities/test.toml"), text).unwrap();
-        let feeds = Feeds::default().rebuild(&load(dir.path()), Utc::now());
-        let shelters = &feeds.city("test").unwrap().sources[0];
+    #[tokio::test]
+    async fn a_missing_path_gives_a_stale_source_naming_file_source_and_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let pipeline = local(&city(&dir.path().join("nowhere.csv"))).await;
+        let shelters = pipeline.source("shelters");
         assert!(shelters.stale);
         let error = shelters.last_error.as_deref().unwrap();
         assert!(error.contains("test.toml"), "{error}");
@@ -592,19 +573,25 @@ municipalities = ["1720200"]
         assert!(error.contains("nowhere"), "{error}");
     }
 
-    #[test]
-    fn a_city_that_turns_bad_keeps_its_last_good_feed_marked_stale() {
-        let dir = setup();
-        let good = Feeds::default().rebuild(&load(dir.path()), Utc::now());
-        std::fs::write(
-            dir.path().join("cities/test.toml"),
-            "id = \"test\"\nnmae = 1\n",
-        )
-        .unwrap();
-        let loaded = load(dir.path());
-        assert_eq!(loaded.errors.len(), 1);
-        let kept = good.rebuild(&loaded, Utc::now());
-        let city = kept.city("test").expect("the last good copy is kept");
+    #[tokio::test]
+    async fn a_city_that_turns_bad_keeps_its_last_good_feed_marked_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let cities = dir.path().join("cities");
+        std::fs::create_dir_all(&cities).unwrap();
+        std::fs::write(cities.join("test.toml"), city(&demo_shelters())).unwrap();
+        let mut pipeline = Pipeline::new(&city(&demo_shelters()));
+        pipeline.loaded = config::load_dir(&cities).unwrap();
+        pipeline.poll(Which::Local).await;
+        let good = pipeline.feeds.clone();
+
+        std::fs::write(cities.join("test.toml"), "id = \"test\"\nnmae = 1\n").unwrap();
+        pipeline.loaded = config::load_dir(&cities).unwrap();
+        assert_eq!(pipeline.loaded.errors.len(), 1);
+        pipeline.poll(Which::Local).await;
+        let city = pipeline
+            .feeds
+            .city("test")
+            .expect("the last good copy is kept");
         assert!(city.sources.iter().all(|s| s.stale));
         let error = city.sources[0].last_error.as_deref().unwrap();
         assert!(error.contains("test.toml:2:1"), "{error}");
@@ -612,16 +599,25 @@ municipalities = ["1720200"]
             city.sources[0].as_of,
             good.city("test").unwrap().sources[0].as_of
         );
+        assert_eq!(
+            pipeline.feeds.document("test", "alerts.json"),
+            good.document("test", "alerts.json")
+        );
     }
 
-    #[test]
-    fn an_unchanged_refresh_keeps_the_etag() {
-        let dir = setup();
-        let first = Feeds::default().rebuild(&load(dir.path()), Utc::now());
-        let later = Utc::now() + chrono::Duration::seconds(60);
-        let second = first.rebuild(&load(dir.path()), later);
-        assert_eq!(first.city_doc("test"), second.city_doc("test"));
-        assert_eq!(first.index_doc(), second.index_doc());
+    #[tokio::test]
+    async fn an_unchanged_poll_keeps_the_etags() {
+        let mut pipeline = local(&city(&demo_shelters())).await;
+        let first = pipeline.feeds.clone();
+        pipeline.poll(Which::Local).await;
+        for file in ["city.json", "alerts.json"] {
+            assert_eq!(
+                first.document("test", file),
+                pipeline.feeds.document("test", file),
+                "{file}"
+            );
+        }
+        assert_eq!(first.index_doc(), pipeline.feeds.index_doc());
     }
 
     #[test]
@@ -629,15 +625,16 @@ municipalities = ["1720200"]
         assert_eq!(etag_of(b""), "\"e3b0c44298fc1c149afbf4c8996fb924\"");
     }
 
-    #[test]
-    fn export_writes_the_static_layout() {
-        let dir = setup();
-        let feeds = Feeds::default().rebuild(&load(dir.path()), Utc::now());
+    #[tokio::test]
+    async fn export_writes_the_static_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let pipeline = local(&city(&demo_shelters())).await;
         let out = dir.path().join("out");
-        feeds.export(&out).unwrap();
+        pipeline.feeds.export(&out).unwrap();
         let city = std::fs::read_to_string(out.join("feeds/test/city.json")).unwrap();
         let parsed: CityFeed = machi_data::feed::parse_feed(&city).unwrap();
         assert_eq!(parsed.id, "test");
         assert!(out.join("feeds/index.json").is_file());
+        assert!(out.join("feeds/test/alerts.json").is_file());
     }
 }

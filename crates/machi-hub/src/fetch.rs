@@ -1,20 +1,23 @@
-//! Reading a source document from a URL or a local path, conditionally.
+//! Reading one source document from a URL or a local path, conditionally: the first step of the
+//! source pipeline ([`crate::sources`]).
 //!
 //! URLs are fetched with a polite `User-Agent`, a timeout and a size cap, sending the
 //! `If-None-Match` / `If-Modified-Since` validators of the last response; `304 Not Modified` is
 //! [`Fetched::NotModified`]. Local paths (the demo city, tests, a hub fed by a mirror) behave the
-//! same way, with the file's size and modification time as the validator. TLS is rustls: the hub
-//! links no OpenSSL. [`Fetcher::get`] is the one HTTP GET: it also serves sources whose files may
-//! be absent (a 5374 directory's optional files) and sources with a smaller size cap.
+//! same way, with the file's size and modification time as the validator. A document that is not
+//! there (HTTP 404 or 410, no such file) is `Ok(None)`: optional files of a source may be absent,
+//! and the caller says whether that is an error. TLS is rustls: the hub links no OpenSSL.
 
 use crate::config::SourceLocation;
+use chrono::{DateTime, Utc};
 use reqwest::header;
 use serde::{Deserialize, Serialize};
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
-/// The largest document the hub reads (the largest real JMA message is well under 1 MiB).
-pub const MAX_BYTES: usize = 16 * 1024 * 1024;
+/// The largest document the hub reads (the largest real JMA message and 5374 file are well under
+/// 1 MiB; the largest real vacancy table is about 1 MiB).
+pub const MAX_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Sent with every request, so a source's operator can tell who is asking.
 pub const USER_AGENT: &str = concat!(
@@ -38,7 +41,7 @@ impl Validators {
     }
 }
 
-/// The outcome of a conditional read.
+/// The outcome of a conditional read of a document that is there.
 #[derive(Debug)]
 pub enum Fetched {
     /// The document is the one the validators describe.
@@ -46,7 +49,35 @@ pub enum Fetched {
     Body {
         bytes: Vec<u8>,
         validators: Validators,
+        /// The file's modification time, or the response's `Last-Modified`.
+        modified: Option<DateTime<Utc>>,
     },
+}
+
+/// Why a document could not be read; every variant names the URL or path.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{url}: HTTP {status}")]
+    Status {
+        url: String,
+        status: reqwest::StatusCode,
+    },
+    #[error("{url}: {source}")]
+    Network {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("{place}: larger than the limit of {limit} bytes ({} MiB)", limit / (1024 * 1024))]
+    TooLarge { place: String, limit: u64 },
+    #[error("{url}: 304 Not Modified to a plain request")]
+    UnexpectedNotModified { url: String },
+    #[error("{} is not a file", path.display())]
+    NotAFile { path: PathBuf },
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
+    #[error("cannot build the HTTP client: {0}")]
+    Client(#[source] reqwest::Error),
 }
 
 /// An HTTP client for source documents (cheap to clone).
@@ -56,46 +87,49 @@ pub struct Fetcher {
 }
 
 impl Fetcher {
-    pub fn new() -> Result<Self, String> {
+    pub fn new() -> Result<Self, FetchError> {
         let client = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .timeout(Duration::from_secs(30))
             .connect_timeout(Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .map_err(FetchError::Client)?;
         Ok(Self { client })
     }
 
-    /// Reads `location`; `previous` are the validators of the last good read, if any.
-    pub async fn fetch(
+    /// Reads `location` if it changed since `previous` (the validators of the last good read),
+    /// refusing more than `limit` bytes; `Ok(None)` when there is no such document.
+    pub async fn get(
         &self,
         location: &SourceLocation,
         previous: Option<&Validators>,
-    ) -> Result<Fetched, String> {
+        limit: u64,
+    ) -> Result<Option<Fetched>, FetchError> {
+        let previous = previous.filter(|v| !v.is_empty());
         match location {
-            SourceLocation::Url(url) => self
-                .get(url, previous, MAX_BYTES)
-                .await?
-                .ok_or_else(|| format!("{url}: HTTP 404 Not Found")),
+            SourceLocation::Url(url) => self.get_url(url, previous, limit).await,
             SourceLocation::Path(path) => {
                 let path = path.clone();
                 let previous = previous.cloned();
-                tokio::task::spawn_blocking(move || read_path(&path, previous.as_ref()))
+                // File reads block; keep them off the async workers.
+                tokio::task::spawn_blocking(move || read_path(&path, previous.as_ref(), limit))
                     .await
-                    .map_err(|e| format!("reading {}: {e}", location_name(location)))?
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
             }
         }
     }
 
-    /// One conditional GET of `url`, refusing a body over `max_bytes`; `None` when the server
-    /// says the document is not there (404 or 410).
-    pub async fn get(
+    async fn get_url(
         &self,
         url: &str,
         previous: Option<&Validators>,
-        max_bytes: usize,
-    ) -> Result<Option<Fetched>, String> {
+        limit: u64,
+    ) -> Result<Option<Fetched>, FetchError> {
+        let network = |source| FetchError::Network {
+            url: url.to_owned(),
+            source,
+        };
         let mut request = self.client.get(url);
         if let Some(v) = previous {
             if let Some(etag) = &v.etag {
@@ -105,22 +139,29 @@ impl Fetcher {
                 request = request.header(header::IF_MODIFIED_SINCE, lm);
             }
         }
-        let mut response = request.send().await.map_err(|e| format!("{url}: {e}"))?;
+        let mut response = request.send().await.map_err(network)?;
         let status = response.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
-            return Ok(Some(Fetched::NotModified));
+            return match previous {
+                Some(_) => Ok(Some(Fetched::NotModified)),
+                None => Err(FetchError::UnexpectedNotModified { url: url.into() }),
+            };
         }
         if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
             return Ok(None);
         }
         if !status.is_success() {
-            return Err(format!("{url}: HTTP {status}"));
+            return Err(FetchError::Status {
+                url: url.to_owned(),
+                status,
+            });
         }
-        if response
-            .content_length()
-            .is_some_and(|n| n > max_bytes as u64)
-        {
-            return Err(too_large(url, max_bytes));
+        let too_large = || FetchError::TooLarge {
+            place: url.to_owned(),
+            limit,
+        };
+        if response.content_length().is_some_and(|n| n > limit) {
+            return Err(too_large());
         }
         let header_text = |name| {
             response
@@ -133,22 +174,24 @@ impl Fetcher {
             etag: header_text(header::ETAG),
             last_modified: header_text(header::LAST_MODIFIED),
         };
+        let modified = validators
+            .last_modified
+            .as_deref()
+            .and_then(|t| DateTime::parse_from_rfc2822(t).ok())
+            .map(|t| t.with_timezone(&Utc));
         let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| format!("{url}: {e}"))? {
-            if bytes.len() + chunk.len() > max_bytes {
-                return Err(too_large(url, max_bytes));
+        while let Some(chunk) = response.chunk().await.map_err(network)? {
+            if (bytes.len() + chunk.len()) as u64 > limit {
+                return Err(too_large());
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(Some(Fetched::Body { bytes, validators }))
+        Ok(Some(Fetched::Body {
+            bytes,
+            validators,
+            modified,
+        }))
     }
-}
-
-fn too_large(url: &str, max_bytes: usize) -> String {
-    format!(
-        "{url}: larger than the limit of {max_bytes} bytes ({} MiB)",
-        max_bytes / (1024 * 1024)
-    )
 }
 
 /// A file's validator: its size and modification time.
@@ -164,33 +207,39 @@ fn file_validators(meta: &std::fs::Metadata) -> Validators {
     }
 }
 
-/// Reads a local file conditionally (blocking).
-pub fn read_path(path: &Path, previous: Option<&Validators>) -> Result<Fetched, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+/// Reads a local file conditionally (blocking); `Ok(None)` when there is no file.
+pub fn read_path(
+    path: &Path,
+    previous: Option<&Validators>,
+    limit: u64,
+) -> Result<Option<Fetched>, FetchError> {
+    let file_error = |e| FetchError::File(crate::files::FileError::new("read", path, e));
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(file_error(e)),
+    };
     if !meta.is_file() {
-        return Err(format!("{} is not a file", path.display()));
+        return Err(FetchError::NotAFile {
+            path: path.to_owned(),
+        });
     }
     let validators = file_validators(&meta);
     if previous == Some(&validators) {
-        return Ok(Fetched::NotModified);
+        return Ok(Some(Fetched::NotModified));
     }
-    if meta.len() > MAX_BYTES as u64 {
-        return Err(format!(
-            "{}: larger than the limit of {MAX_BYTES} bytes",
-            path.display()
-        ));
+    if meta.len() > limit {
+        return Err(FetchError::TooLarge {
+            place: path.display().to_string(),
+            limit,
+        });
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Ok(Fetched::Body { bytes, validators })
-}
-
-/// How a location is named in logs and errors.
-pub fn location_name(location: &SourceLocation) -> String {
-    match location {
-        SourceLocation::Url(url) => url.clone(),
-        SourceLocation::Path(path) => path.display().to_string(),
-    }
+    let bytes = std::fs::read(path).map_err(file_error)?;
+    Ok(Some(Fetched::Body {
+        bytes,
+        validators,
+        modified: meta.modified().ok().map(DateTime::<Utc>::from),
+    }))
 }
 
 /// Where an Atom entry's `link` points, relative to the feed it was listed in.
@@ -263,16 +312,25 @@ mod tests {
     }
 
     #[test]
-    fn an_unchanged_file_is_not_modified() {
+    fn an_unchanged_file_is_not_modified_and_a_missing_one_is_absent() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a.xml");
         std::fs::write(&file, "<a/>").unwrap();
-        let Fetched::Body { validators, .. } = read_path(&file, None).unwrap() else {
+        let Some(Fetched::Body { validators, .. }) = read_path(&file, None, MAX_BYTES).unwrap()
+        else {
             panic!("first read has a body")
         };
         assert!(matches!(
-            read_path(&file, Some(&validators)).unwrap(),
-            Fetched::NotModified
+            read_path(&file, Some(&validators), MAX_BYTES).unwrap(),
+            Some(Fetched::NotModified)
         ));
+        assert!(read_path(&dir.path().join("none"), None, MAX_BYTES)
+            .unwrap()
+            .is_none());
+        let err = read_path(&file, None, 2).unwrap_err().to_string();
+        assert!(
+            err.contains("a.xml: larger than the limit of 2 bytes"),
+            "{err}"
+        );
     }
 }

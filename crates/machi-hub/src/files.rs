@@ -1,25 +1,46 @@
 //! Files the hub keeps under its state directory: written atomically (a reader sees the old file
-//! or the new one, never a part) and named by content hash. One place for the alert store, the
-//! downloaded garbage files and the VAPID key.
+//! or the new one, never a part) and named by content hash. One place for the source store, the
+//! push database's directory and the VAPID key.
 
 use sha2::{Digest, Sha256};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// A file of the state directory that could not be read or written, with its path.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot {action} {}: {source}", path.display())]
+pub struct FileError {
+    /// "read", "write", "create", "list" …
+    pub action: &'static str,
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+impl FileError {
+    pub fn new(action: &'static str, path: &Path, source: std::io::Error) -> FileError {
+        FileError {
+            action,
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
 
 /// Writes `bytes` to `path` so a reader sees the old file or the new one, never a part: a temp
 /// file beside it, synced, then renamed over it.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
     write(path, bytes, false)
 }
 
 /// [`write_atomic`] for a secret: readable by the hub's user only (mode 0600 on Unix).
-pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
     write(path, bytes, true)
 }
 
-fn write(path: &Path, bytes: &[u8], private: bool) -> Result<(), String> {
+fn write(path: &Path, bytes: &[u8], private: bool) -> Result<(), FileError> {
     use std::io::Write as _;
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| FileError::new("create", dir, e))?;
     let tmp = dir.join(format!(
         ".{}.tmp-{}",
         path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
@@ -42,7 +63,7 @@ fn write(path: &Path, bytes: &[u8], private: bool) -> Result<(), String> {
     })();
     result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}: {e}", path.display())
+        FileError::new("write", path, e)
     })
 }
 
@@ -52,4 +73,32 @@ pub fn hex_sha256(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_writes_replace_whole_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/journal.json");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("a"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["journal.json"]);
+    }
+
+    #[test]
+    fn a_failed_write_names_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("file"), "").unwrap();
+        let err = write_atomic(&dir.path().join("file/inside"), b"x").unwrap_err();
+        assert!(err.to_string().starts_with("cannot create "), "{err}");
+        assert!(err.to_string().contains("file"), "{err}");
+    }
 }

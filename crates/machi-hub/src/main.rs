@@ -6,12 +6,11 @@
 
 use chrono::{Timelike as _, Utc};
 use clap::{Parser, Subcommand};
-use machi_hub::alerts::Alerts;
-use machi_hub::config::{self, ConfigError};
+use machi_hub::config::ConfigError;
 use machi_hub::feeds::Feeds;
-use machi_hub::garbage::Downloads;
 use machi_hub::push::{Push, PushSettings};
-use machi_hub::serve::{self, AppState, Paths};
+use machi_hub::serve::{self, AppState, Paths, Setup};
+use machi_hub::sources::Sources;
 use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -42,11 +41,12 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "MACHI_ADDR", default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
-        /// Seconds between re-reads of the city files and the app, and between polls of the
-        /// alert sources.
+        /// Seconds between the hub's ticks: each re-reads the city files and the app and reads the
+        /// sources that are due (alert sources and local files every tick; a URL source of data
+        /// at its kind's own interval, e.g. a garbage calendar every 15 minutes).
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
         refresh_secs: u64,
-        /// Directory for the hub's durable state (fetched alert messages and their journal);
+        /// Directory for the hub's durable state (the source store and the push database);
         /// created if needed.
         #[arg(long, env = "MACHI_STATE_DIR", default_value = ".machi")]
         state_dir: PathBuf,
@@ -63,14 +63,14 @@ enum Command {
         #[arg(long, env = "MACHI_PUSH_ALLOW_LOOPBACK_TEST_ONLY")]
         push_allow_loopback: bool,
     },
-    /// Parse every city file and read its garbage source; print each error and fail if there is
+    /// Parse every city file and read its local sources; print each error and fail if there is
     /// any.
     Check {
         #[arg(long, default_value = "cities")]
         cities: PathBuf,
     },
-    /// Write feeds/index.json, feeds/{city}/city.json and feeds/{city}/garbage.json under a
-    /// directory, for static hosting.
+    /// Write every feed (feeds/index.json, feeds/{city}/city.json, garbage.json, alerts.json)
+    /// under a directory, for static hosting.
     Export {
         /// Output directory (created if needed).
         #[arg(long)]
@@ -114,35 +114,56 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(cities: &std::path::Path) -> ExitCode {
-    match config::load_dir(cities) {
-        Err(e) => fail(&[e]),
-        Ok(loaded) if !loaded.errors.is_empty() => fail(&loaded.errors),
-        Ok(loaded) => {
-            let feeds = Feeds::default().rebuild(&loaded, Utc::now());
-            let errors = source_errors(&feeds);
-            for city in &loaded.cities {
-                if let Some(garbage) = feeds.garbage(&city.id) {
-                    let calendar = &garbage.calendar;
-                    println!(
-                        "{}: garbage: {} areas, {} categories, {} items",
-                        city.id,
-                        calendar.areas.len(),
-                        calendar.categories.len(),
-                        calendar.items.len()
-                    );
-                }
-            }
-            if errors.is_empty() {
-                println!("{} cities OK", loaded.cities.len());
-                ExitCode::SUCCESS
-            } else {
-                for e in &errors {
-                    println!("{e}");
-                }
-                ExitCode::FAILURE
-            }
+/// A hub over `cities` with its sources in memory, its local sources read: what `check` and
+/// `export` look at (URL sources are left unread: a static copy has no hub to poll them).
+fn load_local(cities: &std::path::Path) -> Result<AppState, Vec<ConfigError>> {
+    let paths = Paths {
+        cities: cities.to_owned(),
+        dist: std::path::PathBuf::from("/nonexistent"),
+    };
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| {
+        vec![ConfigError::whole_file(
+            cities,
+            format!("cannot start the async runtime: {e}"),
+        )]
+    })?;
+    runtime.block_on(async {
+        let setup =
+            Setup::new(paths).map_err(|e| vec![ConfigError::whole_file(cities, e.to_string())])?;
+        match AppState::load(setup).await {
+            Ok((state, errors)) if errors.is_empty() => Ok(state),
+            Ok((_, errors)) | Err(errors) => Err(errors),
         }
+    })
+}
+
+fn check(cities: &std::path::Path) -> ExitCode {
+    let state = match load_local(cities) {
+        Ok(state) => state,
+        Err(errors) => return fail(&errors),
+    };
+    let feeds = state.feeds();
+    let errors = source_errors(&feeds);
+    for city in state.cities().iter() {
+        if let Some(garbage) = feeds.garbage(&city.id) {
+            let calendar = &garbage.calendar;
+            println!(
+                "{}: garbage: {} areas, {} categories, {} items",
+                city.id,
+                calendar.areas.len(),
+                calendar.categories.len(),
+                calendar.items.len()
+            );
+        }
+    }
+    if errors.is_empty() {
+        println!("{} cities OK", feeds.len());
+        ExitCode::SUCCESS
+    } else {
+        for e in &errors {
+            println!("{e}");
+        }
+        ExitCode::FAILURE
     }
 }
 
@@ -160,12 +181,11 @@ fn source_errors(feeds: &Feeds) -> Vec<String> {
 
 /// Exports only a fully valid set: a static copy has no hub to keep a last good feed for it.
 fn export(cities: &std::path::Path, out: &std::path::Path) -> ExitCode {
-    let loaded = match config::load_dir(cities) {
-        Err(e) => return fail(&[e]),
-        Ok(loaded) if !loaded.errors.is_empty() => return fail(&loaded.errors),
-        Ok(loaded) => loaded,
+    let state = match load_local(cities) {
+        Ok(state) => state,
+        Err(errors) => return fail(&errors),
     };
-    let feeds = Feeds::default().rebuild(&loaded, Utc::now());
+    let feeds = state.feeds();
     let errors = source_errors(&feeds);
     if !errors.is_empty() {
         for e in &errors {
@@ -203,21 +223,13 @@ fn serve_command(
     refresh: Duration,
     push_settings: PushSettings,
 ) -> ExitCode {
-    let alerts = match Alerts::open(state_dir, Utc::now()) {
-        Ok(alerts) => alerts,
+    let sources = match Sources::open(state_dir) {
+        Ok(sources) => sources,
         Err(e) => {
-            eprintln!("error: the alerts store: {e} (see --state-dir)");
+            eprintln!("error: {e} (see --state-dir)");
             return ExitCode::from(2);
         }
     };
-    let garbage = match Downloads::open(Some(state_dir)) {
-        Ok(garbage) => garbage,
-        Err(e) => {
-            eprintln!("error: the garbage downloader: {e}");
-            return ExitCode::from(2);
-        }
-    };
-
     if push_settings.allow_loopback {
         tracing::warn!("push: loopback endpoints allowed (--push-allow-loopback): for tests only");
     }
@@ -228,12 +240,20 @@ fn serve_command(
             return ExitCode::from(2);
         }
     };
-    let (state, errors) = match AppState::load_full(
-        paths.clone(),
-        Some(alerts),
-        Some(garbage),
-        Some(push),
-    ) {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let setup = Setup {
+        paths: paths.clone(),
+        sources,
+        push: Some(push),
+        started: Utc::now(),
+    };
+    let (state, errors) = match runtime.block_on(AppState::load(setup)) {
         Ok(loaded) => loaded,
         Err(errors) => {
             for e in &errors {
@@ -249,13 +269,6 @@ fn serve_command(
     for e in &errors {
         tracing::error!("{e} (skipping this city)");
     }
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
     match runtime.block_on(run(state, addr, refresh)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -265,44 +278,30 @@ fn serve_command(
     }
 }
 
-async fn run(state: AppState, addr: SocketAddr, refresh: Duration) -> Result<(), String> {
+async fn run(state: AppState, addr: SocketAddr, refresh: Duration) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| format!("cannot read the listening address: {e}"))?;
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
+    let local = listener.local_addr()?;
     tracing::info!(cities = state.feeds().len(), "listening on {local}");
     // The one line scripts and people wait for; flushed because stdout may be a pipe.
     println!("Machi is running at http://{local}/");
     let _ = std::io::stdout().flush();
 
-    let refresher = state.clone();
+    // The heartbeat: city files, the app and the sources that are due, every `refresh`; the
+    // first tick is at once, so URL sources are read right after start.
+    let ticker = state.clone();
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(refresh);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        // The first tick is immediate, and we have just loaded.
-        ticks.tick().await;
-        // Download the url sources and poll the alert sources at once (then refresh), rather than
-        // a refresh interval later.
-        refresher.poll_garbage().await;
-        refresher.poll_alerts().await;
         loop {
             ticks.tick().await;
-            refresher.poll_garbage().await;
-            if refresher.alerts().is_some() {
-                refresher.poll_alerts().await;
-                continue;
-            }
-            let state = refresher.clone();
-            if let Err(e) = tokio::task::spawn_blocking(move || state.refresh()).await {
-                tracing::error!("refresh failed: {e}");
-            }
+            ticker.tick(refresh).await;
         }
     });
 
     // Garbage reminders and the push retention rule: once a minute, on the minute.
-    let ticker = state.clone();
+    let minutes = state.clone();
     tokio::spawn(async move {
         loop {
             let now = Utc::now();
@@ -310,7 +309,7 @@ async fn run(state: AppState, addr: SocketAddr, refresh: Duration) -> Result<(),
                 u64::from(now.timestamp_subsec_millis()) + 1000 * u64::from(now.second()),
             );
             tokio::time::sleep(Duration::from_secs(60).saturating_sub(into_minute)).await;
-            ticker.push_tick(Utc::now()).await;
+            minutes.push_tick(Utc::now()).await;
         }
     });
 
@@ -318,8 +317,7 @@ async fn run(state: AppState, addr: SocketAddr, refresh: Duration) -> Result<(),
     let service = serve::app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))?;
+        .await?;
     tracing::info!("stopped");
     Ok(())
 }

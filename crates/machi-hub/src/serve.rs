@@ -14,19 +14,18 @@
 //! per `Accept-Encoding`. ETags are strong; a compressed response gets the encoding appended
 //! (`"…-br"`), as the representation differs, and `If-None-Match` accepts either form.
 
-use crate::alerts::Alerts;
-use crate::config::{self, CityConfig, ConfigError};
+use crate::config::{self, Cities, ConfigError, Loaded};
 use crate::dist::{self, AppFiles, StaticFile};
-use crate::feeds::{Document, Feeds};
-use crate::garbage::Downloads;
+use crate::feeds::{Assembly, Document, Feeds, Missing};
 use crate::push::{self, Push};
+use crate::sources::{OpenError, Sources, Which};
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{middleware, Json, Router};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
@@ -40,6 +39,28 @@ pub struct Paths {
     pub dist: PathBuf,
 }
 
+/// Everything a hub is made of: where to read, its source pipeline and, when it sends
+/// notifications, Web Push.
+pub struct Setup {
+    pub paths: Paths,
+    pub sources: Sources,
+    pub push: Option<Push>,
+    /// When the hub started (a demo city's alerts are replayed as if issued then).
+    pub started: DateTime<Utc>,
+}
+
+impl Setup {
+    /// A hub over `paths` with its sources in memory and no push (`check`, `export`, tests).
+    pub fn new(paths: Paths) -> Result<Setup, OpenError> {
+        Ok(Setup {
+            paths,
+            sources: Sources::in_memory()?,
+            push: None,
+            started: Utc::now(),
+        })
+    }
+}
+
 /// The state shared by every request: the current feeds and app files, swapped whole on refresh.
 #[derive(Clone)]
 pub struct AppState {
@@ -48,17 +69,17 @@ pub struct AppState {
 
 struct Inner {
     paths: Paths,
-    /// The alert poller, when the hub polls alert sources (`serve`).
-    alerts: Option<Alerts>,
-    /// The downloader of `url` garbage sources (`serve`).
-    garbage: Option<Downloads>,
-    /// Web Push, when the hub sends notifications (`serve`).
+    sources: Sources,
     push: Option<Push>,
-    /// The city files of the last good load, for the alert poller and the garbage downloader.
-    configs: RwLock<Arc<Vec<CityConfig>>>,
+    started: DateTime<Utc>,
+    /// The city files of the last good load (a file that turns bad keeps its last good feeds,
+    /// marked stale, but is no longer polled).
+    cities: Cities,
+    /// The last load with its errors, or why the cities directory could not be read.
+    loaded: RwLock<Arc<Result<Loaded, ConfigError>>>,
     feeds: RwLock<Arc<Feeds>>,
     app: RwLock<Arc<App>>,
-    /// The errors reported by the last refresh, so a bad file is logged once, not every minute.
+    /// The errors reported by the last reload, so a bad file is logged once, not every tick.
     reported: Mutex<BTreeSet<String>>,
 }
 
@@ -82,74 +103,100 @@ impl App {
 }
 
 impl AppState {
-    /// Loads the cities and the app for the first time. Fails when no city is usable; the bad
-    /// files' errors are returned beside the state either way so the caller can report them.
-    pub fn load(paths: Paths) -> Result<(AppState, Vec<ConfigError>), Vec<ConfigError>> {
-        Self::load_with(paths, None, None)
-    }
-
-    /// [`AppState::load`] with an alert poller and a garbage downloader: their stored alerts and
-    /// files are published at once, [`AppState::poll_alerts`] polls the cities' alert sources and
-    /// [`AppState::poll_garbage`] downloads their `url` garbage sources.
-    pub fn load_with(
-        paths: Paths,
-        alerts: Option<Alerts>,
-        garbage: Option<Downloads>,
-    ) -> Result<(AppState, Vec<ConfigError>), Vec<ConfigError>> {
-        Self::load_full(paths, alerts, garbage, None)
-    }
-
-    /// [`AppState::load_with`] with Web Push: new alerts are pushed to subscribers, and
-    /// [`AppState::push_tick`] sends the garbage reminders.
-    pub fn load_full(
-        paths: Paths,
-        alerts: Option<Alerts>,
-        garbage: Option<Downloads>,
-        push: Option<Push>,
-    ) -> Result<(AppState, Vec<ConfigError>), Vec<ConfigError>> {
-        let loaded = config::load_dir(&paths.cities).map_err(|e| vec![e])?;
+    /// Loads the cities, publishes what the source store kept of them and reads their local
+    /// sources, then the app. Fails when no city is usable; the bad files' errors are returned
+    /// beside the state either way so the caller can report them. URL sources are read by the
+    /// first [`AppState::tick`] (or [`AppState::poll`]).
+    pub async fn load(setup: Setup) -> Result<(AppState, Vec<ConfigError>), Vec<ConfigError>> {
+        let loaded = config::load_dir(&setup.paths.cities).map_err(|e| vec![e])?;
         if loaded.cities.is_empty() {
             return Err(loaded.errors);
         }
-        let feeds =
-            Feeds::default().rebuild_with(&loaded, Utc::now(), alerts.as_ref(), garbage.as_ref());
-        let app = App::new(AppFiles::load(&paths.dist));
+        let app = App::new(AppFiles::load(&setup.paths.dist));
         if let Err(reason) = &app.files {
             tracing::warn!("{reason}: the app is not built (run scripts/run); serving feeds only");
         }
-        let reported = loaded.errors.iter().map(ToString::to_string).collect();
+        let errors = loaded.errors.clone();
+        let cities = Cities::default();
+        cities.set(loaded.cities.clone());
         let state = AppState {
             inner: Arc::new(Inner {
-                paths,
-                alerts,
-                garbage,
-                push,
-                configs: RwLock::new(Arc::new(loaded.cities.clone())),
-                feeds: RwLock::new(Arc::new(feeds)),
+                reported: Mutex::new(errors.iter().map(ToString::to_string).collect()),
+                paths: setup.paths,
+                sources: setup.sources,
+                push: setup.push,
+                started: setup.started,
+                cities,
+                loaded: RwLock::new(Arc::new(Ok(loaded))),
+                feeds: RwLock::new(Arc::new(Feeds::default())),
                 app: RwLock::new(Arc::new(app)),
-                reported: Mutex::new(reported),
             }),
         };
-        Ok((state, loaded.errors))
+        state.inner.sources.restore(&state.cities());
+        state.cycle(Which::Local, false).await;
+        Ok((state, errors))
     }
 
-    /// Re-reads the city files and the app, keeping the last good copy of whatever fails.
-    /// Does blocking file I/O: call it from a blocking context.
-    pub fn refresh(&self) {
-        let now = Utc::now();
-        let previous = self.feeds();
-        let alerts = self.inner.alerts.as_ref();
-        let (feeds, errors) = match config::load_dir(&self.inner.paths.cities) {
-            Ok(loaded) => {
-                *write(&self.inner.configs) = Arc::new(loaded.cities.clone());
-                let garbage = self.inner.garbage.as_ref();
-                let feeds = previous.rebuild_with(&loaded, now, alerts, garbage);
-                (feeds, loaded.errors)
+    /// One heartbeat of a serving hub (every `tick`): re-reads the city files and the app, reads
+    /// the sources that are due, publishes what changed and pushes newly accepted alerts.
+    pub async fn tick(&self, tick: std::time::Duration) {
+        self.cycle(
+            Which::Due {
+                now: Utc::now(),
+                tick,
+            },
+            true,
+        )
+        .await;
+    }
+
+    /// Re-reads the city files, the app and every local source now, and publishes what changed.
+    pub async fn refresh(&self) {
+        self.cycle(Which::Local, true).await;
+    }
+
+    /// Reads every source now (URLs included), publishes what changed and pushes newly accepted
+    /// alerts.
+    pub async fn poll(&self) {
+        self.cycle(Which::All, true).await;
+    }
+
+    async fn cycle(&self, which: Which, reload: bool) {
+        if reload {
+            let state = self.clone();
+            if let Err(e) = tokio::task::spawn_blocking(move || state.reload()).await {
+                tracing::error!("reload failed: {e}");
             }
-            Err(e) => (previous.all_stale(&e, now), vec![e]),
-        };
-        self.report(&errors);
-        *write(&self.inner.feeds) = Arc::new(feeds);
+        }
+        let cities = self.cities();
+        let polled = self.inner.sources.poll(&cities, which).await;
+        self.assemble();
+        if let (Some(push), false) = (self.inner.push.clone(), polled.messages.is_empty()) {
+            let scoped: Vec<_> = cities
+                .iter()
+                .filter_map(|c| self.inner.sources.scope(c).map(|s| (c.clone(), s)))
+                .collect();
+            // In the background: a slow push service must not delay the next poll.
+            tokio::spawn(async move {
+                push.fan_out_alerts(&polled.messages, &scoped, Utc::now())
+                    .await;
+            });
+        }
+    }
+
+    /// Re-reads the city files and the app, keeping the last good copy of whatever fails
+    /// (blocking file I/O).
+    fn reload(&self) {
+        let loaded = config::load_dir(&self.inner.paths.cities);
+        match &loaded {
+            Ok(loaded) => {
+                self.report(&loaded.errors);
+                self.inner.cities.set(loaded.cities.clone());
+            }
+            // Unreadable: keep polling the last good cities.
+            Err(e) => self.report(std::slice::from_ref(e)),
+        }
+        *write(&self.inner.loaded) = Arc::new(loaded);
 
         let previous_app = read(&self.inner.app);
         match AppFiles::load(&self.inner.paths.dist) {
@@ -162,7 +209,25 @@ impl AppState {
         }
     }
 
-    /// Logs errors not seen at the previous refresh; says when earlier ones are gone.
+    /// Assembles the feeds from the last load and what the sources publish now.
+    fn assemble(&self) {
+        let loaded = read(&self.inner.loaded);
+        let previous = self.feeds();
+        let now = Utc::now();
+        let feeds = match &*loaded {
+            Ok(loaded) => previous.assemble(&Assembly {
+                loaded,
+                sources: &self.inner.sources,
+                now,
+                started: self.inner.started,
+            }),
+            // The cities directory itself could not be read: everything stays, stale.
+            Err(error) => previous.all_stale(error, now),
+        };
+        *write(&self.inner.feeds) = Arc::new(feeds);
+    }
+
+    /// Logs errors not seen at the previous reload; says when earlier ones are gone.
     fn report(&self, errors: &[ConfigError]) {
         let now: BTreeSet<String> = errors.iter().map(ToString::to_string).collect();
         let mut reported = self
@@ -179,48 +244,15 @@ impl AppState {
         *reported = now;
     }
 
-    /// Polls the alert sources of the cities of the last good load (when the hub has a poller),
-    /// then refreshes the feeds so the new alerts are published, and pushes the newly accepted
-    /// messages to their subscribers (in the background: a slow push service must not delay the
-    /// next poll).
-    pub async fn poll_alerts(&self) {
-        if let Some(alerts) = &self.inner.alerts {
-            let configs = read(&self.inner.configs);
-            let fresh = alerts.poll(&configs).await;
-            let state = self.clone();
-            if let Err(e) = tokio::task::spawn_blocking(move || state.refresh()).await {
-                tracing::error!("refresh failed: {e}");
-            }
-            if let (Some(push), false) = (self.inner.push.clone(), fresh.is_empty()) {
-                let cities: Vec<_> = configs
-                    .iter()
-                    .filter_map(|c| alerts.city_scope(c).map(|s| (c.clone(), s)))
-                    .collect();
-                tokio::spawn(async move {
-                    push.fan_out_alerts(&fresh, &cities, Utc::now()).await;
-                });
-            }
-        }
-    }
-
-    /// Downloads what changed of the `url` garbage sources of the cities of the last good load
-    /// (when the hub has a downloader); the next refresh parses and publishes it.
-    pub async fn poll_garbage(&self) {
-        if let Some(garbage) = &self.inner.garbage {
-            let configs = read(&self.inner.configs);
-            garbage.poll(&configs).await;
-        }
-    }
-
     /// Sends the garbage reminders due at `now` and applies the push retention rule (hourly).
     /// `main.rs` calls it every minute; tests call it with the time they need.
-    pub async fn push_tick(&self, now: chrono::DateTime<Utc>) -> push::Report {
+    pub async fn push_tick(&self, now: DateTime<Utc>) -> push::Report {
         let Some(push) = &self.inner.push else {
             return push::Report::default();
         };
-        let configs = read(&self.inner.configs);
+        let cities = self.cities();
         let feeds = self.feeds();
-        let report = push.garbage_tick(now, &configs, &feeds).await;
+        let report = push.garbage_tick(now, &cities, &feeds).await;
         let cleaner = push.clone();
         if let Err(e) = tokio::task::spawn_blocking(move || cleaner.cleanup_if_due(now)).await {
             tracing::error!("push retention failed: {e}");
@@ -234,13 +266,18 @@ impl AppState {
     }
 
     /// The city files of the last good load.
-    pub fn configs(&self) -> Arc<Vec<CityConfig>> {
-        read(&self.inner.configs)
+    pub fn cities(&self) -> Arc<Vec<config::CityConfig>> {
+        self.inner.cities.get()
     }
 
-    /// The alert poller, if any.
-    pub fn alerts(&self) -> Option<&Alerts> {
-        self.inner.alerts.as_ref()
+    /// The shared handle of the city files (for the push API).
+    pub fn cities_handle(&self) -> Cities {
+        self.inner.cities.clone()
+    }
+
+    /// The source pipeline.
+    pub fn sources(&self) -> &Sources {
+        &self.inner.sources
     }
 
     pub fn feeds(&self) -> Arc<Feeds> {
@@ -303,64 +340,42 @@ async fn feed(
     if rest == "index.json" {
         return document(&headers, feeds.index_doc(), "application/json", "no-cache");
     }
-    if let Some(city) = rest.strip_suffix("/city.json").filter(|c| !c.contains('/')) {
-        return match feeds.city_doc(city) {
-            Some(doc) => document(&headers, doc, "application/json", "no-cache"),
-            None => json_error(
+    let Some((city, file)) = rest.split_once('/').filter(|(_, f)| !f.contains('/')) else {
+        return json_error(
+            StatusCode::NOT_FOUND,
+            format!("no such feed: /feeds/{rest}"),
+        );
+    };
+    // (what is not read yet, its verb, which source it needs)
+    let (what, has, kind) = match file {
+        "city.json" => ("feed", "has", "city"),
+        "garbage.json" => ("garbage calendar", "has", "garbage"),
+        "alerts.json" => ("alerts", "have", "alert"),
+        _ => {
+            return json_error(
                 StatusCode::NOT_FOUND,
-                format!("unknown municipality: {city}"),
+                format!("no such feed: /feeds/{rest}"),
+            )
+        }
+    };
+    match feeds.document(city, file) {
+        Ok(doc) => document(&headers, doc, "application/json", "no-cache"),
+        Err(Missing::UnknownCity) => json_error(
+            StatusCode::NOT_FOUND,
+            format!("unknown municipality: {city}"),
+        ),
+        Err(Missing::NotRead) => json_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the {what} of {city} {has} not been read yet; \
+                 see its sources in /feeds/{city}/city.json"
             ),
-        };
+        ),
+        Err(Missing::NoSource) => json_error(
+            StatusCode::NOT_FOUND,
+            format!("{city} has no {kind} source"),
+        ),
     }
-    if let Some(city) = rest
-        .strip_suffix("/garbage.json")
-        .filter(|c| !c.contains('/'))
-    {
-        return match feeds.garbage_doc(city) {
-            Some(doc) => document(&headers, doc, "application/json", "no-cache"),
-            None if feeds.has_garbage_source(city) => json_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!(
-                    "the garbage calendar of {city} has not been read yet; \
-                     see its source in /feeds/{city}/city.json"
-                ),
-            ),
-            None if feeds.city(city).is_some() => json_error(
-                StatusCode::NOT_FOUND,
-                format!("{city} has no garbage source"),
-            ),
-            None => json_error(
-                StatusCode::NOT_FOUND,
-                format!("unknown municipality: {city}"),
-            ),
-        };
-    }
-    if let Some(city) = rest
-        .strip_suffix("/alerts.json")
-        .filter(|c| !c.contains('/'))
-    {
-        return match feeds.alerts_doc(city) {
-            Some(doc) => document(&headers, doc, "application/json", "no-cache"),
-            None if feeds.has_alerts_source(city) => json_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!(
-                    "the alerts of {city} have not been read yet; \
-                     see its sources in /feeds/{city}/city.json"
-                ),
-            ),
-            None if feeds.city(city).is_some() => {
-                json_error(StatusCode::NOT_FOUND, format!("{city} has no alert source"))
-            }
-            None => json_error(
-                StatusCode::NOT_FOUND,
-                format!("unknown municipality: {city}"),
-            ),
-        };
-    }
-    json_error(
-        StatusCode::NOT_FOUND,
-        format!("no such feed: /feeds/{rest}"),
-    )
 }
 
 async fn feed_not_found(uri: Uri) -> Response {

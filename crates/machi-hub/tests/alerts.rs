@@ -9,8 +9,10 @@ use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing;
 use axum::Router;
-use machi_hub::alerts::{Alerts, Outcome, MAX_CONCURRENT_FETCHES};
-use machi_hub::serve::{app, AppState, Paths};
+use machi_hub::serve::{app, AppState, Paths, Setup};
+use machi_hub::sources::{Sources, MAX_CONCURRENT_FETCHES};
+use machi_hub::store::Outcome;
+use machi_hub::testing::{repo, shared_data, At, CityToml};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -19,8 +21,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tower::ServiceExt as _;
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/alerts");
-const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+/// A file of the real alert data in ../shared/data/alerts.
+fn data(file: &str) -> PathBuf {
+    shared_data(&format!("alerts/{file}"))
+}
 
 /// Real messages served by the test server: (name, file under shared/data/alerts).
 const MESSAGES: &[(&str, &str)] = &[
@@ -189,8 +193,7 @@ async fn message(State(s): State<Arc<Server>>, UrlPath(name): UrlPath<String>) -
 async fn start_server() -> Arc<Server> {
     let mut messages = BTreeMap::new();
     for (name, file) in MESSAGES {
-        let bytes =
-            std::fs::read(format!("{DATA}/{file}")).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let bytes = std::fs::read(data(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         messages.insert((*name).to_owned(), bytes);
     }
     // A broken message: a real 震度速報 without its report time.
@@ -231,56 +234,62 @@ struct Hub {
 impl Hub {
     fn new(server: &Server) -> Hub {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("cities")).unwrap();
+        let cities = dir.path().join("cities");
         let base = server.base();
-        std::fs::write(
-            dir.path().join("cities/nanao.toml"),
-            format!(
-                r#"id = "nanao"
-timezone = "Asia/Tokyo"
-name = {{ ja = "七尾市" }}
-
-[[areas]]
-id = "all"
-name = {{ ja = "全域" }}
-
-[alerts]
-municipalities = ["1720200"]
-codes = ["170022", "170020", "170000", "tsunami:360", "seismic:390", "seismic-pref:17"]
-
-[[sources]]
-id = "jma"
-kind = "jma-atom"
-feeds = ["{base}/feed.xml", "{base}/feed2.xml"]
-licence = "政府標準利用規約（第2.0版）"
-licence_url = "https://www.jma.go.jp/jma/kishou/info/coment.html"
-title = {{ ja = "気象庁防災情報XML" }}
-attribution = {{ ja = "気象庁", en = "Japan Meteorological Agency" }}
-"#
-            ),
-        )
-        .unwrap();
-        std::fs::write(
-            dir.path().join("cities/plain.toml"),
-            "id = \"plain\"\ntimezone = \"Asia/Tokyo\"\nname = { ja = \"無警報市\" }\n\
-             [[areas]]\nid = \"a\"\nname = { ja = \"A\" }\n",
-        )
-        .unwrap();
+        CityToml::new("nanao")
+            .name("七尾市", None)
+            .area("all", "全域")
+            .alerts(
+                &["1720200"],
+                &[
+                    "170022",
+                    "170020",
+                    "170000",
+                    "tsunami:360",
+                    "seismic:390",
+                    "seismic-pref:17",
+                ],
+            )
+            .source_with(
+                "jma",
+                "jma-atom",
+                At::Feeds(vec![
+                    format!("{base}/feed.xml"),
+                    format!("{base}/feed2.xml"),
+                ]),
+                "licence_url = \"https://www.jma.go.jp/jma/kishou/info/coment.html\"",
+            )
+            .attributed("気象庁", "Japan Meteorological Agency")
+            .write(&cities);
+        CityToml::new("plain")
+            .name("無警報市", None)
+            .area("a", "A")
+            .write(&cities);
         Hub { dir }
     }
 
     /// A fresh hub process over the same directories: a restart.
-    fn start(&self) -> AppState {
-        let alerts = Alerts::open(&self.dir.path().join("var"), chrono::Utc::now()).unwrap();
-        let paths = Paths {
-            cities: self.dir.path().join("cities"),
-            dist: self.dir.path().join("dist"),
-        };
-        AppState::load_with(paths, Some(alerts), None)
-            .map_err(|e| format!("{e:?}"))
-            .unwrap()
-            .0
+    async fn start(&self) -> AppState {
+        start(self.dir.path(), chrono::Utc::now()).await
     }
+}
+
+/// A hub over `{dir}/cities` keeping its state in `{dir}/var`.
+async fn start(dir: &Path, started: chrono::DateTime<chrono::Utc>) -> AppState {
+    let paths = Paths {
+        cities: dir.join("cities"),
+        dist: dir.join("dist"),
+    };
+    let setup = Setup {
+        sources: Sources::open(&dir.join("var")).unwrap(),
+        started,
+        ..Setup::new(paths).unwrap()
+    };
+    AppState::load(setup)
+        .await
+        .map_err(|e| format!("{e:?}"))
+        .unwrap()
+        .0
 }
 
 async fn get(state: &AppState, path: &str, inm: Option<&str>) -> Response {
@@ -314,7 +323,7 @@ fn source<'a>(city: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
 async fn each_message_is_fetched_once_across_polls_feeds_and_restarts() {
     let server = start_server().await;
     let hub = Hub::new(&server);
-    let state = hub.start();
+    let state = hub.start().await;
     // Before the first poll, nothing has ever been read: 503, and 404 for a city without alerts.
     assert_eq!(
         get(&state, "/feeds/nanao/alerts.json", None).await.status(),
@@ -324,7 +333,7 @@ async fn each_message_is_fetched_once_across_polls_feeds_and_restarts() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(json(r).await["error"], "plain has no alert source");
 
-    state.poll_alerts().await;
+    state.poll().await;
     for (name, _) in MESSAGES {
         assert_eq!(server.fetches(name), 1, "{name}");
     }
@@ -336,9 +345,9 @@ async fn each_message_is_fetched_once_across_polls_feeds_and_restarts() {
     );
 
     // Outcomes: kept when it concerns 七尾市, unrelated otherwise, rejected with a named reason.
-    let alerts = state.alerts().unwrap();
+    let sources = state.sources();
     let base = server.base();
-    let outcome = |n: &str| alerts.outcome(&format!("{base}/msg/{n}")).unwrap();
+    let outcome = |n: &str| sources.outcome(&format!("{base}/msg/{n}")).unwrap();
     assert_eq!(outcome("winfo-l").0, Outcome::Kept);
     assert_eq!(outcome("tsunami").0, Outcome::Kept);
     assert_eq!(outcome("shimane-rain").0, Outcome::Unrelated);
@@ -347,13 +356,13 @@ async fn each_message_is_fetched_once_across_polls_feeds_and_restarts() {
     let reason = reason.unwrap();
     assert!(reason.contains("Report/Head/ReportDateTime"), "{reason}");
     assert!(reason.contains("/msg/broken"), "{reason}");
-    let kept = alerts.kept();
+    let kept = sources.kept();
     assert!(kept >= 4, "{kept}");
 
-    // The journal and the kept messages are on disk.
-    let store = hub.dir.path().join("var/alerts");
+    // The journal and the kept messages are on disk (nothing else: feeds are not kept).
+    let store = hub.dir.path().join("var/sources");
     assert!(store.join("journal.json").is_file());
-    let stored = std::fs::read_dir(store.join("messages")).unwrap().count();
+    let stored = std::fs::read_dir(store.join("blobs")).unwrap().count();
     assert_eq!(stored, kept);
 
     // The feed is published with an ETag and revalidates.
@@ -379,7 +388,7 @@ async fn each_message_is_fetched_once_across_polls_feeds_and_restarts() {
 
     // Second poll: conditional requests, 304s, nothing fetched again.
     let before = server.total_fetches();
-    state.poll_alerts().await;
+    state.poll().await;
     assert_eq!(server.total_fetches(), before);
     {
         let log = server.log.lock().unwrap();
@@ -402,15 +411,15 @@ async fn each_message_is_fetched_once_across_polls_feeds_and_restarts() {
     // conditional (the validators were stored) and fetches nothing.
     let before_restart = json(get(&state, "/feeds/nanao/alerts.json", None).await).await;
     drop(state);
-    let state = hub.start();
-    assert_eq!(state.alerts().unwrap().kept(), kept);
+    let state = hub.start().await;
+    assert_eq!(state.sources().kept(), kept);
     let r = get(&state, "/feeds/nanao/alerts.json", None).await;
     assert_eq!(r.status(), StatusCode::OK);
     let after = json(r).await;
     assert_eq!(after["in_force"], before_restart["in_force"]);
     assert_eq!(after["history"], before_restart["history"]);
     assert_eq!(after["last_success"], before_restart["last_success"]);
-    state.poll_alerts().await;
+    state.poll().await;
     assert_eq!(server.total_fetches(), before);
     assert_eq!(
         server.log.lock().unwrap().feed_requests.last().unwrap().3,
@@ -420,14 +429,11 @@ async fn each_message_is_fetched_once_across_polls_feeds_and_restarts() {
     // A new entry is fetched, once; the old ones are not.
     server.messages.lock().unwrap().insert(
         "eew".into(),
-        std::fs::read(format!(
-            "{DATA}/jma_real/20240116184225_02245216_VXSE43.xml"
-        ))
-        .unwrap(),
+        std::fs::read(data("jma_real/20240116184225_02245216_VXSE43.xml")).unwrap(),
     );
     server.listed.lock().unwrap().0.push("eew".into());
-    state.poll_alerts().await;
-    state.poll_alerts().await;
+    state.poll().await;
+    state.poll().await;
     assert_eq!(server.fetches("eew"), 1);
     assert_eq!(server.total_fetches(), before + 1);
 }
@@ -436,17 +442,17 @@ async fn each_message_is_fetched_once_across_polls_feeds_and_restarts() {
 async fn a_failing_feed_keeps_the_last_good_alerts_marked_stale() {
     let server = start_server().await;
     let hub = Hub::new(&server);
-    let state = hub.start();
-    state.poll_alerts().await;
+    let state = hub.start().await;
+    state.poll().await;
     let good = json(get(&state, "/feeds/nanao/alerts.json", None).await).await;
-    let kept = state.alerts().unwrap().kept();
+    let kept = state.sources().kept();
 
     for (mode, expected) in [
         (FeedMode::Error, "HTTP 500"),
         (FeedMode::Malformed, "/feed.xml"),
     ] {
         *server.mode.lock().unwrap() = mode;
-        state.poll_alerts().await;
+        state.poll().await;
         let r = get(&state, "/feeds/nanao/alerts.json", None).await;
         assert_eq!(
             r.status(),
@@ -457,7 +463,7 @@ async fn a_failing_feed_keeps_the_last_good_alerts_marked_stale() {
         assert_eq!(kept_feed["history"], good["history"]);
         assert_eq!(kept_feed["in_force"], good["in_force"]);
         assert_eq!(kept_feed["last_success"], good["last_success"]);
-        assert_eq!(state.alerts().unwrap().kept(), kept);
+        assert_eq!(state.sources().kept(), kept);
         let city = json(get(&state, "/feeds/nanao/city.json", None).await).await;
         let jma = source(&city, "jma");
         assert_eq!(jma["stale"], true);
@@ -469,7 +475,7 @@ async fn a_failing_feed_keeps_the_last_good_alerts_marked_stale() {
     }
 
     *server.mode.lock().unwrap() = FeedMode::Good;
-    state.poll_alerts().await;
+    state.poll().await;
     let city = json(get(&state, "/feeds/nanao/city.json", None).await).await;
     let jma = source(&city, "jma");
     assert_eq!(jma["stale"], false);
@@ -480,7 +486,7 @@ async fn a_failing_feed_keeps_the_last_good_alerts_marked_stale() {
 fn demo_hub() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("cities")).unwrap();
-    let repo = Path::new(REPO).canonicalize().unwrap();
+    let repo = repo().canonicalize().unwrap();
     let text = std::fs::read_to_string(repo.join("cities/demo.toml"))
         .unwrap()
         .replace("path = \"", &format!("path = \"{}/", repo.display()));
@@ -492,16 +498,8 @@ fn demo_hub() -> tempfile::TempDir {
 async fn the_demo_city_shows_its_heavy_rain_warning_earthquake_and_shelters() {
     let dir = demo_hub();
     let started = chrono::Utc::now();
-    let alerts = Alerts::open(&dir.path().join("var"), started).unwrap();
-    let paths = Paths {
-        cities: dir.path().join("cities"),
-        dist: PathBuf::from("/nonexistent"),
-    };
-    let state = AppState::load_with(paths, Some(alerts), None)
-        .map_err(|e| format!("{e:?}"))
-        .unwrap()
-        .0;
-    state.poll_alerts().await;
+    let state = start(dir.path(), started).await;
+    state.poll().await;
 
     let r = get(&state, "/feeds/demo/alerts.json", None).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -568,46 +566,21 @@ async fn the_demo_city_shows_its_heavy_rain_warning_earthquake_and_shelters() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cap_directory_is_read_once_per_document_and_matched_by_geocode() {
     let dir = tempfile::tempdir().unwrap();
+    let text = CityToml::new("la")
+        .name("ロサンゼルス郡", Some("Los Angeles County"))
+        .area("all", "全域")
+        .alerts(&[], &["SAME:006037"])
+        .source("cap", "cap", At::path(data("cap")))
+        .build()
+        .replace("Asia/Tokyo", "America/Los_Angeles");
     std::fs::create_dir_all(dir.path().join("cities")).unwrap();
-    std::fs::write(
-        dir.path().join("cities/la.toml"),
-        format!(
-            r#"id = "la"
-timezone = "America/Los_Angeles"
-name = {{ ja = "ロサンゼルス郡", en = "Los Angeles County" }}
-
-[[areas]]
-id = "all"
-name = {{ ja = "全域" }}
-
-[alerts]
-codes = ["SAME:006037"]
-
-[[sources]]
-id = "cap"
-kind = "cap"
-path = "{DATA}/cap"
-licence = "public domain"
-title = {{ ja = "CAP" }}
-attribution = {{ ja = "CAP samples" }}
-"#
-        ),
-    )
-    .unwrap();
-    let alerts = Alerts::open(&dir.path().join("var"), chrono::Utc::now()).unwrap();
-    let paths = Paths {
-        cities: dir.path().join("cities"),
-        dist: dir.path().join("dist"),
-    };
-    let state = AppState::load_with(paths, Some(alerts), None)
-        .map_err(|e| format!("{e:?}"))
-        .unwrap()
-        .0;
-    state.poll_alerts().await;
-    let alerts = state.alerts().unwrap();
+    std::fs::write(dir.path().join("cities/la.toml"), text).unwrap();
+    let state = start(dir.path(), chrono::Utc::now()).await;
+    state.poll().await;
+    let alerts = state.sources();
     let id = |file: &str| {
         use sha2::Digest as _;
-        let bytes = std::fs::read(format!("{DATA}/cap/{file}")).unwrap();
+        let bytes = std::fs::read(data("cap").join(file)).unwrap();
         let hex: String = sha2::Sha256::digest(&bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -630,7 +603,7 @@ attribution = {{ ja = "CAP samples" }}
         Outcome::Unrelated
     );
     assert_eq!(alerts.kept(), 2);
-    state.poll_alerts().await;
+    state.poll().await;
     assert_eq!(alerts.kept(), 2);
     let city = json(get(&state, "/feeds/la/city.json", None).await).await;
     let cap = source(&city, "cap");

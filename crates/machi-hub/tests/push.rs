@@ -14,26 +14,20 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, TimeZone as _, Utc};
 use machi_data::alerts::{parse_jma, Alert, AreaScope};
-use machi_hub::alerts::Alerts;
 use machi_hub::config::CityConfig;
 use machi_hub::push::{endpoint, Payload, Push, PushSettings};
-use machi_hub::serve::{app, AppState, Paths};
+use machi_hub::serve::{app, AppState, Paths, Setup};
+use machi_hub::testing::{repo, shared_data, At, CityToml};
 use ring::rand::SecureRandom as _;
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tower::ServiceExt as _;
 use web_push_native::jwt_simple::prelude::*;
 use web_push_native::p256;
 use web_push_native::p256::elliptic_curve::sec1::ToEncodedPoint as _;
-
-const NOTO: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/alerts/jma_real/noto_2024-01"
-);
-const DEMO_GARBAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../public/demo/garbage");
 
 // ---------------------------------------------------------------------------------------------
 // The local push service.
@@ -171,72 +165,30 @@ impl Browser {
 // ---------------------------------------------------------------------------------------------
 // A hub directory with four cities: tsunami areas of the Noto 2024 message, and one far away.
 
-fn city(id: &str, name: &str, en: &str, codes: &str, garbage: bool) -> String {
-    let garbage = if garbage {
-        format!(
-            r#"
-[[sources]]
-id = "garbage"
-kind = "garbage-5374"
-path = '{DEMO_GARBAGE}'
-licence = "CC BY 4.0"
-title = {{ ja = "ごみ" }}
-attribution = {{ ja = "Machi" }}
-"#
+fn city(id: &str, name: &str, en: &str, code: &str, garbage: bool) -> CityToml {
+    let city = CityToml::new(id)
+        .name(name, Some(en))
+        .area_en("kita", "北地区", "North district")
+        .area_en("minami", "南地区", "South district")
+        .alerts(&[], &[code]);
+    if garbage {
+        city.source(
+            "garbage",
+            "garbage-5374",
+            At::path(repo().join("public/demo/garbage")),
         )
     } else {
-        String::new()
-    };
-    format!(
-        r#"id = "{id}"
-timezone = "Asia/Tokyo"
-name = {{ ja = "{name}", en = "{en}" }}
-
-[[areas]]
-id = "kita"
-name = {{ ja = "北地区", en = "North district" }}
-
-[[areas]]
-id = "minami"
-name = {{ ja = "南地区", en = "South district" }}
-
-[alerts]
-codes = [{codes}]
-{garbage}"#
-    )
+        city
+    }
 }
 
 fn hub_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let cities = dir.path().join("cities");
-    std::fs::create_dir_all(&cities).unwrap();
-    let files = [
-        (
-            "nanao",
-            city("nanao", "七尾市", "Nanao", "\"tsunami:360\"", true),
-        ),
-        (
-            "kaga",
-            city("kaga", "加賀市", "Kaga", "\"tsunami:361\"", false),
-        ),
-        (
-            "chui",
-            city(
-                "chui",
-                "注意報町",
-                "Advisory Town",
-                "\"tsunami:230\"",
-                false,
-            ),
-        ),
-        (
-            "far",
-            city("far", "遠い市", "Far", "\"tsunami:990\"", false),
-        ),
-    ];
-    for (id, toml) in files {
-        std::fs::write(cities.join(format!("{id}.toml")), toml).unwrap();
-    }
+    city("nanao", "七尾市", "Nanao", "tsunami:360", true).write(&cities);
+    city("kaga", "加賀市", "Kaga", "tsunami:361", false).write(&cities);
+    city("chui", "注意報町", "Advisory Town", "tsunami:230", false).write(&cities);
+    city("far", "遠い市", "Far", "tsunami:990", false).write(&cities);
     dir
 }
 
@@ -251,24 +203,28 @@ fn settings() -> PushSettings {
 }
 
 /// A hub process over `dir`: a second call is a restart.
-fn start(dir: &Path) -> AppState {
+async fn start(dir: &Path) -> AppState {
     let push = Push::open(&dir.join("state"), settings()).unwrap();
     let paths = Paths {
         cities: dir.join("cities"),
         dist: dir.join("dist"),
     };
-    AppState::load_full(paths, None, None, Some(push))
+    let setup = Setup {
+        push: Some(push),
+        ..Setup::new(paths).unwrap()
+    };
+    AppState::load(setup)
+        .await
         .map_err(|e| format!("{e:?}"))
         .unwrap()
         .0
 }
 
-fn scopes(state: &AppState, dir: &Path) -> Vec<(CityConfig, AreaScope)> {
-    let alerts = Alerts::open(&dir.join("alerts-state"), Utc::now()).unwrap();
+fn scopes(state: &AppState) -> Vec<(CityConfig, AreaScope)> {
     state
-        .configs()
+        .cities()
         .iter()
-        .filter_map(|c| alerts.city_scope(c).map(|s| (c.clone(), s)))
+        .filter_map(|c| state.sources().scope(c).map(|s| (c.clone(), s)))
         .collect()
 }
 
@@ -345,7 +301,8 @@ async fn subscribe(
 
 fn tsunami_message() -> (String, Arc<Vec<Alert>>) {
     let id = "urn:test:noto-tsunami".to_owned();
-    let bytes = std::fs::read(PathBuf::from(NOTO).join("TsunamiAlarm.xml")).unwrap();
+    let bytes =
+        std::fs::read(shared_data("alerts/jma_real/noto_2024-01/TsunamiAlarm.xml")).unwrap();
     let alerts = parse_jma(&bytes, &id).unwrap();
     (id, Arc::new(alerts))
 }
@@ -421,7 +378,7 @@ fn the_endpoint_guard_refuses_non_public_and_non_https_urls() {
 #[tokio::test]
 async fn the_vapid_key_is_made_once_kept_private_and_served() {
     let dir = hub_dir();
-    let first = start(dir.path());
+    let first = start(dir.path()).await;
     let key = first.push().unwrap().vapid().public_key().to_owned();
     assert_eq!(B64.decode(&key).unwrap().len(), 65);
     let path = dir.path().join("state/push/vapid-private.pk8");
@@ -431,7 +388,7 @@ async fn the_vapid_key_is_made_once_kept_private_and_served() {
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    let again = start(dir.path());
+    let again = start(dir.path()).await;
     assert_eq!(again.push().unwrap().vapid().public_key(), key);
     let (status, headers, json) = call(
         &again,
@@ -447,7 +404,7 @@ async fn the_vapid_key_is_made_once_kept_private_and_served() {
 async fn alert_fan_out_reaches_exactly_the_right_subscribers_encrypted_and_signed() {
     let sink = start_sink().await;
     let dir = hub_dir();
-    let state = start(dir.path());
+    let state = start(dir.path()).await;
     let push = state.push().unwrap().clone();
     let alerts = serde_json::json!({ "alerts": { "min_severity": "warning" } });
     let special = serde_json::json!({ "alerts": { "min_severity": "special" } });
@@ -476,7 +433,7 @@ async fn alert_fan_out_reaches_exactly_the_right_subscribers_encrypted_and_signe
         browsers.insert(name.to_string(), b);
     }
     let message = tsunami_message();
-    let cities = scopes(&state, dir.path());
+    let cities = scopes(&state);
     let report = push
         .fan_out_alerts(std::slice::from_ref(&message), &cities, noto_now())
         .await;
@@ -523,7 +480,7 @@ async fn alert_fan_out_reaches_exactly_the_right_subscribers_encrypted_and_signe
     );
 
     // The same message again (a second poll, or a restart of the hub): nothing is sent twice.
-    let restarted = start(dir.path());
+    let restarted = start(dir.path()).await;
     let report = restarted
         .push()
         .unwrap()
@@ -543,7 +500,7 @@ async fn alert_fan_out_reaches_exactly_the_right_subscribers_encrypted_and_signe
 async fn old_and_test_alerts_are_not_pushed_and_a_lifting_only_to_those_told() {
     let sink = start_sink().await;
     let dir = hub_dir();
-    let state = start(dir.path());
+    let state = start(dir.path()).await;
     let push = state.push().unwrap().clone();
     let topics = serde_json::json!({ "alerts": { "min_severity": "advisory" } });
     let early = Browser::new();
@@ -556,7 +513,7 @@ async fn old_and_test_alerts_are_not_pushed_and_a_lifting_only_to_those_told() {
         topics.clone(),
     )
     .await;
-    let cities = scopes(&state, dir.path());
+    let cities = scopes(&state);
     let message = tsunami_message();
 
     // A day later the message is no news; a training message is never news.
@@ -610,7 +567,7 @@ async fn old_and_test_alerts_are_not_pushed_and_a_lifting_only_to_those_told() {
 async fn gone_subscriptions_are_removed_and_429_and_5xx_are_retried() {
     let sink = start_sink().await;
     let dir = hub_dir();
-    let state = start(dir.path());
+    let state = start(dir.path()).await;
     let push = state.push().unwrap().clone();
     let topics = serde_json::json!({ "alerts": { "min_severity": "warning" } });
     let (gone, _) = subscribe(
@@ -667,11 +624,7 @@ async fn gone_subscriptions_are_removed_and_429_and_5xx_are_retried() {
 
     let started = std::time::Instant::now();
     let report = push
-        .fan_out_alerts(
-            &[tsunami_message()],
-            &scopes(&state, dir.path()),
-            noto_now(),
-        )
+        .fan_out_alerts(&[tsunami_message()], &scopes(&state), noto_now())
         .await;
     assert!(
         started.elapsed() >= Duration::from_secs(1),
@@ -763,7 +716,7 @@ fn demo_dates(
 async fn garbage_reminders_come_at_the_chosen_hour_in_tokyo_once() {
     let sink = start_sink().await;
     let dir = hub_dir();
-    let state = start(dir.path());
+    let state = start(dir.path()).await;
     let tokyo = chrono_tz::Asia::Tokyo;
     let (collection, ja, en, empty) =
         demo_dates(&state, NaiveDate::from_ymd_opt(2026, 6, 1).unwrap());
@@ -839,7 +792,7 @@ async fn garbage_reminders_come_at_the_chosen_hour_in_tokyo_once() {
     }
     // 19:30, and a restarted hub at 19:45: nothing again.
     state.push_tick(at(eve, 19, 30)).await;
-    let restarted = start(dir.path());
+    let restarted = start(dir.path()).await;
     let report = restarted.push_tick(at(eve, 19, 45)).await;
     assert_eq!((report.sent, report.skipped, sink.count()), (0, 2, 0));
     // The morning of the collection day, at 6:00.
@@ -860,7 +813,7 @@ async fn garbage_reminders_come_at_the_chosen_hour_in_tokyo_once() {
 #[tokio::test]
 async fn the_api_validates_authorises_and_answers_in_json() {
     let dir = hub_dir();
-    let state = start(dir.path());
+    let state = start(dir.path()).await;
     let b = Browser::new();
     let good = serde_json::json!({
         "subscription": b.subscription("https://fcm.googleapis.com/fcm/send/abc"),
@@ -1052,7 +1005,7 @@ async fn the_api_validates_authorises_and_answers_in_json() {
 #[tokio::test]
 async fn the_api_is_rate_limited_per_client_address() {
     let dir = hub_dir();
-    let state = start(dir.path());
+    let state = start(dir.path()).await;
     let key = || Request::get("/api/push/key").body(Body::empty()).unwrap();
     for _ in 0..30 {
         let (s, _, _) = call_from(&state, key(), "203.0.113.5:1000").await;
@@ -1080,7 +1033,7 @@ async fn a_hub_without_push_says_so() {
         cities: dir.path().join("cities"),
         dist: dir.path().join("dist"),
     };
-    let state = AppState::load(paths).unwrap().0;
+    let state = AppState::load(Setup::new(paths).unwrap()).await.unwrap().0;
     let (s, _, json) = call(
         &state,
         Request::get("/api/push/key").body(Body::empty()).unwrap(),

@@ -6,33 +6,21 @@ use axum::http::{header, Request, StatusCode};
 use axum::response::Response;
 use axum::Router;
 use base64::Engine as _;
-use machi_hub::serve::{app, AppState, Paths};
+use machi_hub::serve::{app, AppState, Paths, Setup};
+use machi_hub::testing::{repo, At, CityToml};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use tower::ServiceExt as _;
 
 const INLINE_SCRIPT: &str = "\nimport init, * as bindings from '/machi-0123456789abcdef.js';\ninit('/machi-0123456789abcdef_bg.wasm');\n";
 
+/// A city with one source: the demo's shelter list copied to `data`.
 fn city_toml(id: &str, data: &Path) -> String {
-    format!(
-        r#"id = "{id}"
-timezone = "Asia/Tokyo"
-name = {{ ja = "テスト市", en = "Test City" }}
-
-[[areas]]
-id = "kita"
-name = {{ ja = "北" }}
-
-[[sources]]
-id = "shelters"
-kind = "shelters"
-path = '{}'
-licence = "CC BY 4.0"
-title = {{ ja = "避難所" }}
-attribution = {{ ja = "テスト市" }}
-"#,
-        data.display()
-    )
+    CityToml::new(id)
+        .name("テスト市", Some("Test City"))
+        .area("kita", "北")
+        .source("shelters", "shelters", At::path(data))
+        .build()
 }
 
 struct Hub {
@@ -41,17 +29,18 @@ struct Hub {
 }
 
 impl Hub {
-    fn new() -> Hub {
+    async fn new() -> Hub {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir_all(root.join("cities")).unwrap();
         std::fs::create_dir_all(root.join("data/shelters")).unwrap();
-        std::fs::write(root.join("data/shelters/shelters.csv"), "kita,1\n").unwrap();
-        std::fs::write(
-            root.join("cities/test.toml"),
-            city_toml("test", &root.join("data/shelters")),
+        let shelters = root.join("data/shelters/evacuation_space.csv");
+        std::fs::copy(
+            repo().join("public/demo/shelters/evacuation_space.csv"),
+            &shelters,
         )
         .unwrap();
+        std::fs::write(root.join("cities/test.toml"), city_toml("test", &shelters)).unwrap();
 
         let dist = root.join("dist");
         std::fs::create_dir_all(dist.join("icons")).unwrap();
@@ -84,16 +73,18 @@ impl Hub {
         .unwrap();
         std::fs::write(dist.join("icons/icon-192.png"), [137u8, 80, 78, 71]).unwrap();
 
-        let state = Self::load(root);
+        let state = Self::load(root).await;
         Hub { dir, state }
     }
 
-    fn load(root: &Path) -> AppState {
+    async fn load(root: &Path) -> AppState {
         let paths = Paths {
             cities: root.join("cities"),
             dist: root.join("dist"),
         };
-        let (state, errors) = AppState::load(paths).unwrap_or_else(|e| panic!("{e:?}"));
+        let (state, errors) = AppState::load(Setup::new(paths).unwrap())
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
         assert!(errors.is_empty(), "{errors:?}");
         state
     }
@@ -143,7 +134,7 @@ async fn body_json(response: Response) -> serde_json::Value {
 
 #[tokio::test]
 async fn healthz_counts_the_cities() {
-    let hub = Hub::new();
+    let hub = Hub::new().await;
     let response = hub.get("/healthz").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
@@ -154,7 +145,7 @@ async fn healthz_counts_the_cities() {
 
 #[tokio::test]
 async fn feeds_are_json_with_etag_and_revalidate_with_304() {
-    let hub = Hub::new();
+    let hub = Hub::new().await;
     let response = hub.get("/feeds/test/city.json").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(header(&response, header::CONTENT_TYPE), "application/json");
@@ -177,7 +168,7 @@ async fn feeds_are_json_with_etag_and_revalidate_with_304() {
 
 #[tokio::test]
 async fn an_unknown_city_is_a_404_naming_it() {
-    let hub = Hub::new();
+    let hub = Hub::new().await;
     let response = hub.get("/feeds/xyz/city.json").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(header(&response, header::CONTENT_TYPE), "application/json");
@@ -193,7 +184,7 @@ async fn an_unknown_city_is_a_404_naming_it() {
 
 #[tokio::test]
 async fn app_files_have_exact_types() {
-    let hub = Hub::new();
+    let hub = Hub::new().await;
     for (path, expected) in [
         ("/machi-0123456789abcdef_bg.wasm", "application/wasm"),
         ("/manifest.webmanifest", "application/manifest+json"),
@@ -219,7 +210,7 @@ async fn app_files_have_exact_types() {
 
 #[tokio::test]
 async fn hashed_assets_are_immutable_and_the_rest_revalidates() {
-    let hub = Hub::new();
+    let hub = Hub::new().await;
     let wasm = hub.get("/machi-0123456789abcdef_bg.wasm").await;
     assert_eq!(
         header(&wasm, header::CACHE_CONTROL),
@@ -248,7 +239,7 @@ async fn hashed_assets_are_immutable_and_the_rest_revalidates() {
 
 #[tokio::test]
 async fn app_routes_fall_back_to_index_and_missing_files_are_404() {
-    let hub = Hub::new();
+    let hub = Hub::new().await;
     for path in ["/settings", "/c/demo/today", "/garbage"] {
         let response = hub.get(path).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");
@@ -270,7 +261,7 @@ async fn app_routes_fall_back_to_index_and_missing_files_are_404() {
 
 #[tokio::test]
 async fn compression_follows_accept_encoding_and_keeps_revalidation() {
-    let hub = Hub::new();
+    let hub = Hub::new().await;
     let br = hub
         .get_with(
             "/machi-0123456789abcdef.js",
@@ -310,7 +301,7 @@ async fn compression_follows_accept_encoding_and_keeps_revalidation() {
 
 #[tokio::test]
 async fn every_response_has_security_headers_and_the_csp_allows_the_inline_script() {
-    let hub = Hub::new();
+    let hub = Hub::new().await;
     let expected = format!(
         "'sha256-{}'",
         base64::engine::general_purpose::STANDARD.encode(Sha256::digest(INLINE_SCRIPT.as_bytes()))
@@ -342,9 +333,9 @@ async fn every_response_has_security_headers_and_the_csp_allows_the_inline_scrip
 
 #[tokio::test]
 async fn without_a_built_app_pages_are_503_and_feeds_still_work() {
-    let hub = Hub::new();
+    let hub = Hub::new().await;
     std::fs::remove_dir_all(hub.root().join("dist")).unwrap();
-    let state = Hub::load(hub.root());
+    let state = Hub::load(hub.root()).await;
     let router = app(state);
     let response = router
         .clone()
@@ -369,13 +360,13 @@ async fn without_a_built_app_pages_are_503_and_feeds_still_work() {
 
 #[tokio::test]
 async fn a_city_file_that_turns_bad_keeps_serving_its_last_good_feed_marked_stale() {
-    let hub = Hub::new();
+    let hub = Hub::new().await;
     std::fs::write(
         hub.root().join("cities/test.toml"),
         "id = \"test\"\nnmae = \"oops\"\n",
     )
     .unwrap();
-    hub.state.refresh();
+    hub.state.refresh().await;
 
     let response = hub.get("/feeds/test/city.json").await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -390,9 +381,9 @@ async fn a_city_file_that_turns_bad_keeps_serving_its_last_good_feed_marked_stal
 
 #[tokio::test]
 async fn a_missing_source_path_is_published_stale_with_its_error() {
-    let hub = Hub::new();
+    let hub = Hub::new().await;
     std::fs::remove_dir_all(hub.root().join("data")).unwrap();
-    hub.state.refresh();
+    hub.state.refresh().await;
     let feed = body_json(hub.get("/feeds/test/city.json").await).await;
     let source = &feed["sources"][0];
     assert_eq!(source["stale"], true);
@@ -411,49 +402,31 @@ async fn a_missing_source_path_is_published_stale_with_its_error() {
 fn add_garbage_city(root: &Path) -> std::path::PathBuf {
     let data = root.join("data/gomi");
     std::fs::create_dir_all(&data).unwrap();
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../public/demo/garbage");
+    let demo = repo().join("public/demo/garbage");
     for entry in std::fs::read_dir(demo).unwrap() {
         let path = entry.unwrap().path();
         std::fs::copy(&path, data.join(path.file_name().unwrap())).unwrap();
     }
-    let text = format!(
-        r#"id = "gomi"
-timezone = "Asia/Tokyo"
-name = {{ ja = "ごみ市" }}
-
-[[areas]]
-id = "kita"
-name = {{ ja = "北地区" }}
-
-[[areas]]
-id = "station"
-name = {{ ja = "駅のまえ" }}
-garbage = "駅前"
-
-[[sources]]
-id = "calendar"
-kind = "garbage-5374"
-path = '{}'
-licence = "CC BY 4.0"
-title = {{ ja = "ごみ" }}
-attribution = {{ ja = "ごみ市" }}
-"#,
-        data.display()
-    );
+    let text = CityToml::new("gomi")
+        .name("ごみ市", None)
+        .area("kita", "北地区")
+        .area_with("station", "駅のまえ", "garbage = \"駅前\"")
+        .source("calendar", "garbage-5374", At::path(&data))
+        .build();
     std::fs::write(root.join("cities/gomi.toml"), text).unwrap();
     data
 }
 
-fn garbage_hub() -> (Hub, std::path::PathBuf) {
-    let mut hub = Hub::new();
+async fn garbage_hub() -> (Hub, std::path::PathBuf) {
+    let mut hub = Hub::new().await;
     let data = add_garbage_city(hub.root());
-    hub.state = Hub::load(hub.root());
+    hub.state = Hub::load(hub.root()).await;
     (hub, data)
 }
 
 #[tokio::test]
 async fn the_garbage_feed_is_served_with_etag_304_and_compression() {
-    let (hub, _) = garbage_hub();
+    let (hub, _) = garbage_hub().await;
     let response = hub.get("/feeds/gomi/garbage.json").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(header(&response, header::CONTENT_TYPE), "application/json");
@@ -493,15 +466,21 @@ async fn the_garbage_feed_is_served_with_etag_304_and_compression() {
     assert!(source["as_of"].is_string());
 
     // A refresh that finds nothing new keeps the tag.
-    hub.state.refresh();
+    hub.state.refresh().await;
     let again = hub.get("/feeds/gomi/garbage.json").await;
     assert_eq!(header(&again, header::ETAG), etag);
-    assert_eq!(hub.state.feeds().garbage_parses("gomi"), 1);
+    let parses = hub
+        .state
+        .sources()
+        .published("gomi", "calendar")
+        .unwrap()
+        .parses;
+    assert_eq!(parses, 1);
 }
 
 #[tokio::test]
 async fn a_city_without_a_garbage_source_has_no_garbage_feed() {
-    let (hub, _) = garbage_hub();
+    let (hub, _) = garbage_hub().await;
     let response = hub.get("/feeds/test/garbage.json").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(header(&response, header::CONTENT_TYPE), "application/json");
@@ -515,7 +494,7 @@ async fn a_city_without_a_garbage_source_has_no_garbage_feed() {
 
 #[tokio::test]
 async fn a_garbage_source_that_turns_bad_keeps_serving_the_last_good_calendar() {
-    let (hub, data) = garbage_hub();
+    let (hub, data) = garbage_hub().await;
     let good = hub.get("/feeds/gomi/garbage.json").await;
     let etag = header(&good, header::ETAG).to_owned();
     let good = body_json(good).await;
@@ -529,7 +508,7 @@ async fn a_garbage_source_that_turns_bad_keeps_serving_the_last_good_calendar() 
         format!("{header_line}\n北地区,まち市東部清掃センター,月 木\n"),
     )
     .unwrap();
-    hub.state.refresh();
+    hub.state.refresh().await;
 
     let response = hub.get("/feeds/gomi/garbage.json").await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -546,7 +525,7 @@ async fn a_garbage_source_that_turns_bad_keeps_serving_the_last_good_calendar() 
 
     // Fixed again: fresh, and the other city never noticed.
     std::fs::write(data.join("area_days.csv"), csv).unwrap();
-    hub.state.refresh();
+    hub.state.refresh().await;
     let city = body_json(hub.get("/feeds/gomi/city.json").await).await;
     assert_eq!(city["sources"][0]["stale"], false);
     let test = body_json(hub.get("/feeds/test/city.json").await).await;

@@ -435,7 +435,7 @@ async fn create(
         check_browser(&request.subscription, push.settings().allow_loopback)?;
     let topics = check_topics(&request.topics)?;
     check_place(
-        &state.configs(),
+        &state.cities(),
         &request.city,
         &request.area,
         &request.language,
@@ -536,7 +536,7 @@ async fn update(
     if let Some(language) = request.language {
         sub.language = language;
     }
-    check_place(&state.configs(), &sub.city, &sub.area, &sub.language)?;
+    check_place(&state.cities(), &sub.city, &sub.area, &sub.language)?;
     match push.store().update(&sub, chrono::Utc::now().timestamp()) {
         Ok(true) => Ok(Json(view(&sub)).into_response()),
         Ok(false) => Err(no_subscription()),

@@ -150,7 +150,7 @@ impl Vapid {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let doc = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
                     .map_err(|_| "cannot generate the VAPID key".to_owned())?;
-                crate::files::write_private(path, doc.as_ref())?;
+                crate::files::write_private(path, doc.as_ref()).map_err(|e| e.to_string())?;
                 tracing::info!("push: generated a VAPID key pair in {}", path.display());
                 doc.as_ref().to_vec()
             }

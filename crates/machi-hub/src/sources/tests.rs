@@ -1,0 +1,414 @@
+//! The pipeline's steps on URL sources: conditional fetches, a new set only when every document
+//! arrived and parsed, errors naming the URL, and the store surviving a restart. (The garbage
+//! kinds serve as the example; alert messages are tested in `tests/alerts.rs`.)
+
+use super::*;
+use crate::testing::{shared_data, At, CityToml, FileServer, Pipeline, LAST_MODIFIED};
+
+fn shared(dir: &str) -> std::path::PathBuf {
+    shared_data(&format!("garbage/{dir}"))
+}
+
+/// The real files of a shared 5374 directory, under the URL path `/{dir}/`.
+fn shared_5374(dir: &str) -> Vec<(String, Vec<u8>)> {
+    ["area_days.csv"]
+        .into_iter()
+        .chain(garbage::OPTIONAL_5374)
+        .map(|name| {
+            let bytes = std::fs::read(shared(dir).join(name)).unwrap();
+            (format!("/{dir}/{name}"), bytes)
+        })
+        .collect()
+}
+
+fn url_city(kind: &str, url: &str) -> String {
+    CityToml::new("test")
+        .source("garbage", kind, At::Url(url.to_owned()))
+        .build()
+}
+
+/// The feeds of the same source read from its path.
+async fn from_path(kind: &str, path: &Path) -> Pipeline {
+    let text = CityToml::new("test")
+        .source("garbage", kind, At::path(path))
+        .build();
+    let mut pipeline = Pipeline::new(&text);
+    pipeline.poll(Which::All).await;
+    pipeline
+}
+
+#[tokio::test]
+async fn a_url_5374_source_is_its_path_calendar_read_conditionally() {
+    let server = FileServer::start(shared_5374("kanazawa")).await;
+    let url = format!("{}/kanazawa/", server.origin);
+    let mut pipeline = Pipeline::new(&url_city("garbage-5374", &url));
+    pipeline.poll(Which::All).await;
+
+    let info = pipeline.source("garbage");
+    assert!(!info.stale, "{:?}", info.last_error);
+    assert_eq!(info.url.as_deref(), Some(url.as_str()));
+    // As of the files' Last-Modified.
+    assert_eq!(
+        info.as_of.unwrap(),
+        DateTime::parse_from_rfc2822(LAST_MODIFIED).unwrap()
+    );
+    let expected = from_path("garbage-5374", &shared("kanazawa")).await;
+    let calendar = &pipeline.feeds.garbage("test").unwrap().calendar;
+    assert!(calendar.areas.len() > 10, "{}", calendar.areas.len());
+    assert_eq!(calendar, &expected.feeds.garbage("test").unwrap().calendar);
+    assert_eq!(
+        pipeline.feeds.city("test").unwrap().areas,
+        expected.feeds.city("test").unwrap().areas
+    );
+    let first = server.requests();
+    assert_eq!(first.len(), 5, "{first:?}");
+    assert!(first
+        .iter()
+        .all(|(_, conditional, status)| !conditional && *status == 200));
+
+    // Nothing changed: every file is asked for conditionally, nothing is sent or parsed.
+    let doc = pipeline
+        .feeds
+        .document("test", "garbage.json")
+        .unwrap()
+        .clone();
+    for _ in 0..2 {
+        pipeline.poll(Which::All).await;
+        let requests = server.requests();
+        assert_eq!(requests.len(), 5, "{requests:?}");
+        assert!(
+            requests.iter().all(|(_, c, status)| *c && *status == 304),
+            "{requests:?}"
+        );
+    }
+    assert_eq!(pipeline.parses("garbage"), 1);
+    assert_eq!(pipeline.feeds.document("test", "garbage.json"), Ok(&doc));
+    assert!(!pipeline.source("garbage").stale);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_url_source_waits_for_its_own_schedule() {
+    let server = FileServer::start(shared_5374("kanazawa")).await;
+    let url = format!("{}/kanazawa/", server.origin);
+    let mut pipeline = Pipeline::new(&url_city("garbage-5374", &url));
+    let tick = std::time::Duration::from_secs(1);
+    let now = Utc::now();
+    pipeline.poll(Which::Due { now, tick }).await;
+    assert_eq!(server.requests().len(), 5);
+    // A garbage calendar is read every 15 minutes, not at every tick.
+    let soon = now + Duration::seconds(60);
+    pipeline.poll(Which::Due { now: soon, tick }).await;
+    assert!(server.requests().is_empty());
+    let later = now + Duration::minutes(15);
+    pipeline.poll(Which::Due { now: later, tick }).await;
+    assert_eq!(server.requests().len(), 5);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_shift_jis_directory_without_a_trailing_slash_reads_the_same() {
+    let files = shared_5374("kanazawa")
+        .into_iter()
+        .map(|(path, bytes)| {
+            let text = String::from_utf8(bytes).unwrap();
+            let (sjis, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&text);
+            assert!(!unmappable, "{path}");
+            (path, sjis.into_owned())
+        })
+        .collect();
+    let server = FileServer::start(files).await;
+    let url = format!("{}/kanazawa", server.origin);
+    let mut pipeline = Pipeline::new(&url_city("garbage-5374", &url));
+    pipeline.poll(Which::All).await;
+    let info = pipeline.source("garbage");
+    assert!(!info.stale, "{:?}", info.last_error);
+    let expected = from_path("garbage-5374", &shared("kanazawa")).await;
+    assert_eq!(
+        pipeline.feeds.garbage("test").unwrap().calendar,
+        expected.feeds.garbage("test").unwrap().calendar
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn area_csv_is_read_when_there_is_no_area_days_csv() {
+    let files = shared_5374("kanazawa")
+        .into_iter()
+        .map(|(path, bytes)| (path.replace("area_days.csv", "area.csv"), bytes))
+        .filter(|(path, _)| !path.ends_with("remarks.csv"))
+        .collect();
+    let server = FileServer::start(files).await;
+    let url = format!("{}/kanazawa/", server.origin);
+    let mut pipeline = Pipeline::new(&url_city("garbage-5374", &url));
+    pipeline.poll(Which::All).await;
+    let info = pipeline.source("garbage");
+    assert!(!info.stale, "{:?}", info.last_error);
+    let expected = from_path("garbage-5374", &shared("kanazawa")).await;
+    assert_eq!(
+        pipeline.feeds.garbage("test").unwrap().calendar.areas,
+        expected.feeds.garbage("test").unwrap().calendar.areas
+    );
+    let mut requests: Vec<_> = server
+        .requests()
+        .into_iter()
+        .map(|(p, _, s)| (p, s))
+        .collect();
+    requests.sort();
+    let expected: Vec<(String, u16)> = [
+        ("area.csv", 200),
+        ("area_days.csv", 404),
+        ("center.csv", 200),
+        ("description.csv", 200),
+        ("remarks.csv", 404),
+        ("target.csv", 200),
+    ]
+    .iter()
+    .map(|(n, s)| (format!("/kanazawa/{n}"), *s))
+    .collect();
+    assert_eq!(requests, expected);
+
+    // Neither: an error naming the base URL.
+    server.served().files.clear();
+    let mut fresh = Pipeline::new(&url_city("garbage-5374", &url));
+    fresh.poll(Which::All).await;
+    let error = fresh.source("garbage").last_error.unwrap();
+    assert!(
+        error.contains("no area_days.csv (or area.csv) at http://"),
+        "{error}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_url_file_that_turns_malformed_keeps_the_last_good_calendar() {
+    let server = FileServer::start(shared_5374("kanazawa")).await;
+    let url = format!("{}/kanazawa/", server.origin);
+    let text = url_city("garbage-5374", &url);
+    let mut pipeline = Pipeline::new(&text);
+    pipeline.poll(Which::All).await;
+    let good = pipeline.feeds.clone();
+    let good_info = pipeline.source("garbage");
+    assert!(!good_info.stale);
+
+    let area_days = "/kanazawa/area_days.csv".to_owned();
+    let original = server.served().files[&area_days].clone();
+    let header = String::from_utf8(original.clone()).unwrap();
+    let header = header.lines().next().unwrap().to_owned();
+    let bad_bytes = format!("{header}\n浅野川,東部管理センター\n").into_bytes();
+    server.served().files.insert(area_days.clone(), bad_bytes);
+    pipeline.poll(Which::All).await;
+    let info = pipeline.source("garbage");
+    assert!(info.stale);
+    let error = info.last_error.as_deref().unwrap();
+    assert!(
+        error.contains("cities/test.toml: source `garbage`"),
+        "{error}"
+    );
+    assert!(error.contains(&format!("{url}area_days.csv:2")), "{error}");
+    assert_eq!(info.as_of, good_info.as_of);
+    let good_doc = good.document("test", "garbage.json");
+    assert_eq!(pipeline.feeds.document("test", "garbage.json"), good_doc);
+    assert_eq!(
+        pipeline.feeds.city("test").unwrap().areas,
+        good.city("test").unwrap().areas
+    );
+    // The bad file is neither downloaded nor parsed again while it stays the same.
+    server.requests();
+    pipeline.poll(Which::All).await;
+    assert!(server.requests().iter().all(|(_, _, s)| *s == 304));
+    assert_eq!(pipeline.parses("garbage"), 2);
+    assert!(pipeline.source("garbage").stale);
+
+    // A bad cell is named by URL, line and column (a warning turned error by `strict`).
+    let strict = CityToml::new("test")
+        .source_with(
+            "garbage",
+            "garbage-5374",
+            At::Url(url.clone()),
+            "strict = true",
+        )
+        .build();
+    pipeline.set(&strict);
+    let good_line = "浅野川,東部管理センター,月 木,水4,火1 火3 火5,水2";
+    let bad_cell = format!("{header}\n{}\n", good_line.replace("水4", "水9"));
+    server
+        .served()
+        .files
+        .insert(area_days.clone(), bad_cell.into_bytes());
+    pipeline.poll(Which::All).await;
+    let error = pipeline.source("garbage").last_error.unwrap();
+    assert!(
+        error.contains(&format!("{url}area_days.csv:2: column 4 (燃やさないごみ)")),
+        "{error}"
+    );
+    assert_eq!(pipeline.feeds.document("test", "garbage.json"), good_doc);
+
+    // Fixed: fresh again.
+    pipeline.set(&text);
+    server.served().files.insert(area_days, original);
+    pipeline.poll(Which::All).await;
+    let info = pipeline.source("garbage");
+    assert!(!info.stale, "{:?}", info.last_error);
+    assert_eq!(
+        pipeline.feeds.garbage("test").unwrap().calendar,
+        good.garbage("test").unwrap().calendar
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_server_error_keeps_the_last_good_copy() {
+    let server = FileServer::start(shared_5374("kanazawa")).await;
+    let url = format!("{}/kanazawa/", server.origin);
+    let mut pipeline = Pipeline::new(&url_city("garbage-5374", &url));
+    pipeline.poll(Which::All).await;
+    let good = pipeline.feeds.clone();
+    let good_info = pipeline.source("garbage");
+    assert!(!good_info.stale);
+
+    // A new area_days.csv, but target.csv fails: the new file is not taken either.
+    let area_days = "/kanazawa/area_days.csv".to_owned();
+    let mut changed = server.served().files[&area_days].clone();
+    changed.extend_from_slice("\n".as_bytes());
+    server.served().files.insert(area_days, changed);
+    server
+        .served()
+        .failing
+        .insert("/kanazawa/target.csv".to_owned());
+    pipeline.poll(Which::All).await;
+    let info = pipeline.source("garbage");
+    assert!(info.stale);
+    let error = info.last_error.unwrap();
+    assert!(
+        error.contains(&format!("{url}target.csv: HTTP 500")),
+        "{error}"
+    );
+    assert_eq!(info.as_of, good_info.as_of);
+    assert_eq!(
+        pipeline.feeds.document("test", "garbage.json"),
+        good.document("test", "garbage.json")
+    );
+    assert_eq!(pipeline.parses("garbage"), 1);
+
+    server.served().failing.clear();
+    pipeline.poll(Which::All).await;
+    let info = pipeline.source("garbage");
+    assert!(!info.stale, "{:?}", info.last_error);
+    assert_eq!(pipeline.parses("garbage"), 2);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_oversized_download_is_refused_by_url() {
+    let mut files = shared_5374("kanazawa");
+    files[2].1 = vec![b'a'; fetch::MAX_BYTES as usize + 1];
+    let server = FileServer::start(files).await;
+    let url = format!("{}/kanazawa/", server.origin);
+    let mut pipeline = Pipeline::new(&url_city("garbage-5374", &url));
+    pipeline.poll(Which::All).await;
+    let error = pipeline.source("garbage").last_error.unwrap();
+    assert!(
+        error.contains(&format!("{url}target.csv: larger than the limit")),
+        "{error}"
+    );
+    assert!(pipeline.feeds.garbage("test").is_none());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_url_ics_source_is_its_path_calendar() {
+    let name = "R5calendar_akitsu.ics";
+    let bytes = std::fs::read(shared("narashino_ics").join(name)).unwrap();
+    let server = FileServer::start(vec![(format!("/ics/{name}"), bytes)]).await;
+    let url = format!("{}/ics/{name}", server.origin);
+    let mut pipeline = Pipeline::new(&url_city("garbage-ical", &url));
+    pipeline.poll(Which::All).await;
+    let info = pipeline.source("garbage");
+    assert!(!info.stale, "{:?}", info.last_error);
+    let expected = from_path("garbage-ical", &shared("narashino_ics").join(name)).await;
+    assert_eq!(
+        pipeline.feeds.garbage("test").unwrap().calendar,
+        expected.feeds.garbage("test").unwrap().calendar
+    );
+    let city = pipeline.feeds.city("test").unwrap();
+    assert_eq!(city.areas[0].name.original(), Some("R5calendar_akitsu"));
+    let good_doc = pipeline
+        .feeds
+        .document("test", "garbage.json")
+        .unwrap()
+        .clone();
+    pipeline.poll(Which::All).await;
+    assert_eq!(server.requests().last().unwrap().2, 304);
+    assert_eq!(pipeline.parses("garbage"), 1);
+
+    // A malformed calendar names its URL and line.
+    server.served().files.insert(
+        format!("/ics/{name}"),
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n".to_vec(),
+    );
+    pipeline.poll(Which::All).await;
+    let error = pipeline.source("garbage").last_error.unwrap();
+    assert!(error.contains(&format!("{url}:")), "{error}");
+    assert_eq!(
+        pipeline.feeds.document("test", "garbage.json"),
+        Ok(&good_doc)
+    );
+
+    // A missing one is an error too.
+    let missing = url_city("garbage-ical", &format!("{}/ics/none.ics", server.origin));
+    let mut pipeline = Pipeline::new(&missing);
+    pipeline.poll(Which::All).await;
+    let error = pipeline.source("garbage").last_error.unwrap();
+    assert!(error.contains("/ics/none.ics: HTTP 404"), "{error}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_last_good_files_survive_a_restart_without_network() {
+    let state_dir = tempfile::tempdir().unwrap();
+    let server = FileServer::start(shared_5374("kanazawa")).await;
+    let url = format!("{}/kanazawa/", server.origin);
+    let text = url_city("garbage-5374", &url);
+    let mut pipeline = Pipeline::with(Sources::open(state_dir.path()).unwrap(), &text);
+    pipeline.poll(Which::All).await;
+    assert!(!pipeline.source("garbage").stale);
+    let good = pipeline.feeds.clone();
+    let blobs = state_dir.path().join("sources/blobs");
+    assert_eq!(std::fs::read_dir(&blobs).unwrap().count(), 5);
+
+    // A bad file is stored (it is the newest version of that document), but the source's last
+    // good set stays the one that parsed.
+    let area_days = "/kanazawa/area_days.csv".to_owned();
+    server
+        .served()
+        .files
+        .insert(area_days, b"not,a\n5374,file\n".to_vec());
+    pipeline.poll(Which::All).await;
+    assert!(pipeline.source("garbage").stale);
+    server.stop().await;
+    drop(pipeline);
+
+    // Restarted: the saved files are published before any poll, and a poll without the server
+    // keeps them, stale.
+    let mut restarted = Pipeline::with(Sources::open(state_dir.path()).unwrap(), &text);
+    restarted.restore();
+    let info = restarted.source("garbage");
+    assert!(!info.stale, "{:?}", info.last_error);
+    assert_eq!(
+        restarted.feeds.garbage("test").unwrap().calendar,
+        good.garbage("test").unwrap().calendar
+    );
+    let restored_doc = restarted
+        .feeds
+        .document("test", "garbage.json")
+        .unwrap()
+        .clone();
+    restarted.poll(Which::All).await;
+    let error = restarted.source("garbage").last_error.unwrap();
+    assert!(error.contains(&format!("{url}area_days.csv")), "{error}");
+    assert_eq!(
+        restarted.feeds.document("test", "garbage.json"),
+        Ok(&restored_doc)
+    );
+}

@@ -17,6 +17,7 @@
 use crate::fetch::Validators;
 use crate::files::{hex_sha256, write_atomic, FileError};
 use chrono::{DateTime, Utc};
+use machi_data::SourceKind;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -82,6 +83,8 @@ pub enum Outcome {
 /// A linked message (a JMA entry, a CAP document): fetched once ever, whatever came of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageRecord {
+    /// The kind of source it came from (which parser reads it again after a restart).
+    pub kind: SourceKind,
     pub outcome: Outcome,
     /// Where it was read from (URL or path).
     pub from: String,

@@ -2,7 +2,7 @@
 //! concerns a city), `shelters` lists, and where a city is in the alert sources' area systems
 //! (its [`AreaScope`]).
 
-use super::{Input, Problem, Value};
+use super::kind::{Input, Problem, Value};
 use crate::config::CityConfig;
 use machi_data::alerts::{
     parse_cap, parse_jma, parse_shelters_csv, Alert, AlertStatus, AreaCode, AreaScope, AreaTree,

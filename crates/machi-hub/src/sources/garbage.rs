@@ -8,7 +8,7 @@
 //! line and column. A parse also checks that every area of the city file finds its row in the
 //! calendar, so a calendar whose area names changed never replaces the last good one silently.
 
-use super::{Doc, Input, Problem, Value};
+use super::kind::{Doc, Input, Problem, Value};
 use crate::config::{AreaConfig, CityConfig, GarbageSettings};
 use machi_data::garbage::{
     category_id, fold, parse_5374_with, parse_ics, Files5374, GarbageCalendar, GarbageError,

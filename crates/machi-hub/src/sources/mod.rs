@@ -34,6 +34,11 @@
 
 pub mod alerts;
 pub mod garbage;
+pub mod kind;
+pub mod registry;
+
+pub use kind::{Doc, Input, Message, Parse, Plan, Problem, Registration, Value};
+pub use registry::{registration, REGISTRY};
 
 use crate::config::{CityConfig, SourceConfig, SourceLocation};
 use crate::fetch::{self, FetchError, Fetched, Fetcher};
@@ -41,9 +46,7 @@ use crate::store::{
     DocumentRecord, MessageRecord, Outcome, SetDocument, SourceRecord, Store, StoreError,
 };
 use chrono::{DateTime, Duration, Utc};
-use machi_data::alerts::{parse_atom_feed, Alert, AreaScope, Shelter};
-use machi_data::garbage::GarbageCalendar;
-use machi_data::SourceKind;
+use machi_data::alerts::{parse_atom_feed, Alert, AreaScope};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -56,164 +59,6 @@ pub const MAX_FETCH_ATTEMPTS: u32 = 3;
 /// Message records (and stored messages) no document lists any more are dropped after this many
 /// days: a feed would never list them again, and alerts only look 72 hours back.
 pub const RETENTION_DAYS: i64 = 10;
-
-/// How a kind's documents are found at its location.
-#[derive(Debug)]
-pub enum Plan {
-    /// The one document at the location.
-    One,
-    /// A directory (or base URL) of named files: the first of `first` that is there (required),
-    /// then each of `optional` that is there.
-    Named {
-        first: &'static [&'static str],
-        optional: &'static [&'static str],
-    },
-    /// One file (or URL), or every file of a directory with this extension, in name order.
-    FileOrDirectory { extension: &'static str },
-    /// Atom feeds (the source's `feeds`) listing message documents by link.
-    AtomFeeds,
-}
-
-/// How a kind's documents parse (in machi-data).
-#[derive(Debug)]
-pub enum Parse {
-    /// The whole set parses into one value.
-    Set(fn(&Input<'_>) -> Result<Value, Problem>),
-    /// Each document is a message (its bytes and id in, its alerts out).
-    Messages(fn(&[u8], &str) -> Result<Vec<Alert>, String>),
-}
-
-/// One source kind.
-#[derive(Debug)]
-pub struct Registration {
-    pub kind: SourceKind,
-    pub plan: Plan,
-    pub parse: Parse,
-    /// How often a URL source of this kind is fetched (never more often than the hub's tick);
-    /// path sources are looked at every tick.
-    pub url_every: std::time::Duration,
-}
-
-const MINUTE: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// Every kind the hub reads. Kinds not listed (`nursery`, `meetings` until their parsers land)
-/// are shown with their attribution and URL but not read.
-pub static REGISTRY: &[Registration] = &[
-    Registration {
-        kind: SourceKind::CityProfile,
-        plan: Plan::One,
-        parse: Parse::Set(|_| Ok(Value::Profile)),
-        url_every: std::time::Duration::from_secs(3600),
-    },
-    Registration {
-        kind: SourceKind::Garbage5374,
-        plan: Plan::Named {
-            first: &["area_days.csv", "area.csv"],
-            optional: &garbage::OPTIONAL_5374,
-        },
-        parse: Parse::Set(garbage::parse_5374),
-        url_every: std::time::Duration::from_secs(15 * 60),
-    },
-    Registration {
-        kind: SourceKind::GarbageIcal,
-        plan: Plan::FileOrDirectory { extension: "ics" },
-        parse: Parse::Set(garbage::parse_ical),
-        url_every: std::time::Duration::from_secs(15 * 60),
-    },
-    Registration {
-        kind: SourceKind::JmaAtom,
-        plan: Plan::AtomFeeds,
-        parse: Parse::Messages(alerts::parse_jma_message),
-        url_every: MINUTE,
-    },
-    Registration {
-        kind: SourceKind::Cap,
-        plan: Plan::FileOrDirectory { extension: "xml" },
-        parse: Parse::Messages(alerts::parse_cap_message),
-        url_every: MINUTE,
-    },
-    Registration {
-        kind: SourceKind::Shelters,
-        plan: Plan::One,
-        parse: Parse::Set(alerts::parse_shelters),
-        url_every: std::time::Duration::from_secs(15 * 60),
-    },
-];
-
-/// The registration of `kind`, if the hub reads it.
-pub fn registration(kind: SourceKind) -> Option<&'static Registration> {
-    REGISTRY.iter().find(|r| r.kind == kind)
-}
-
-/// The documents of a set, as a parser sees them.
-pub struct Input<'a> {
-    pub city: &'a CityConfig,
-    pub source: &'a SourceConfig,
-    pub documents: Vec<Doc<'a>>,
-}
-
-/// One document: the name the parser knows it by, where it came from, and its bytes.
-pub struct Doc<'a> {
-    pub name: &'a str,
-    /// Its URL or path: errors name the document by this.
-    pub location: &'a str,
-    pub bytes: &'a [u8],
-}
-
-/// A published value: what the feeds are assembled from. Cheap to clone.
-#[derive(Debug, Clone)]
-pub enum Value {
-    /// A source shown for attribution only (the city file itself).
-    Profile,
-    Garbage(Arc<GarbageCalendar>),
-    /// The kept messages of a message source, by id.
-    Messages(Arc<Vec<Message>>),
-    Shelters(Arc<Vec<Shelter>>),
-}
-
-/// A kept alert message.
-#[derive(Debug)]
-pub struct Message {
-    pub id: String,
-    pub alerts: Arc<Vec<Alert>>,
-}
-
-impl Value {
-    fn same(&self, other: &Value) -> bool {
-        match (self, other) {
-            (Value::Profile, Value::Profile) => true,
-            (Value::Garbage(a), Value::Garbage(b)) => Arc::ptr_eq(a, b),
-            (Value::Shelters(a), Value::Shelters(b)) => Arc::ptr_eq(a, b),
-            (Value::Messages(a), Value::Messages(b)) => {
-                a.len() == b.len() && a.iter().zip(b.iter()).all(|(a, b)| a.id == b.id)
-            }
-            _ => false,
-        }
-    }
-}
-
-/// What went wrong with a source this time; the last good value stays.
-#[derive(Debug, thiserror::Error)]
-pub enum Problem {
-    #[error(transparent)]
-    Fetch(#[from] FetchError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// A required document is not there.
-    #[error("{place}: HTTP 404 Not Found")]
-    NotFoundUrl { place: String },
-    #[error("cannot read {place}: no such file")]
-    NotFoundPath { place: String },
-    /// None of a set's alternative names is there.
-    #[error("no {wanted} at {place}")]
-    Missing { wanted: String, place: String },
-    /// What machi-data said, naming the file (path or URL), line and column.
-    #[error("{0}")]
-    Invalid(String),
-    /// Several locations of a message source failed.
-    #[error("{}", .0.join("; "))]
-    Several(Vec<String>),
-}
 
 /// A source's problem, with the city file and the source it concerns.
 #[derive(Debug, thiserror::Error)]
@@ -362,7 +207,9 @@ impl Sources {
             .collect();
         for (id, record) in &records {
             let Some(sha) = &record.sha256 else { continue };
-            let parse = registration_for_message(id);
+            let Some(Parse::Messages(parse)) = registration(record.kind).map(|r| &r.parse) else {
+                continue;
+            };
             let parsed = store
                 .get(sha)
                 .map_err(|e| e.to_string())
@@ -501,13 +348,12 @@ impl Sources {
                         let gathered = self.gather(source, &registration.plan).await;
                         self.settle_set(&key, city, source, parse, gathered)
                     }
-                    Parse::Messages(parse) => {
+                    Parse::Messages(_) => {
                         let locations = message_locations(source, &registration.plan);
                         let mut errors = Vec::new();
                         for location in &locations {
-                            if let Some(e) = self
-                                .poll_location(location, &registration.plan, parse, &mut round)
-                                .await
+                            if let Some(e) =
+                                self.poll_location(location, registration, &mut round).await
                             {
                                 errors.push(e);
                             }
@@ -859,17 +705,16 @@ impl Sources {
     async fn poll_location(
         &self,
         location: &SourceLocation,
-        plan: &Plan,
-        parse: fn(&[u8], &str) -> Result<Vec<Alert>, String>,
+        registration: &'static Registration,
         round: &mut Round,
     ) -> Option<String> {
         let name = location.to_string();
         if let Some(done) = round.memo.get(&name) {
             return done.clone();
         }
-        let result = match plan {
-            Plan::AtomFeeds => self.poll_feed(location, parse, round).await,
-            _ => self.poll_documents(location, plan, parse, round).await,
+        let result = match registration.plan {
+            Plan::AtomFeeds => self.poll_feed(location, registration, round).await,
+            _ => self.poll_documents(location, registration, round).await,
         };
         let error = result.err().map(|e| e.to_string());
         if error.is_none() {
@@ -889,7 +734,7 @@ impl Sources {
     async fn poll_feed(
         &self,
         feed: &SourceLocation,
-        parse: fn(&[u8], &str) -> Result<Vec<Alert>, String>,
+        registration: &'static Registration,
         round: &mut Round,
     ) -> Result<(), Problem> {
         let name = feed.to_string();
@@ -943,6 +788,7 @@ impl Sources {
                         journal.messages.insert(
                             entry.id,
                             MessageRecord {
+                                kind: registration.kind,
                                 outcome: Outcome::Rejected,
                                 from: name.clone(),
                                 fetched_at: round.now,
@@ -984,22 +830,32 @@ impl Sources {
             let from = location.to_string();
             match result {
                 Ok(Some(Fetched::Body { bytes, .. })) => {
-                    self.accept(&id, &from, &name, &bytes, parse, round)
+                    self.accept(&id, &from, &name, &bytes, registration, round)
                 }
                 Ok(other) => {
                     let e = match other {
                         None => absent(&location).to_string(),
                         Some(_) => format!("{from}: 304 Not Modified to a plain request"),
                     };
-                    self.unavailable(&id, &from, &name, e, round.now);
+                    self.unavailable(&id, &from, &name, e, registration, round.now);
                 }
-                Err(e) => self.unavailable(&id, &from, &name, e.to_string(), round.now),
+                Err(e) => {
+                    self.unavailable(&id, &from, &name, e.to_string(), registration, round.now)
+                }
             }
         }
         Ok(())
     }
 
-    fn unavailable(&self, id: &str, from: &str, feed: &str, error: String, now: DateTime<Utc>) {
+    fn unavailable(
+        &self,
+        id: &str,
+        from: &str,
+        feed: &str,
+        error: String,
+        registration: &Registration,
+        now: DateTime<Utc>,
+    ) {
         let mut journal = self.inner.store.journal();
         let attempts = journal.messages.get(id).map_or(0, |r| r.attempts) + 1;
         if attempts >= MAX_FETCH_ATTEMPTS {
@@ -1010,6 +866,7 @@ impl Sources {
         journal.messages.insert(
             id.to_owned(),
             MessageRecord {
+                kind: registration.kind,
                 outcome: Outcome::Unavailable,
                 from: from.to_owned(),
                 fetched_at: now,
@@ -1026,11 +883,10 @@ impl Sources {
     async fn poll_documents(
         &self,
         location: &SourceLocation,
-        plan: &Plan,
-        parse: fn(&[u8], &str) -> Result<Vec<Alert>, String>,
+        registration: &'static Registration,
         round: &mut Round,
     ) -> Result<(), Problem> {
-        let extension = match plan {
+        let extension = match registration.plan {
             Plan::FileOrDirectory { extension } => extension,
             _ => "xml",
         };
@@ -1061,7 +917,12 @@ impl Sources {
                     validators,
                     modified,
                 })) => {
-                    let id = format!("cap:{}", crate::files::hex_sha256(&bytes));
+                    // A document has no id of its own: its kind and content name it.
+                    let kind = serde_json::to_value(registration.kind)
+                        .ok()
+                        .and_then(|k| k.as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    let id = format!("{kind}:{}", crate::files::hex_sha256(&bytes));
                     let known = self.inner.store.journal().messages.contains_key(&id);
                     if known {
                         let mut journal = self.inner.store.journal();
@@ -1071,7 +932,7 @@ impl Sources {
                             }
                         }
                     } else {
-                        self.accept(&id, &name, &feed, &bytes, parse, round);
+                        self.accept(&id, &name, &feed, &bytes, registration, round);
                     }
                     let mut journal = self.inner.store.journal();
                     let record = journal.documents.entry(name).or_default();
@@ -1096,7 +957,7 @@ impl Sources {
         from: &str,
         feed: &str,
         bytes: &[u8],
-        parse: fn(&[u8], &str) -> Result<Vec<Alert>, String>,
+        registration: &'static Registration,
         round: &mut Round,
     ) {
         let attempts = self
@@ -1107,7 +968,11 @@ impl Sources {
             .get(id)
             .map_or(0, |r| r.attempts)
             + 1;
+        let Parse::Messages(parse) = registration.parse else {
+            return;
+        };
         let mut record = MessageRecord {
+            kind: registration.kind,
             outcome: Outcome::Rejected,
             from: from.to_owned(),
             fetched_at: round.now,
@@ -1249,15 +1114,6 @@ struct Round {
     /// Message locations read this round, with their error.
     memo: BTreeMap<String, Option<String>>,
     polled: Polled,
-}
-
-/// The parser of a stored message, by its id's form.
-fn registration_for_message(id: &str) -> fn(&[u8], &str) -> Result<Vec<Alert>, String> {
-    if id.starts_with("cap:") {
-        alerts::parse_cap_message
-    } else {
-        alerts::parse_jma_message
-    }
 }
 
 /// The locations a message source reads: its feeds, or its one location.

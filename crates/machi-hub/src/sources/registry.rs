@@ -1,0 +1,57 @@
+//! Every source kind the hub reads: one [`Registration`] each. A new kind is a parser (in
+//! machi-data, adapted in a module beside this one) and one entry here.
+
+use super::kind::{Parse, Plan, Registration, Value};
+use super::{alerts, garbage};
+use machi_data::SourceKind;
+
+const MINUTE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Every kind the hub reads. Kinds not listed (`nursery`, `meetings` until their parsers land)
+/// are shown with their attribution and URL but not read.
+pub static REGISTRY: &[Registration] = &[
+    Registration {
+        kind: SourceKind::CityProfile,
+        plan: Plan::One,
+        parse: Parse::Set(|_| Ok(Value::Profile)),
+        url_every: std::time::Duration::from_secs(3600),
+    },
+    Registration {
+        kind: SourceKind::Garbage5374,
+        plan: Plan::Named {
+            first: &["area_days.csv", "area.csv"],
+            optional: &garbage::OPTIONAL_5374,
+        },
+        parse: Parse::Set(garbage::parse_5374),
+        url_every: std::time::Duration::from_secs(15 * 60),
+    },
+    Registration {
+        kind: SourceKind::GarbageIcal,
+        plan: Plan::FileOrDirectory { extension: "ics" },
+        parse: Parse::Set(garbage::parse_ical),
+        url_every: std::time::Duration::from_secs(15 * 60),
+    },
+    Registration {
+        kind: SourceKind::JmaAtom,
+        plan: Plan::AtomFeeds,
+        parse: Parse::Messages(alerts::parse_jma_message),
+        url_every: MINUTE,
+    },
+    Registration {
+        kind: SourceKind::Cap,
+        plan: Plan::FileOrDirectory { extension: "xml" },
+        parse: Parse::Messages(alerts::parse_cap_message),
+        url_every: MINUTE,
+    },
+    Registration {
+        kind: SourceKind::Shelters,
+        plan: Plan::One,
+        parse: Parse::Set(alerts::parse_shelters),
+        url_every: std::time::Duration::from_secs(15 * 60),
+    },
+];
+
+/// The registration of `kind`, if the hub reads it.
+pub fn registration(kind: SourceKind) -> Option<&'static Registration> {
+    REGISTRY.iter().find(|r| r.kind == kind)
+}

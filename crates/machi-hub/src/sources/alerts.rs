@@ -2,15 +2,27 @@
 //! concerns a city), `shelters` lists, and where a city is in the alert sources' area systems
 //! (its [`AreaScope`]).
 
-use super::kind::{Input, Problem, Value};
+use super::kind::{Input, Listed, Problem, Value};
 use crate::config::CityConfig;
 use machi_data::alerts::{
-    parse_cap, parse_jma, parse_shelters_csv, Alert, AlertStatus, AreaCode, AreaScope, AreaTree,
-    ShelterList,
+    parse_atom_feed, parse_cap, parse_jma, parse_shelters_csv, Alert, AlertStatus, AreaCode,
+    AreaScope, AreaTree, ShelterList,
 };
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+
+/// The entries of a JMA Atom feed.
+pub fn list_atom_feed(bytes: &[u8], name: &str) -> Result<Vec<Listed>, String> {
+    let entries = parse_atom_feed(bytes, name).map_err(|e| e.to_string())?;
+    Ok(entries
+        .into_iter()
+        .map(|e| Listed {
+            id: e.id,
+            link: e.link,
+        })
+        .collect())
+}
 
 /// A JMA 防災情報XML message.
 pub fn parse_jma_message(bytes: &[u8], id: &str) -> Result<Vec<Alert>, String> {

@@ -24,8 +24,19 @@ pub enum Plan {
     },
     /// One file (or URL), or every file of a directory with this extension, in name order.
     FileOrDirectory { extension: &'static str },
-    /// Atom feeds (the source's `feeds`) listing message documents by link.
-    AtomFeeds,
+    /// Feeds (the source's `feeds`) listing message documents by id and link; `list` reads a
+    /// feed (an Atom feed for JMA).
+    Feeds {
+        list: fn(&[u8], &str) -> Result<Vec<Listed>, String>,
+    },
+}
+
+/// A message a feed lists.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub id: String,
+    /// Absolute, or relative to the feed.
+    pub link: String,
 }
 
 /// How a kind's documents parse (in machi-data).

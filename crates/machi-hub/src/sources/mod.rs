@@ -37,7 +37,7 @@ pub mod garbage;
 pub mod kind;
 pub mod registry;
 
-pub use kind::{Doc, Input, Message, Parse, Plan, Problem, Registration, Value};
+pub use kind::{Doc, Input, Listed, Message, Parse, Plan, Problem, Registration, Value};
 pub use registry::{registration, REGISTRY};
 
 use crate::config::{CityConfig, SourceConfig, SourceLocation};
@@ -46,7 +46,7 @@ use crate::store::{
     DocumentRecord, MessageRecord, Outcome, SetDocument, SourceRecord, Store, StoreError,
 };
 use chrono::{DateTime, Duration, Utc};
-use machi_data::alerts::{parse_atom_feed, Alert, AreaScope};
+use machi_data::alerts::{Alert, AreaScope};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -485,7 +485,7 @@ impl Sources {
                 Ok(documents)
             }
             // Message plans are read by `poll_location`.
-            Plan::AtomFeeds => Ok(Vec::new()),
+            Plan::Feeds { .. } => Ok(Vec::new()),
         }
     }
 
@@ -713,7 +713,7 @@ impl Sources {
             return done.clone();
         }
         let result = match registration.plan {
-            Plan::AtomFeeds => self.poll_feed(location, registration, round).await,
+            Plan::Feeds { list } => self.poll_feed(location, list, registration, round).await,
             _ => self.poll_documents(location, registration, round).await,
         };
         let error = result.err().map(|e| e.to_string());
@@ -730,10 +730,11 @@ impl Sources {
         error
     }
 
-    /// Reads an Atom feed conditionally and fetches every entry never fetched before.
+    /// Reads a feed conditionally and fetches every message it lists that was never fetched.
     async fn poll_feed(
         &self,
         feed: &SourceLocation,
+        list: fn(&[u8], &str) -> Result<Vec<Listed>, String>,
         registration: &'static Registration,
         round: &mut Round,
     ) -> Result<(), Problem> {
@@ -758,8 +759,7 @@ impl Sources {
             }) => (bytes, validators, modified),
         };
         // A feed that does not parse keeps its old validators, so the next poll reads it again.
-        let entries =
-            parse_atom_feed(&bytes, &name).map_err(|e| Problem::Invalid(e.to_string()))?;
+        let entries = list(&bytes, &name).map_err(Problem::Invalid)?;
         let mut jobs = Vec::new();
         {
             let mut journal = self.inner.store.journal();
@@ -1119,7 +1119,7 @@ struct Round {
 /// The locations a message source reads: its feeds, or its one location.
 fn message_locations(source: &SourceConfig, plan: &Plan) -> Vec<SourceLocation> {
     match plan {
-        Plan::AtomFeeds => source.feeds.clone(),
+        Plan::Feeds { .. } => source.feeds.clone(),
         _ => vec![source.location.clone()],
     }
 }

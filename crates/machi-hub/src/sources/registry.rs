@@ -33,7 +33,9 @@ pub static REGISTRY: &[Registration] = &[
     },
     Registration {
         kind: SourceKind::JmaAtom,
-        plan: Plan::AtomFeeds,
+        plan: Plan::Feeds {
+            list: alerts::list_atom_feed,
+        },
         parse: Parse::Messages(alerts::parse_jma_message),
         url_every: MINUTE,
     },

@@ -28,43 +28,6 @@ lock_wasm_bindgen_version() {
   ' "$MACHI_ROOT/Cargo.lock"
 }
 
-# free_port — print a TCP port on 127.0.0.1 that nothing listens on right now.
-free_port() {
-  node -e '
-    const s = require("net").createServer();
-    s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });
-  '
-}
-
-# http_ok URL — true when URL answers with a 2xx status.
-http_ok() {
-  if command -v curl >/dev/null 2>&1; then
-    curl --silent --fail --max-time 2 --output /dev/null "$1"
-  else
-    node -e '
-      fetch(process.argv[1], { signal: AbortSignal.timeout(2000) })
-        .then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));
-    ' "$1"
-  fi
-}
-
-# wait_for_http URL TIMEOUT_SECONDS [PID] — poll until URL answers 2xx; give up early if PID dies.
-wait_for_http() {
-  local url="$1" timeout="$2" pid="${3:-}"
-  local deadline=$((SECONDS + timeout))
-  until http_ok "$url"; do
-    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
-      say wait_for_http "process $pid exited before $url answered"
-      return 1
-    fi
-    if ((SECONDS >= deadline)); then
-      say wait_for_http "$url did not answer within ${timeout}s"
-      return 1
-    fi
-    sleep 0.2
-  done
-}
-
 # trunk_release_build — the app's release build into dist/; trunk finds wasm-opt and
 # wasm-bindgen on PATH (set above), as Trunk.toml pins their versions.
 trunk_release_build() {

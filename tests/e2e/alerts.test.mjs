@@ -5,11 +5,11 @@
 // updates stop, and everything still there offline.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, phone, axe, shot, stopHub, waitForHubDown, firstRun } from "./browser.mjs";
+import { BASE, launch, phone, axe, shot, stopHub, waitForHubDown, firstRun, startHub, endHub } from "./browser.mjs";
 
 let browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+before(async () => { browser = await launch(); await startHub(); });
+after(async () => { await browser?.close(); await endHub(); });
 
 async function recordSpeech(context) {
   await context.addInitScript(() => {

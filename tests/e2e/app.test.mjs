@@ -3,9 +3,9 @@
 // axe-core on every page in Japanese and English at 100% and 200% text, phone screenshots.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BASE, SHOTS, launch, phone, axe, shot, stopHub, waitForHubDown, firstRun } from "./browser.mjs";
+import { BASE, SHOTS, launch, phone, axe, shot, stopHub, waitForHubDown, firstRun, startHub, endHub, copyOfDist } from "./browser.mjs";
 
 const PAGES = [
   { path: "/", name: "today", h1: { ja: "きょう", en: "Today" } },
@@ -19,8 +19,19 @@ const PAGES = [
 ];
 
 let browser;
-before(async () => { browser = await launch(); console.log(`screenshots: ${SHOTS}`); });
-after(async () => { await browser?.close(); });
+// This file publishes a new build (the update test), so its hub serves a copy of the app.
+let dist;
+before(async () => {
+  browser = await launch();
+  dist = copyOfDist();
+  await startHub({ dist });
+  console.log(`screenshots: ${SHOTS}`);
+});
+after(async () => {
+  await browser?.close();
+  await endHub();
+  rmSync(dist, { recursive: true, force: true });
+});
 
 test("first run: choose language, municipality and area, then see Today", async () => {
   const { context, page, errors } = await phone(browser, "en-US");
@@ -210,7 +221,7 @@ test("a new version waits until the resident taps 'reload to update', then repla
   assert.ok(oldShell, `no shell cache in ${before}`);
 
   // Publish a new build as a deploy would: a service worker with a new build id.
-  const swPath = join(process.env.MACHI_DIST ?? "dist", "sw.js");
+  const swPath = join(dist, "sw.js");
   const original = readFileSync(swPath, "utf8");
   writeFileSync(swPath, original.replace(/const BUILD = "([0-9a-f]+)"/, 'const BUILD = "$1-next"'));
   try {
@@ -238,7 +249,6 @@ test("a new version waits until the resident taps 'reload to update', then repla
   await context.close();
 });
 
-// Last: it stops the hub.
 test("offline after a first visit: the app reloads from the service worker with its data", async () => {
   const { context, page, errors } = await phone(browser, "en-US");
   await firstRun(page, { language: "English", area: "North district" });

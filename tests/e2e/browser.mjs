@@ -1,12 +1,15 @@
-// Shared set-up for the end-to-end tests: the system Chromium through playwright-core, a phone-
-// sized context, axe-core, and the hub the test command started.
+// Shared set-up for the end-to-end tests: each test file's own hub, the system Chromium through
+// playwright-core, a phone-sized context, axe-core.
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { createServer } from "node:net";
+import { cpSync, mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 
-export const BASE = (process.env.MACHI_URL ?? "http://127.0.0.1:8080/").replace(/\/$/, "");
+/// The address of this file's hub (set by `startHub`), or of a hub given with MACHI_URL.
+export let BASE = process.env.MACHI_URL?.replace(/\/$/, "");
 export const SHOTS = process.env.MACHI_SCREENSHOTS ?? join("target", "screenshots", "manual");
 mkdirSync(SHOTS, { recursive: true });
 
@@ -58,33 +61,85 @@ export async function shot(page, name) {
   return path;
 }
 
-/// The running hub's pid: test files run in separate processes, so a hub restarted by one file is
-/// found by the next through MACHI_HUB_PIDFILE (written by scripts/test and by `restart`).
-function hubPid() {
-  const file = process.env.MACHI_HUB_PIDFILE;
-  if (file && existsSync(file)) return Number(readFileSync(file, "utf8"));
-  return Number(process.env.MACHI_HUB_PID);
+/// This file's hub: its command line, state directory and running process.
+let hub = null;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
 
-/// Stops the hub the test command started (for offline tests) and returns a function that
-/// starts it again.
-export function stopHub() {
-  const pid = hubPid();
-  if (pid) {
-    try { process.kill(pid, "SIGTERM"); } catch { /* already gone */ }
+/// Starts a hub of its own for the calling test file, on a free port with a fresh state directory
+/// and the release build (MACHI_HUB_BIN, MACHI_CITIES, MACHI_DIST; scripts/test sets them), so no
+/// test file depends on another having run before it. `dist` serves another copy of the app (see
+/// `copyOfDist`). Does nothing when MACHI_URL names a hub already running.
+export async function startHub({ dist } = {}) {
+  if (process.env.MACHI_URL) return;
+  const port = await freePort();
+  const state = mkdtempSync(join(tmpdir(), "machi-e2e-"));
+  const logs = process.env.MACHI_TEST_LOGS ?? state;
+  mkdirSync(logs, { recursive: true });
+  hub = {
+    bin: process.env.MACHI_HUB_BIN ?? join("target", "release", "machi-hub"),
+    // Refresh every second, so a published build or a changed file is seen at once.
+    args: [
+      "serve", "--cities", process.env.MACHI_CITIES ?? "cities",
+      "--dist", dist ?? process.env.MACHI_DIST ?? "dist",
+      "--addr", `127.0.0.1:${port}`, "--refresh-secs", "1", "--state-dir", state,
+    ],
+    log: join(logs, `hub-${basename(process.argv[1] ?? "e2e", ".test.mjs")}.log`),
+    state,
+    child: null,
+  };
+  BASE = `http://127.0.0.1:${port}`;
+  await runHub();
+}
+
+async function runHub() {
+  const out = openSync(hub.log, "a");
+  hub.child = spawn(hub.bin, hub.args, { stdio: ["ignore", out, out] });
+  const exited = new Promise((resolve) => hub.child.once("exit", resolve));
+  hub.exited = exited;
+  for (let i = 0; i < 300; i++) {
+    try { if ((await fetch(`${BASE}/healthz`)).ok) return; } catch { /* not up yet */ }
+    if (hub.child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
   }
+  throw new Error(`the hub did not start; see ${hub.log}`);
+}
+
+/// Stops this file's hub for good and removes its state (call it in `after`).
+export async function endHub() {
+  if (!hub) return;
+  if (hub.child?.exitCode === null) {
+    hub.child.kill("SIGTERM");
+    await hub.exited;
+  }
+  rmSync(hub.state, { recursive: true, force: true });
+  hub = null;
+}
+
+/// A copy of the built app for a hub of its own, for a test that publishes a new build.
+export function copyOfDist() {
+  const copy = mkdtempSync(join(tmpdir(), "machi-dist-"));
+  cpSync(process.env.MACHI_DIST ?? "dist", copy, { recursive: true });
+  return copy;
+}
+
+/// Stops this file's hub (for offline tests) and returns a function that starts it again, with
+/// the same state.
+export function stopHub() {
+  hub?.child?.kill("SIGTERM");
   return async function restart() {
-    const cmd = process.env.MACHI_HUB_CMD;
-    if (!cmd) return;
-    const child = spawn("bash", ["-c", `exec ${cmd}`], { stdio: "ignore", detached: true });
-    child.unref();
-    process.env.MACHI_HUB_PID = String(child.pid);
-    if (process.env.MACHI_HUB_PIDFILE) writeFileSync(process.env.MACHI_HUB_PIDFILE, String(child.pid));
-    for (let i = 0; i < 100; i++) {
-      try { if ((await fetch(`${BASE}/healthz`)).ok) return; } catch { /* not up yet */ }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error("the hub did not come back");
+    if (!hub) return;
+    await hub.exited;
+    await runHub();
   };
 }
 

@@ -10,14 +10,14 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { BASE, launch, phone, axe, shot, stopHub, waitForHubDown, firstRun } from "./browser.mjs";
+import { BASE, launch, phone, axe, shot, stopHub, waitForHubDown, firstRun, startHub, endHub } from "./browser.mjs";
 
 const WED_DEC_2 = new Date("2026-12-02T08:00:00+09:00");
 const WED_DEC_9 = new Date("2026-12-09T08:00:00+09:00");
 
 let browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+before(async () => { browser = await launch(); await startHub(); });
+after(async () => { await browser?.close(); await endHub(); });
 
 async function resident(locale, at = WED_DEC_2) {
   const env = await phone(browser, locale);

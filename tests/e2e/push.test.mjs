@@ -7,11 +7,11 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createECDH, randomBytes } from "node:crypto";
-import { BASE, launch, phone, axe, shot, firstRun } from "./browser.mjs";
+import { BASE, launch, phone, axe, shot, firstRun, startHub, endHub } from "./browser.mjs";
 
 let browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+before(async () => { browser = await launch(); await startHub(); });
+after(async () => { await browser?.close(); await endHub(); });
 
 /// A browser's push subscription keys (P-256 public key and auth secret), as a push service
 /// would hand the page, and a PushManager that returns them.

@@ -9,7 +9,7 @@ use crate::feeds::Document;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One file of the app.
 #[derive(Debug, Clone)]
@@ -28,16 +28,31 @@ pub struct AppFiles {
     script_hashes: Vec<String>,
 }
 
+/// Why there is no app to serve (yet): said to the operator, who is told to build it.
+#[derive(Debug, thiserror::Error)]
+pub enum DistError {
+    #[error("cannot read the app in {}: {source}", dir.display())]
+    Unreadable {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} has no index.html", dir.display())]
+    NoIndex { dir: PathBuf },
+}
+
 impl AppFiles {
-    /// Reads every file under `dir`. Fails, with a message for the operator, when there is no
-    /// built app (no directory or no `index.html`).
-    pub fn load(dir: &Path) -> Result<AppFiles, String> {
+    /// Reads every file under `dir`. Fails when there is no built app (no directory or no
+    /// `index.html`).
+    pub fn load(dir: &Path) -> Result<AppFiles, DistError> {
         let mut files = HashMap::new();
-        read_tree(dir, "", &mut files)
-            .map_err(|e| format!("cannot read the app in {}: {e}", dir.display()))?;
-        let index = files
-            .get("/index.html")
-            .ok_or_else(|| format!("{} has no index.html", dir.display()))?;
+        read_tree(dir, "", &mut files).map_err(|source| DistError::Unreadable {
+            dir: dir.to_owned(),
+            source,
+        })?;
+        let index = files.get("/index.html").ok_or_else(|| DistError::NoIndex {
+            dir: dir.to_owned(),
+        })?;
         let html = String::from_utf8_lossy(&index.doc.bytes);
         let script_hashes = inline_scripts(&html)
             .into_iter()

@@ -242,26 +242,39 @@ pub fn read_path(
     }))
 }
 
+/// A link in a feed that the hub will not follow.
+#[derive(Debug, thiserror::Error)]
+#[error("link {link:?} in {feed}: {why}")]
+pub struct LinkError {
+    pub link: String,
+    pub feed: String,
+    pub why: String,
+}
+
 /// Where an Atom entry's `link` points, relative to the feed it was listed in.
 ///
 /// An absolute http(s) link is used as is. A relative link resolves against the feed: a URL
 /// feed's links are always URLs (a remote feed can never make the hub read a local file), and a
 /// file feed's relative links are files beside it, never outside its directory.
-pub fn resolve_link(feed: &SourceLocation, link: &str) -> Result<SourceLocation, String> {
+pub fn resolve_link(feed: &SourceLocation, link: &str) -> Result<SourceLocation, LinkError> {
     let link = link.trim();
     if link.starts_with("https://") || link.starts_with("http://") {
         return Ok(SourceLocation::Url(link.to_owned()));
     }
+    let refused = |why: String| LinkError {
+        link: link.to_owned(),
+        feed: feed.to_string(),
+        why,
+    };
     match feed {
         SourceLocation::Url(base) => {
-            let base = reqwest::Url::parse(base).map_err(|e| format!("{base}: {e}"))?;
-            let url = base
-                .join(link)
-                .map_err(|e| format!("link {link:?} in {base}: {e}"))?;
+            let url = reqwest::Url::parse(base)
+                .and_then(|base| base.join(link))
+                .map_err(|e| refused(e.to_string()))?;
             if matches!(url.scheme(), "http" | "https") {
                 Ok(SourceLocation::Url(url.into()))
             } else {
-                Err(format!("link {link:?} in {base} is not an http(s) URL"))
+                Err(refused("not an http(s) URL".into()))
             }
         }
         SourceLocation::Path(feed_path) => {
@@ -272,9 +285,8 @@ pub fn resolve_link(feed: &SourceLocation, link: &str) -> Result<SourceLocation,
                     .components()
                     .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
             if !safe {
-                return Err(format!(
-                    "link {link:?} in {} must be an http(s) URL or a file beside the feed",
-                    feed_path.display()
+                return Err(refused(
+                    "must be an http(s) URL or a file beside the feed".into(),
                 ));
             }
             let dir = feed_path

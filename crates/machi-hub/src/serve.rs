@@ -85,12 +85,12 @@ struct Inner {
 
 /// The built app, or why there is none; plus the policy allowing its inline scripts.
 struct App {
-    files: Result<AppFiles, String>,
+    files: Result<AppFiles, dist::DistError>,
     csp: HeaderValue,
 }
 
 impl App {
-    fn new(files: Result<AppFiles, String>) -> Self {
+    fn new(files: Result<AppFiles, dist::DistError>) -> Self {
         let hashes = files
             .as_ref()
             .map(AppFiles::script_hashes)

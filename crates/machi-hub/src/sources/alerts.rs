@@ -5,7 +5,7 @@
 use super::kind::{Input, Listed, Problem, Value};
 use crate::config::CityConfig;
 use machi_data::alerts::{
-    parse_atom_feed, parse_cap, parse_jma, parse_shelters_csv, Alert, AlertStatus, AreaCode,
+    parse_atom_feed, parse_cap, parse_shelters_csv, Alert, AlertError, AlertStatus, AreaCode,
     AreaScope, AreaTree, ShelterList,
 };
 use std::collections::BTreeMap;
@@ -13,8 +13,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 /// The entries of a JMA Atom feed.
-pub fn list_atom_feed(bytes: &[u8], name: &str) -> Result<Vec<Listed>, String> {
-    let entries = parse_atom_feed(bytes, name).map_err(|e| e.to_string())?;
+pub fn list_atom_feed(bytes: &[u8], name: &str) -> Result<Vec<Listed>, AlertError> {
+    let entries = parse_atom_feed(bytes, name)?;
     Ok(entries
         .into_iter()
         .map(|e| Listed {
@@ -24,16 +24,9 @@ pub fn list_atom_feed(bytes: &[u8], name: &str) -> Result<Vec<Listed>, String> {
         .collect())
 }
 
-/// A JMA 防災情報XML message.
-pub fn parse_jma_message(bytes: &[u8], id: &str) -> Result<Vec<Alert>, String> {
-    parse_jma(bytes, id).map_err(|e| e.to_string())
-}
-
 /// A CAP 1.x document: one alert.
-pub fn parse_cap_message(bytes: &[u8], id: &str) -> Result<Vec<Alert>, String> {
-    parse_cap(bytes, id)
-        .map(|a| vec![a])
-        .map_err(|e| e.to_string())
+pub fn parse_cap_message(bytes: &[u8], id: &str) -> Result<Vec<Alert>, AlertError> {
+    parse_cap(bytes, id).map(|a| vec![a])
 }
 
 /// A shelter CSV (指定緊急避難場所 in the 推奨データセット layout, UTF-8 or Shift_JIS).

@@ -6,7 +6,7 @@
 use crate::config::{CityConfig, SourceConfig};
 use crate::fetch::FetchError;
 use crate::store::StoreError;
-use machi_data::alerts::{Alert, Shelter};
+use machi_data::alerts::{Alert, AlertError, Shelter};
 use machi_data::garbage::GarbageCalendar;
 use machi_data::SourceKind;
 use std::sync::Arc;
@@ -27,7 +27,7 @@ pub enum Plan {
     /// Feeds (the source's `feeds`) listing message documents by id and link; `list` reads a
     /// feed (an Atom feed for JMA).
     Feeds {
-        list: fn(&[u8], &str) -> Result<Vec<Listed>, String>,
+        list: fn(&[u8], &str) -> Result<Vec<Listed>, AlertError>,
     },
 }
 
@@ -45,7 +45,7 @@ pub enum Parse {
     /// The whole set parses into one value.
     Set(fn(&Input<'_>) -> Result<Value, Problem>),
     /// Each document is a message (its bytes and id in, its alerts out).
-    Messages(fn(&[u8], &str) -> Result<Vec<Alert>, String>),
+    Messages(fn(&[u8], &str) -> Result<Vec<Alert>, AlertError>),
 }
 
 /// One source kind.

@@ -46,7 +46,7 @@ use crate::store::{
     DocumentRecord, MessageRecord, Outcome, SetDocument, SourceRecord, Store, StoreError,
 };
 use chrono::{DateTime, Duration, Utc};
-use machi_data::alerts::{Alert, AreaScope};
+use machi_data::alerts::{Alert, AlertError, AreaScope};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -213,7 +213,7 @@ impl Sources {
             let parsed = store
                 .get(sha)
                 .map_err(|e| e.to_string())
-                .and_then(|bytes| parse(&bytes, id));
+                .and_then(|bytes| parse(&bytes, id).map_err(|e| e.to_string()));
             match parsed {
                 Ok(alerts) => {
                     kept.insert(id.clone(), Arc::new(alerts));
@@ -734,7 +734,7 @@ impl Sources {
     async fn poll_feed(
         &self,
         feed: &SourceLocation,
-        list: fn(&[u8], &str) -> Result<Vec<Listed>, String>,
+        list: fn(&[u8], &str) -> Result<Vec<Listed>, AlertError>,
         registration: &'static Registration,
         round: &mut Round,
     ) -> Result<(), Problem> {
@@ -759,7 +759,7 @@ impl Sources {
             }) => (bytes, validators, modified),
         };
         // A feed that does not parse keeps its old validators, so the next poll reads it again.
-        let entries = list(&bytes, &name).map_err(Problem::Invalid)?;
+        let entries = list(&bytes, &name).map_err(|e| Problem::Invalid(e.to_string()))?;
         let mut jobs = Vec::new();
         {
             let mut journal = self.inner.store.journal();
@@ -784,6 +784,7 @@ impl Sources {
                 match fetch::resolve_link(feed, &entry.link) {
                     Ok(location) => jobs.push((entry.id, location)),
                     Err(reason) => {
+                        let reason = reason.to_string();
                         tracing::error!("alert message {}: {reason} (not fetched)", entry.id);
                         journal.messages.insert(
                             entry.id,
@@ -984,7 +985,7 @@ impl Sources {
         match parse(bytes, id) {
             Err(reason) => {
                 tracing::error!("alert message {id} from {from} rejected: {reason}");
-                record.reason = Some(reason);
+                record.reason = Some(reason.to_string());
             }
             Ok(alerts) => {
                 let scopes = round.relevance.get(feed).map_or(&[][..], Vec::as_slice);

@@ -36,7 +36,7 @@ pub static REGISTRY: &[Registration] = &[
         plan: Plan::Feeds {
             list: alerts::list_atom_feed,
         },
-        parse: Parse::Messages(alerts::parse_jma_message),
+        parse: Parse::Messages(machi_data::alerts::parse_jma),
         url_every: MINUTE,
     },
     Registration {

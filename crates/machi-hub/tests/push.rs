@@ -987,6 +987,37 @@ async fn the_api_validates_authorises_and_answers_in_json() {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_area"))
     );
 
+    // Moving to an endpoint another subscription holds is refused by name.
+    let other = Browser::new();
+    let other_endpoint = "https://fcm.googleapis.com/fcm/send/other";
+    let mut second = good.clone();
+    second["subscription"] = other.subscription(other_endpoint);
+    let (s, _, json) = call(
+        &state,
+        json_request("POST", "/api/push/subscriptions", &second, None),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{json}");
+    let second_path = format!("/api/push/subscriptions/{}", json["id"].as_str().unwrap());
+    let second_secret = json["secret"].as_str().unwrap().to_owned();
+    let move_to = serde_json::json!({ "subscription": b.subscription(other_endpoint) });
+    let (s, _, json) = call(&state, json_request("PATCH", &path, &move_to, Some(secret))).await;
+    assert_eq!(
+        (s, json["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("endpoint_taken"))
+    );
+    let (s, _, _) = call(
+        &state,
+        json_request(
+            "DELETE",
+            &second_path,
+            &serde_json::Value::Null,
+            Some(&second_secret),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+
     let (s, _, _) = call(
         &state,
         json_request("DELETE", &path, &serde_json::Value::Null, Some(secret)),

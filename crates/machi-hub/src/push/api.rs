@@ -325,7 +325,7 @@ fn check_browser(
         )
     })?;
     let keys = UaKeys::decode(&b.keys.p256dh, &b.keys.auth)
-        .map_err(|e| ApiError::invalid("invalid_keys", "subscription.keys", e))?;
+        .map_err(|e| ApiError::invalid("invalid_keys", "subscription.keys", e.to_string()))?;
     // A key of the right length may still be off the curve: one trial encryption finds out now
     // rather than at the first alert.
     crypto::encrypt(&ring::rand::SystemRandom::new(), &keys, b"")
@@ -458,7 +458,7 @@ async fn create(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-fn internal(e: String) -> ApiError {
+fn internal(e: super::store::StoreError) -> ApiError {
     tracing::error!("push store: {e}");
     ApiError::new(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -541,7 +541,7 @@ async fn update(
         Ok(true) => Ok(Json(view(&sub)).into_response()),
         Ok(false) => Err(no_subscription()),
         // The new endpoint belongs to another subscription.
-        Err(e) if e.contains("UNIQUE") => Err(ApiError::invalid(
+        Err(super::store::StoreError::EndpointTaken) => Err(ApiError::invalid(
             "endpoint_taken",
             "subscription.endpoint",
             "another subscription has this endpoint; delete it first",

@@ -16,7 +16,7 @@ use ring::hkdf::{self, KeyType, Salt, HKDF_SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{EcdsaKeyPair, KeyPair as _, ECDSA_P256_SHA256_FIXED_SIGNING};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// The record size written in the header: one record always holds a push payload (≤ 4 KiB).
@@ -60,14 +60,34 @@ pub struct UaKeys {
     pub auth: [u8; 16],
 }
 
+/// A subscriber's key of the wrong shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("keys.p256dh must be a base64url uncompressed P-256 public key (65 bytes)")]
+    P256dh,
+    #[error("keys.auth must be a base64url 16-byte secret")]
+    Auth,
+}
+
+/// Why the VAPID key could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum VapidError {
+    #[error("cannot generate the VAPID key")]
+    Generate,
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
+    #[error("{}: not a P-256 PKCS#8 key: {reason}", path.display())]
+    NotAKey { path: PathBuf, reason: String },
+}
+
 impl UaKeys {
-    pub fn decode(p256dh: &str, auth: &str) -> Result<UaKeys, String> {
+    pub fn decode(p256dh: &str, auth: &str) -> Result<UaKeys, KeyError> {
         let key = b64_decode(p256dh)
             .filter(|k| k.len() == 65 && k[0] == 4)
-            .ok_or("keys.p256dh must be a base64url uncompressed P-256 public key (65 bytes)")?;
+            .ok_or(KeyError::P256dh)?;
         let auth = b64_decode(auth)
             .filter(|a| a.len() == 16)
-            .ok_or("keys.auth must be a base64url 16-byte secret")?;
+            .ok_or(KeyError::Auth)?;
         Ok(UaKeys {
             p256dh: key.try_into().expect("checked length"),
             auth: auth.try_into().expect("checked length"),
@@ -143,26 +163,36 @@ pub struct Vapid {
 impl Vapid {
     /// Loads the key from `path` (PKCS#8 DER), or generates one and writes it there with mode
     /// 0600 (via a temp file and rename, so a crash never leaves half a key).
-    pub fn load_or_create(path: &Path, subject: String) -> Result<Vapid, String> {
+    pub fn load_or_create(path: &Path, subject: String) -> Result<Vapid, VapidError> {
         let rng = SystemRandom::new();
         let pkcs8 = match std::fs::read(path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let doc = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
-                    .map_err(|_| "cannot generate the VAPID key".to_owned())?;
-                crate::files::write_private(path, doc.as_ref()).map_err(|e| e.to_string())?;
+                    .map_err(|_| VapidError::Generate)?;
+                crate::files::write_private(path, doc.as_ref())?;
                 tracing::info!("push: generated a VAPID key pair in {}", path.display());
                 doc.as_ref().to_vec()
             }
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            Err(e) => return Err(crate::files::FileError::new("read", path, e).into()),
         };
-        Self::from_pkcs8(&pkcs8, subject).map_err(|e| format!("{}: {e}", path.display()))
+        Self::from_pkcs8(&pkcs8, subject).map_err(|e| match e {
+            VapidError::NotAKey { reason, .. } => VapidError::NotAKey {
+                path: path.to_owned(),
+                reason,
+            },
+            other => other,
+        })
     }
 
-    pub fn from_pkcs8(pkcs8: &[u8], subject: String) -> Result<Vapid, String> {
+    pub fn from_pkcs8(pkcs8: &[u8], subject: String) -> Result<Vapid, VapidError> {
         let rng = SystemRandom::new();
-        let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, &rng)
-            .map_err(|e| format!("not a P-256 PKCS#8 key: {e}"))?;
+        let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, &rng).map_err(
+            |e| VapidError::NotAKey {
+                path: PathBuf::from("(key)"),
+                reason: e.to_string(),
+            },
+        )?;
         let public_b64 = b64(key.public_key().as_ref());
         Ok(Vapid {
             key,

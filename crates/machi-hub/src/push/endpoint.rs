@@ -64,16 +64,35 @@ fn is_allowed(ip: IpAddr, allow_loopback: bool) -> bool {
     is_public(ip) || (allow_loopback && ip.is_loopback())
 }
 
+/// Why an endpoint is refused (said after "the push endpoint …").
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    #[error("is longer than {MAX_ENDPOINT_LEN} characters")]
+    TooLong,
+    #[error("is not a URL: {0}")]
+    NotAUrl(String),
+    #[error("must not contain credentials")]
+    Credentials,
+    #[error("has no host")]
+    NoHost,
+    #[error("must be an https URL")]
+    NotHttps,
+    #[error("{0} is not a public address")]
+    NotPublicAddress(IpAddr),
+    #[error("{0} is not a public host name")]
+    NotPublicName(String),
+}
+
 /// Checks an endpoint URL; returns it parsed.
-pub fn check(endpoint: &str, allow_loopback: bool) -> Result<Url, String> {
+pub fn check(endpoint: &str, allow_loopback: bool) -> Result<Url, EndpointError> {
     if endpoint.len() > MAX_ENDPOINT_LEN {
-        return Err(format!("longer than {MAX_ENDPOINT_LEN} characters"));
+        return Err(EndpointError::TooLong);
     }
-    let url = Url::parse(endpoint).map_err(|e| format!("not a URL: {e}"))?;
+    let url = Url::parse(endpoint).map_err(|e| EndpointError::NotAUrl(e.to_string()))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err("must not contain credentials".into());
+        return Err(EndpointError::Credentials);
     }
-    let host = url.host().ok_or("has no host")?;
+    let host = url.host().ok_or(EndpointError::NoHost)?;
     let ip = match &host {
         url::Host::Ipv4(v4) => Some(IpAddr::V4(*v4)),
         url::Host::Ipv6(v6) => Some(IpAddr::V6(*v6)),
@@ -82,11 +101,11 @@ pub fn check(endpoint: &str, allow_loopback: bool) -> Result<Url, String> {
     match url.scheme() {
         "https" => {}
         "http" if allow_loopback && ip.is_some_and(|ip| ip.is_loopback()) => {}
-        _ => return Err("must be an https URL".into()),
+        _ => return Err(EndpointError::NotHttps),
     }
     match (ip, &host) {
         (Some(ip), _) if !is_allowed(ip, allow_loopback) => {
-            Err(format!("{ip} is not a public address"))
+            Err(EndpointError::NotPublicAddress(ip))
         }
         (None, url::Host::Domain(name)) => {
             let name = name.trim_end_matches('.').to_ascii_lowercase();
@@ -97,7 +116,7 @@ pub fn check(endpoint: &str, allow_loopback: bool) -> Result<Url, String> {
                 || name.ends_with(".internal")
                 || name.ends_with(".home.arpa")
             {
-                Err(format!("{name} is not a public host name"))
+                Err(EndpointError::NotPublicName(name))
             } else {
                 Ok(url)
             }

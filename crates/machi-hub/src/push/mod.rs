@@ -119,6 +119,19 @@ pub struct Report {
 /// What came of one message: outcome, last HTTP status, attempts.
 type Sent = (Outcome, Option<u16>, u32);
 
+/// Why Web Push could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum PushError {
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Vapid(#[from] crypto::VapidError),
+    #[error("cannot build the push HTTP client: {0}")]
+    Client(#[source] reqwest::Error),
+}
+
 /// The push service; cheap to clone.
 #[derive(Clone)]
 pub struct Push {
@@ -137,10 +150,10 @@ struct Inner {
 impl Push {
     /// Opens the push state under `{state_dir}/push/`: the VAPID key (`vapid-private.pk8`,
     /// created on first start, mode 0600) and the database (`push.sqlite3`).
-    pub fn open(state_dir: &Path, settings: PushSettings) -> Result<Push, String> {
+    pub fn open(state_dir: &Path, settings: PushSettings) -> Result<Push, PushError> {
         let dir = state_dir.join("push");
         std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            .map_err(|e| crate::files::FileError::new("create", &dir, e))?;
         let vapid =
             Vapid::load_or_create(&dir.join("vapid-private.pk8"), settings.subject.clone())?;
         let store = Store::open(&dir.join("push.sqlite3"))?;
@@ -148,7 +161,7 @@ impl Push {
     }
 
     /// A push service over an existing store and key (tests, benchmarks).
-    pub fn with(store: Store, vapid: Vapid, settings: PushSettings) -> Result<Push, String> {
+    pub fn with(store: Store, vapid: Vapid, settings: PushSettings) -> Result<Push, PushError> {
         let client = reqwest::Client::builder()
             .user_agent(concat!(
                 "machi-hub/",
@@ -166,7 +179,7 @@ impl Push {
                 allow_loopback: settings.allow_loopback,
             }))
             .build()
-            .map_err(|e| format!("cannot build the push HTTP client: {e}"))?;
+            .map_err(PushError::Client)?;
         Ok(Push {
             inner: Arc::new(Inner {
                 store,

@@ -106,6 +106,28 @@ pub fn severity_from(s: &str) -> Option<Severity> {
     })
 }
 
+/// Why the subscription store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{}: {source}", path.display())]
+    Open {
+        path: std::path::PathBuf,
+        #[source]
+        source: Box<StoreError>,
+    },
+    #[error("migration {version}: {source}")]
+    Migration {
+        version: i64,
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// Another subscription has this endpoint.
+    #[error("another subscription has this endpoint")]
+    EndpointTaken,
+    #[error(transparent)]
+    Sql(#[from] rusqlite::Error),
+}
+
 const COLUMNS: &str = "id, endpoint, p256dh, auth, city, area, language, alerts_min_severity, \
                        alerts_min_level, garbage_evening_hour, garbage_morning";
 
@@ -140,31 +162,33 @@ fn row_to_subscription(row: &rusqlite::Row<'_>) -> rusqlite::Result<Subscription
 
 impl Store {
     /// Opens (creating) the database and applies the migrations it has not seen.
-    pub fn open(path: &Path) -> Result<Store, String> {
-        let conn =
-            Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-        Self::init(conn).map_err(|e| format!("{}: {e}", path.display()))
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let opened = Connection::open(path)
+            .map_err(StoreError::from)
+            .and_then(Self::init);
+        opened.map_err(|source| StoreError::Open {
+            path: path.to_owned(),
+            source: Box::new(source),
+        })
     }
 
     /// An in-memory store (tests, benchmarks).
-    pub fn in_memory() -> Result<Store, String> {
-        let conn = Connection::open_in_memory().map_err(|e| e.to_string())?;
+    pub fn in_memory() -> Result<Store, StoreError> {
+        let conn = Connection::open_in_memory()?;
         Self::init(conn)
     }
 
-    fn init(conn: Connection) -> Result<Store, String> {
+    fn init(conn: Connection) -> Result<Store, StoreError> {
         // SQLite-specific settings: write-ahead log (readers never wait for the writer; a commit
         // is an append), NORMAL sync (durable across a process crash; a power cut may lose the
         // last commits, which at worst re-sends nothing and loses a log line), foreign keys on.
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS schema_migrations (
                  version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         let mut conn = conn;
         for (version, sql) in MIGRATIONS {
             let done: Option<i64> = conn
@@ -173,20 +197,21 @@ impl Store {
                     [version],
                     |r| r.get(0),
                 )
-                .optional()
-                .map_err(|e| e.to_string())?;
+                .optional()?;
             if done.is_some() {
                 continue;
             }
-            let tx = conn.transaction().map_err(|e| e.to_string())?;
+            let tx = conn.transaction()?;
             tx.execute_batch(sql)
-                .map_err(|e| format!("migration {version}: {e}"))?;
+                .map_err(|source| StoreError::Migration {
+                    version: *version,
+                    source,
+                })?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
                 params![version, chrono::Utc::now().timestamp()],
-            )
-            .map_err(|e| e.to_string())?;
-            tx.commit().map_err(|e| e.to_string())?;
+            )?;
+            tx.commit()?;
         }
         Ok(Store {
             conn: Mutex::new(conn),
@@ -200,14 +225,13 @@ impl Store {
 
     /// Inserts a subscription; an existing one with the same endpoint is replaced (the browser
     /// subscribed again: only the holder of the endpoint can do that).
-    pub fn insert(&self, s: &Subscription, secret_hash: &str, now: i64) -> Result<(), String> {
+    pub fn insert(&self, s: &Subscription, secret_hash: &str, now: i64) -> Result<(), StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction().map_err(|e| e.to_string())?;
+        let tx = conn.transaction()?;
         tx.execute(
             "DELETE FROM subscriptions WHERE endpoint = ?1",
             [&s.endpoint],
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         let (sev, level, evening, morning) = topic_columns(&s.topics);
         tx.execute(
             "INSERT INTO subscriptions (id, secret_hash, endpoint, p256dh, auth, city, area, \
@@ -229,40 +253,40 @@ impl Store {
                 morning,
                 now
             ],
-        )
-        .map_err(|e| e.to_string())?;
-        tx.commit().map_err(|e| e.to_string())
+        )?;
+        tx.commit().map_err(StoreError::from)
     }
 
     /// Replaces everything but the id and secret.
-    pub fn update(&self, s: &Subscription, now: i64) -> Result<bool, String> {
+    pub fn update(&self, s: &Subscription, now: i64) -> Result<bool, StoreError> {
         let (sev, level, evening, morning) = topic_columns(&s.topics);
-        let n = self
-            .conn()
-            .execute(
-                "UPDATE subscriptions SET endpoint = ?2, p256dh = ?3, auth = ?4, city = ?5, \
+        let n = self.conn().execute(
+            "UPDATE subscriptions SET endpoint = ?2, p256dh = ?3, auth = ?4, city = ?5, \
                  area = ?6, language = ?7, alerts_min_severity = ?8, alerts_min_level = ?9, \
                  garbage_evening_hour = ?10, garbage_morning = ?11, updated_at = ?12 \
                  WHERE id = ?1",
-                params![
-                    s.id, s.endpoint, s.p256dh, s.auth, s.city, s.area, s.language, sev, level,
-                    evening, morning, now
-                ],
-            )
-            .map_err(|e| e.to_string())?;
+            params![
+                s.id, s.endpoint, s.p256dh, s.auth, s.city, s.area, s.language, sev, level,
+                evening, morning, now
+            ],
+        );
+        let n = n.map_err(|e| match e.sqlite_error_code() {
+            // The only constraint an update can break: endpoints are unique.
+            Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::EndpointTaken,
+            _ => StoreError::Sql(e),
+        })?;
         Ok(n == 1)
     }
 
-    pub fn delete(&self, id: &str) -> Result<bool, String> {
+    pub fn delete(&self, id: &str) -> Result<bool, StoreError> {
         let n = self
             .conn()
-            .execute("DELETE FROM subscriptions WHERE id = ?1", [id])
-            .map_err(|e| e.to_string())?;
+            .execute("DELETE FROM subscriptions WHERE id = ?1", [id])?;
         Ok(n == 1)
     }
 
     /// The subscription and its secret's hash.
-    pub fn get(&self, id: &str) -> Result<Option<(Subscription, String)>, String> {
+    pub fn get(&self, id: &str) -> Result<Option<(Subscription, String)>, StoreError> {
         self.conn()
             .query_row(
                 &format!("SELECT {COLUMNS}, secret_hash FROM subscriptions WHERE id = ?1"),
@@ -270,11 +294,11 @@ impl Store {
                 |row| Ok((row_to_subscription(row)?, row.get::<_, String>(11)?)),
             )
             .optional()
-            .map_err(|e| e.to_string())
+            .map_err(StoreError::from)
     }
 
     /// The subscriptions of a city with the alerts topic.
-    pub fn alert_subscribers(&self, city: &str) -> Result<Vec<Subscription>, String> {
+    pub fn alert_subscribers(&self, city: &str) -> Result<Vec<Subscription>, StoreError> {
         self.select(
             &format!(
                 "SELECT {COLUMNS} FROM subscriptions \
@@ -291,7 +315,7 @@ impl Store {
         city: &str,
         hour: u8,
         morning: bool,
-    ) -> Result<Vec<Subscription>, String> {
+    ) -> Result<Vec<Subscription>, StoreError> {
         self.select(
             &format!(
                 "SELECT {COLUMNS} FROM subscriptions WHERE city = ?1 \
@@ -301,34 +325,32 @@ impl Store {
         )
     }
 
-    pub fn count(&self) -> Result<usize, String> {
+    pub fn count(&self) -> Result<usize, StoreError> {
         self.conn()
             .query_row("SELECT COUNT(*) FROM subscriptions", [], |r| {
                 r.get::<_, i64>(0)
             })
             .map(|n| n as usize)
-            .map_err(|e| e.to_string())
+            .map_err(StoreError::from)
     }
 
     fn select(
         &self,
         sql: &str,
         params: impl rusqlite::Params,
-    ) -> Result<Vec<Subscription>, String> {
+    ) -> Result<Vec<Subscription>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(sql).map_err(|e| e.to_string())?;
-        let rows = stmt
-            .query_map(params, row_to_subscription)
-            .map_err(|e| e.to_string())?;
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params, row_to_subscription)?;
         rows.collect::<Result<Vec<_>, _>>()
-            .map_err(|e| e.to_string())
+            .map_err(StoreError::from)
     }
 
     /// Claims `(subscription, event)` pairs for sending, in one transaction; returns, per pair,
     /// whether it was newly claimed (false: already sent, or the subscription is gone).
-    pub fn claim(&self, pairs: &[(&str, &str, &str)], now: i64) -> Result<Vec<bool>, String> {
+    pub fn claim(&self, pairs: &[(&str, &str, &str)], now: i64) -> Result<Vec<bool>, StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction().map_err(|e| e.to_string())?;
+        let tx = conn.transaction()?;
         let mut claimed = Vec::with_capacity(pairs.len());
         {
             let mut stmt = tx
@@ -337,20 +359,18 @@ impl Store {
                      SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = ?1) \
                      ON CONFLICT (subscription_id, event_key) DO NOTHING",
                 )
-                .map_err(|e| e.to_string())?;
+                ?;
             for (sub, key, tag) in pairs {
-                let n = stmt
-                    .execute(params![sub, key, tag, now])
-                    .map_err(|e| e.to_string())?;
+                let n = stmt.execute(params![sub, key, tag, now])?;
                 claimed.push(n == 1);
             }
         }
-        tx.commit().map_err(|e| e.to_string())?;
+        tx.commit()?;
         Ok(claimed)
     }
 
     /// Whether this subscriber was sent an earlier event with this tag (other than `except`).
-    pub fn was_told(&self, sub: &str, tag: &str, except: &str) -> Result<bool, String> {
+    pub fn was_told(&self, sub: &str, tag: &str, except: &str) -> Result<bool, StoreError> {
         self.conn()
             .query_row(
                 "SELECT 1 FROM delivered_events WHERE subscription_id = ?1 AND tag = ?2 \
@@ -360,36 +380,28 @@ impl Store {
             )
             .optional()
             .map(|r| r.is_some())
-            .map_err(|e| e.to_string())
+            .map_err(StoreError::from)
     }
 
     /// Records a batch of send results in one transaction: the log, removal of gone
     /// subscriptions, and each subscription's failing-since mark.
-    pub fn record(&self, results: &[SendResult<'_>], now: i64) -> Result<(), String> {
+    pub fn record(&self, results: &[SendResult<'_>], now: i64) -> Result<(), StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction().map_err(|e| e.to_string())?;
+        let tx = conn.transaction()?;
         {
-            let mut log = tx
-                .prepare_cached(
-                    "INSERT INTO send_log (subscription_id, event_key, outcome, status_code, \
+            let mut log = tx.prepare_cached(
+                "INSERT INTO send_log (subscription_id, event_key, outcome, status_code, \
                      attempts, sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .map_err(|e| e.to_string())?;
-            let mut gone = tx
-                .prepare_cached("DELETE FROM subscriptions WHERE id = ?1")
-                .map_err(|e| e.to_string())?;
-            let mut ok = tx
-                .prepare_cached(
-                    "UPDATE subscriptions SET failing_since = NULL \
+            )?;
+            let mut gone = tx.prepare_cached("DELETE FROM subscriptions WHERE id = ?1")?;
+            let mut ok = tx.prepare_cached(
+                "UPDATE subscriptions SET failing_since = NULL \
                      WHERE id = ?1 AND failing_since IS NOT NULL",
-                )
-                .map_err(|e| e.to_string())?;
-            let mut failing = tx
-                .prepare_cached(
-                    "UPDATE subscriptions SET failing_since = ?2 \
+            )?;
+            let mut failing = tx.prepare_cached(
+                "UPDATE subscriptions SET failing_since = ?2 \
                      WHERE id = ?1 AND failing_since IS NULL",
-                )
-                .map_err(|e| e.to_string())?;
+            )?;
             for r in results {
                 log.execute(params![
                     r.subscription_id,
@@ -398,19 +410,17 @@ impl Store {
                     r.status,
                     r.attempts,
                     now
-                ])
-                .map_err(|e| e.to_string())?;
+                ])?;
                 match r.outcome {
                     Outcome::Sent => ok.execute([r.subscription_id]),
                     Outcome::Gone => gone.execute([r.subscription_id]),
                     Outcome::Failed | Outcome::Refused => {
                         failing.execute(params![r.subscription_id, now])
                     }
-                }
-                .map_err(|e| e.to_string())?;
+                }?;
             }
         }
-        tx.commit().map_err(|e| e.to_string())
+        tx.commit().map_err(StoreError::from)
     }
 
     /// Applies the retention rule (docs/privacy.md); returns (subscriptions, events, log rows)
@@ -421,60 +431,50 @@ impl Store {
         failing_for: i64,
         keep_events: i64,
         keep_log: i64,
-    ) -> Result<(usize, usize, usize), String> {
+    ) -> Result<(usize, usize, usize), StoreError> {
         let conn = self.conn();
-        let subs = conn
-            .execute(
-                "DELETE FROM subscriptions WHERE failing_since IS NOT NULL AND failing_since < ?1",
-                [now - failing_for],
-            )
-            .map_err(|e| e.to_string())?;
-        let events = conn
-            .execute(
-                "DELETE FROM delivered_events WHERE delivered_at < ?1",
-                [now - keep_events],
-            )
-            .map_err(|e| e.to_string())?;
-        let log = conn
-            .execute("DELETE FROM send_log WHERE sent_at < ?1", [now - keep_log])
-            .map_err(|e| e.to_string())?;
+        let subs = conn.execute(
+            "DELETE FROM subscriptions WHERE failing_since IS NOT NULL AND failing_since < ?1",
+            [now - failing_for],
+        )?;
+        let events = conn.execute(
+            "DELETE FROM delivered_events WHERE delivered_at < ?1",
+            [now - keep_events],
+        )?;
+        let log = conn.execute("DELETE FROM send_log WHERE sent_at < ?1", [now - keep_log])?;
         Ok((subs, events, log))
     }
 
     /// The send log, oldest first (tests, diagnostics).
-    pub fn log(&self) -> Result<Vec<LogEntry>, String> {
+    pub fn log(&self) -> Result<Vec<LogEntry>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn
-            .prepare(
-                "SELECT subscription_id, event_key, outcome, status_code, attempts, sent_at \
+        let mut stmt = conn.prepare(
+            "SELECT subscription_id, event_key, outcome, status_code, attempts, sent_at \
                  FROM send_log ORDER BY id",
-            )
-            .map_err(|e| e.to_string())?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(LogEntry {
-                    subscription_id: r.get(0)?,
-                    event_key: r.get(1)?,
-                    outcome: r.get(2)?,
-                    status_code: r.get(3)?,
-                    attempts: r.get(4)?,
-                    sent_at: r.get(5)?,
-                })
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(LogEntry {
+                subscription_id: r.get(0)?,
+                event_key: r.get(1)?,
+                outcome: r.get(2)?,
+                status_code: r.get(3)?,
+                attempts: r.get(4)?,
+                sent_at: r.get(5)?,
             })
-            .map_err(|e| e.to_string())?;
+        })?;
         rows.collect::<Result<Vec<_>, _>>()
-            .map_err(|e| e.to_string())
+            .map_err(StoreError::from)
     }
 
     /// Marks a subscription as failing since `at` (tests of the retention rule).
-    pub fn set_failing_since(&self, id: &str, at: i64) -> Result<(), String> {
+    pub fn set_failing_since(&self, id: &str, at: i64) -> Result<(), StoreError> {
         self.conn()
             .execute(
                 "UPDATE subscriptions SET failing_since = ?2 WHERE id = ?1",
                 params![id, at],
             )
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(StoreError::from)
     }
 }
 
@@ -542,6 +542,16 @@ mod tests {
         assert!(store.get("a").unwrap().is_none());
         assert_eq!(store.get("b").unwrap().unwrap().0, sub("b", "https://p/1"));
         assert_eq!(store.count().unwrap(), 1);
+    }
+
+    #[test]
+    fn moving_to_an_endpoint_another_subscription_has_is_endpoint_taken() {
+        let store = Store::in_memory().unwrap();
+        store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
+        store.insert(&sub("b", "https://p/2"), "h", 0).unwrap();
+        let err = store.update(&sub("b", "https://p/1"), 1).unwrap_err();
+        assert!(matches!(err, StoreError::EndpointTaken), "{err}");
+        assert_eq!(store.get("b").unwrap().unwrap().0.endpoint, "https://p/2");
     }
 
     #[test]

@@ -12,7 +12,6 @@
 //! `{"error": message, "code": code, "field": field?}`. Bodies are capped at [`MAX_BODY`]; every
 //! route is rate limited per client address ([`RateLimiter`]).
 
-use super::catalogue;
 use super::crypto::{self, UaKeys};
 use super::endpoint;
 use super::store::{severity_from, severity_name, AlertTopic, GarbageTopic, Subscription, Topics};
@@ -27,6 +26,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use machi_i18n::Lang;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -414,8 +414,9 @@ fn check_place(
             format!("{city} has no area `{area}` (see /feeds/{city}/city.json)"),
         ));
     }
-    if !catalogue::is_language(language) {
-        let known: Vec<&str> = catalogue::languages().collect();
+    // Exactly a catalogue file's code, as the app sends it (`from_code` would also take `EN`).
+    if !Lang::all().any(|l| l.code() == language) {
+        let known: Vec<&str> = Lang::all().map(Lang::code).collect();
         return Err(ApiError::invalid(
             "unknown_language",
             "language",

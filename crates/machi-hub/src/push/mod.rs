@@ -14,7 +14,6 @@
 //! [`PushSettings::max_attempts`]; 404/410 remove the subscription; every send is logged.
 
 pub mod api;
-pub mod catalogue;
 pub mod crypto;
 pub mod endpoint;
 pub mod store;
@@ -26,6 +25,7 @@ use crypto::{UaKeys, Vapid};
 use machi_data::alerts::{
     codes, Alert, AlertSourceKind, AlertStatus, AreaScope, SubscriptionIndex,
 };
+use machi_i18n::{fill, plain, raw, Lang, Msg};
 use ring::rand::SystemRandom;
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
@@ -435,8 +435,8 @@ impl Push {
             .copied()
             .filter(|a| a.status == AlertStatus::Issued && meets(a))
             .collect();
-        let (chosen, key) = if !issued.is_empty() {
-            (issued, "push_alert_issued")
+        let (chosen, msg) = if !issued.is_empty() {
+            (issued, Msg::PushAlertIssued)
         } else {
             let ended: Vec<&Alert> = alerts
                 .iter()
@@ -453,29 +453,31 @@ impl Push {
             if !told {
                 return None;
             }
-            let key = if first.status == AlertStatus::Cancelled {
-                "push_alert_cancelled"
+            let msg = if first.status == AlertStatus::Cancelled {
+                Msg::PushAlertCancelled
             } else {
-                "push_alert_lifted"
+                Msg::PushAlertLifted
             };
-            (ended, key)
+            (ended, msg)
         };
         let mut chosen = chosen;
         chosen.sort_by_key(|a| std::cmp::Reverse(a.severity));
-        let lang = sub.language.as_str();
+        let lang = subscriber_lang(sub);
         let mut kinds: Vec<String> = Vec::new();
         for a in &chosen {
-            let name = kind_name(a, lang);
+            let name = kind_name(a, lang.code());
             if !kinds.contains(&name) {
                 kinds.push(name);
             }
         }
-        let separator = catalogue::text(lang, "push_list_separator", &[]);
-        let area = city.name.get(lang, &[]);
-        let body = catalogue::text(
+        let area = city.name.get(lang.code(), lang.data_fallbacks());
+        let body = text(
             lang,
-            key,
-            &[("area", area), ("kind", &kinds.join(&separator))],
+            msg,
+            &[
+                ("area", area),
+                ("kind", &kinds.join(raw(lang, Msg::PushListSeparator))),
+            ],
         );
         let tag = chosen[0].series.clone();
         let payload = Payload {
@@ -538,37 +540,33 @@ impl Push {
                 else {
                     continue;
                 };
-                let mut due: Vec<(NaiveDate, &str, &str)> = Vec::new();
+                let mut due: Vec<(NaiveDate, &str, Msg)> = Vec::new();
                 if topic.evening_hour == Some(hour) {
                     if let Some(tomorrow) = today.succ_opt() {
-                        due.push((tomorrow, "evening", "push_garbage_tomorrow"));
+                        due.push((tomorrow, "evening", Msg::PushGarbageTomorrow));
                     }
                 }
                 if topic.morning && hour == MORNING_HOUR {
-                    due.push((today, "morning", "push_garbage_today"));
+                    due.push((today, "morning", Msg::PushGarbageToday));
                 }
-                for (date, kind, key) in due {
-                    let lang = sub.language.as_str();
+                for (date, kind, msg) in due {
+                    let lang = subscriber_lang(&sub);
                     let labels: Vec<&str> = calendar
                         .on(collection, date)
                         .into_iter()
                         .filter_map(|id| calendar.category(id))
-                        .map(|c| c.label.get(lang, &[]))
+                        .map(|c| c.label.get(lang.code(), lang.data_fallbacks()))
                         .collect();
                     if labels.is_empty() {
                         continue;
                     }
-                    let separator = catalogue::text(lang, "push_list_separator", &[]);
+                    let separator = raw(lang, Msg::PushListSeparator);
                     let payload = Payload {
-                        title: catalogue::text(
+                        title: text(lang, msg, &[("categories", &labels.join(separator))]),
+                        body: text(
                             lang,
-                            key,
-                            &[("categories", &labels.join(&separator))],
-                        ),
-                        body: catalogue::text(
-                            lang,
-                            "push_garbage_body",
-                            &[("area", area.name.get(lang, &[]))],
+                            Msg::PushGarbageBody,
+                            &[("area", area.name.get(lang.code(), lang.data_fallbacks()))],
                         ),
                         tag: "garbage".into(),
                         url: "/garbage".into(),
@@ -623,6 +621,18 @@ impl Push {
             Err(e) => tracing::error!("push retention: {e}"),
         }
     }
+}
+
+/// The subscriber's language (the API accepts only the catalogue's, so the fallback is for rows
+/// written by an older hub).
+fn subscriber_lang(sub: &Subscription) -> Lang {
+    Lang::from_code(&sub.language).unwrap_or(Lang::SOURCE)
+}
+
+/// A notification's text: the catalogue message in the subscriber's language with its
+/// placeholders filled, ruby reduced to its base (a notification cannot show furigana).
+fn text(lang: Lang, msg: Msg, args: &[(&str, &str)]) -> String {
+    plain(&fill(raw(lang, msg), args))
 }
 
 /// The notification for one subscription, or `None` when its stored keys are unusable.
@@ -725,4 +735,23 @@ pub fn hash_secret(secret: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notification_texts_come_from_the_catalogue_without_ruby() {
+        for lang in Lang::all() {
+            let t = text(lang, Msg::PushAlertLifted, &[("area", "A"), ("kind", "K")]);
+            assert!(t.contains('A') && t.contains('K'), "{}: {t}", lang.code());
+            assert!(!t.contains('[') && !t.contains('|'), "{}: {t}", lang.code());
+        }
+        let en = Lang::from_code("en").unwrap();
+        assert_eq!(
+            text(en, Msg::PushGarbageTomorrow, &[("categories", "Burnable")]),
+            "Tomorrow: Burnable"
+        );
+    }
 }

@@ -1,4 +1,5 @@
-//! Fetching the hub's normalised feeds, and what the page shows when that fails.
+//! Fetching the hub's normalised feeds (the chosen municipality's, as the [`CityData`] context),
+//! and what the page shows when that fails.
 //!
 //! The service worker answers feed requests stale-while-revalidate, so offline the app still gets
 //! the last copy it saw; what the app adds is the "as of" time and a clear message, in the
@@ -6,8 +7,11 @@
 
 use crate::i18n::{fill, raw, Lang, Msg};
 use chrono::{DateTime, Utc};
+use leptos::prelude::*;
 use machi_data::feed::{parse_feed, AlertsFeed, CityFeed, CityIndex, FeedError, GarbageFeed};
+use machi_data::garbage::GarbageCalendar;
 use serde::de::DeserializeOwned;
+use std::sync::Arc;
 use wasm_bindgen::JsCast;
 
 /// Why a feed is not on screen.
@@ -39,6 +43,74 @@ impl FeedProblem {
                 fill(raw(lang, Msg::ErrorUnknownCity), &[("city", city)])
             }
         }
+    }
+}
+
+/// The resident's municipality, fetched from the hub (or the service worker's copy).
+#[derive(Clone, Copy)]
+pub struct CityData {
+    /// `None` inside while no municipality is chosen.
+    pub feed: LocalResource<Option<Result<CityFeed, FeedProblem>>>,
+    /// The municipality's collection calendar; `Ok(None)` when it publishes none.
+    pub garbage: LocalResource<Option<Result<Option<Arc<GarbageCalendar>>, FeedProblem>>>,
+    /// The municipality's alerts and shelters; `Ok(None)` when it has no alert source.
+    pub alerts: LocalResource<Option<Result<Option<Arc<AlertsFeed>>, FeedProblem>>>,
+}
+
+impl CityData {
+    /// Fetches the feeds of the municipality `city` names (again whenever it changes) and
+    /// provides them as the `CityData` context.
+    pub fn provide(city: Signal<Option<String>>) -> CityData {
+        let feed = LocalResource::new(move || {
+            let city = city.get();
+            async move {
+                match city {
+                    Some(city) => Some(city_feed(&city).await),
+                    None => None,
+                }
+            }
+        });
+        let garbage = LocalResource::new(move || {
+            let city = city.get();
+            async move {
+                let city = city?;
+                Some(
+                    garbage_feed(&city)
+                        .await
+                        .map(|f| f.map(|f| Arc::new(f.calendar))),
+                )
+            }
+        });
+        let alerts = LocalResource::new(move || {
+            let city = city.get();
+            async move {
+                let city = city?;
+                Some(alerts_feed(&city).await.map(|f| f.map(Arc::new)))
+            }
+        });
+        // Alerts are time-critical: while the app is open, ask again every minute (the service
+        // worker answers from its cache when offline).
+        set_interval(move || alerts.refetch(), std::time::Duration::from_secs(60));
+        let data = CityData {
+            feed,
+            garbage,
+            alerts,
+        };
+        provide_context(data);
+        data
+    }
+
+    /// Today in the municipality's time zone (the device's until the feed has arrived).
+    pub fn today(&self) -> chrono::NaiveDate {
+        match self.feed.get().flatten() {
+            Some(Ok(feed)) => city_today(&feed.timezone),
+            _ => chrono::Local::now().date_naive(),
+        }
+    }
+
+    /// The feed when it is loaded and good.
+    pub fn get(&self) -> Option<CityFeed> {
+        self.feed.get().flatten().and_then(Result::ok)
     }
 }
 

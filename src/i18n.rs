@@ -5,10 +5,20 @@
 use leptos::prelude::*;
 pub use machi_i18n::*;
 
-/// The current language, from the settings context.
+/// The current language as a context. The settings own the language (they choose and save it)
+/// and provide it here; this module reads only this context, so it needs nothing from
+/// `settings`, which depends on it.
+#[derive(Clone, Copy)]
+struct CurrentLang(Signal<Lang>);
+
+/// Makes `lang` the language every view reads through [`use_lang`].
+pub fn provide_lang(lang: Signal<Lang>) {
+    provide_context(CurrentLang(lang));
+}
+
+/// The current language.
 pub fn use_lang() -> Signal<Lang> {
-    let settings = expect_context::<crate::settings::Settings>();
-    Signal::derive(move || settings.lang.get())
+    expect_context::<CurrentLang>().0
 }
 
 /// A reactive plain-text message, for attributes.

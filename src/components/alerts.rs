@@ -360,7 +360,7 @@ pub type AlertsView = Option<Result<Option<Shown>, crate::feeds::FeedProblem>>;
 
 /// The city's alerts, changing only when what is shown changes (see [`Shown`]).
 pub fn use_alerts() -> Memo<AlertsView> {
-    let city = expect_context::<crate::app::CityData>();
+    let city = expect_context::<crate::feeds::CityData>();
     Memo::new(move |_| city.alerts.get().flatten().map(|r| r.map(|f| f.map(Shown))))
 }
 
@@ -374,7 +374,7 @@ pub fn is_stale(last_success: Option<chrono::DateTime<chrono::Utc>>) -> bool {
 
 /// When the alert sources were last polled successfully; follows every refetch.
 pub fn use_last_success() -> Signal<Option<chrono::DateTime<chrono::Utc>>> {
-    let city = expect_context::<crate::app::CityData>();
+    let city = expect_context::<crate::feeds::CityData>();
     Signal::derive(move || {
         city.alerts
             .get()
@@ -388,7 +388,7 @@ pub fn use_last_success() -> Signal<Option<chrono::DateTime<chrono::Utc>>> {
 /// The most severe alert in force for the city, for the top of Today; nothing when none is.
 #[component]
 pub fn TopAlert() -> impl IntoView {
-    let city = expect_context::<crate::app::CityData>();
+    let city = expect_context::<crate::feeds::CityData>();
     let alerts = use_alerts();
     let last_success = use_last_success();
     let lang = use_lang();

@@ -1,8 +1,8 @@
 //! Garbage pieces shared by Today and the Garbage page: my area's calendar, category names and
 //! marks, the "today / tomorrow" cards and the next day of every category.
 
-use crate::app::CityData;
 use crate::components::ReadAloud;
+use crate::feeds::CityData;
 use crate::feeds::FeedProblem;
 use crate::i18n::{fill, long_date, raw, use_lang, Lang, Msg, Rubied, T};
 use crate::settings::Settings;

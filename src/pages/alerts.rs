@@ -2,11 +2,11 @@
 //! earthquake and tsunami for here, the last 72 hours, when the data was last updated (and a
 //! clear warning when that is old), and the nearest shelters for the dangers in force.
 
-use crate::app::CityData;
 use crate::components::{
     alert_time, is_stale, kind_name, severity_class, severity_word, status_word, use_alerts,
     use_last_success, AlertCard, ProblemView, SourceNote,
 };
+use crate::feeds::CityData;
 use crate::feeds::{age, local_time};
 use crate::i18n::{fill, raw, tr, use_lang, Msg, Rubied, T};
 use crate::pages::use_page_title;

@@ -2,12 +2,12 @@
 //! category with its next day, description and remarks, the item search ("which bin does a
 //! battery go in?") and the .ics export.
 
-use crate::app::CityData;
 use crate::components::use_my_garbage;
 use crate::components::{
     AreaPicker, CategoryIcon, CategoryList, CategoryMark, CategoryName, CollectionCard,
     GarbageUnavailable, Icon, IconName, Mine, MyGarbage, NextDay, SourceNote,
 };
+use crate::feeds::CityData;
 use crate::i18n::{fill, month_title, raw, tr, use_lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
 use crate::settings::Settings;

@@ -14,7 +14,7 @@
 
 use super::crypto::{self, UaKeys};
 use super::endpoint;
-use super::store::{severity_from, severity_name, AlertTopic, GarbageTopic, Subscription, Topics};
+use super::store::{AlertTopic, GarbageTopic, Subscription, Topics};
 use super::Push;
 use crate::config::CityConfig;
 use crate::serve::AppState;
@@ -26,6 +26,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use machi_data::alerts::Severity;
 use machi_i18n::Lang;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -284,7 +285,7 @@ fn view(s: &Subscription) -> View {
         language: s.language.clone(),
         topics: TopicsJson {
             alerts: s.topics.alerts.map(|a| AlertsJson {
-                min_severity: severity_name(a.min_severity).into(),
+                min_severity: a.min_severity.name().into(),
                 min_level: a.min_level,
             }),
             garbage: s.topics.garbage.map(|g| GarbageJson {
@@ -341,7 +342,7 @@ fn check_topics(t: &TopicsJson) -> Result<Topics, ApiError> {
     let alerts = match &t.alerts {
         None => None,
         Some(a) => {
-            let min_severity = severity_from(&a.min_severity).ok_or_else(|| {
+            let min_severity = Severity::from_name(&a.min_severity).ok_or_else(|| {
                 ApiError::invalid(
                     "invalid_topics",
                     "topics.alerts.min_severity",

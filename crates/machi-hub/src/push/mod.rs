@@ -22,9 +22,7 @@ use crate::config::CityConfig;
 use crate::feeds::Feeds;
 use chrono::{DateTime, Duration as Days, NaiveDate, Timelike as _, Utc};
 use crypto::{UaKeys, Vapid};
-use machi_data::alerts::{
-    codes, Alert, AlertSourceKind, AlertStatus, AreaScope, SubscriptionIndex,
-};
+use machi_data::alerts::{kind_name, Alert, AlertStatus, AreaScope, SubscriptionIndex};
 use machi_i18n::{fill, plain, raw, Lang, Msg};
 use ring::rand::SystemRandom;
 use serde::Serialize;
@@ -465,7 +463,8 @@ impl Push {
         let lang = subscriber_lang(sub);
         let mut kinds: Vec<String> = Vec::new();
         for a in &chosen {
-            let name = kind_name(a, lang.code());
+            // The app's name for it too; a notification has no ruby.
+            let name = plain(&kind_name(a, lang).text);
             if !kinds.contains(&name) {
                 kinds.push(name);
             }
@@ -670,30 +669,6 @@ pub fn topic_of(tag: &str) -> String {
     let mut t = crypto::b64(&Sha256::digest(tag.as_bytes()));
     t.truncate(32);
     t
-}
-
-/// The kind's name in the subscriber's language: the code tables' English for `en`, Japanese
-/// (JMA's name) otherwise, including やさしい日本語, which has no table of its own.
-pub fn kind_name(a: &Alert, lang: &str) -> String {
-    let entry = match a.source_kind {
-        AlertSourceKind::JmaWeatherWarningH27 => codes::weather_warning_kind(&a.kind_code, false),
-        AlertSourceKind::JmaWeatherWarningR06 => codes::weather_warning_kind(&a.kind_code, true),
-        // 53 is 大津波警報 "：発表" (newly issued); the notification already says it was issued.
-        AlertSourceKind::JmaTsunami if a.kind_code == "53" => {
-            codes::lookup(codes::TSUNAMI_CATEGORIES, "52")
-        }
-        AlertSourceKind::JmaTsunami => codes::lookup(codes::TSUNAMI_CATEGORIES, &a.kind_code),
-        AlertSourceKind::JmaEarthquake | AlertSourceKind::JmaEew => {
-            codes::lookup(codes::EARTHQUAKE_REPORTS, &a.kind_code)
-        }
-        _ => None,
-    };
-    match entry {
-        Some(e) if lang == "en" => e.en.to_owned(),
-        Some(e) if a.source_kind == AlertSourceKind::JmaTsunami => e.ja.to_owned(),
-        _ if a.kind_name.is_empty() => entry.map(|e| e.ja).unwrap_or(&a.kind_code).to_owned(),
-        _ => a.kind_name.clone(),
-    }
 }
 
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {

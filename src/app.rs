@@ -14,7 +14,7 @@ use leptos::prelude::*;
 pub fn App() -> impl IntoView {
     let settings = Settings::provide();
     Status::provide();
-    CityData::provide(settings.city.into());
+    CityData::provide(move || settings.city.get());
     let path = Router::provide().path();
 
     view! {

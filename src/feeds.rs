@@ -58,11 +58,12 @@ pub struct CityData {
 }
 
 impl CityData {
-    /// Fetches the feeds of the municipality `city` names (again whenever it changes) and
-    /// provides them as the `CityData` context.
-    pub fn provide(city: Signal<Option<String>>) -> CityData {
+    /// Fetches the feeds of the municipality `city` reads (again whenever it changes) and
+    /// provides them as the `CityData` context. A closure rather than a `Signal`: reading the
+    /// settings' signal directly costs less wasm than a `Signal` wrapper's dispatch.
+    pub fn provide(city: impl Fn() -> Option<String> + Copy + Send + Sync + 'static) -> CityData {
         let feed = LocalResource::new(move || {
-            let city = city.get();
+            let city = city();
             async move {
                 match city {
                     Some(city) => Some(city_feed(&city).await),
@@ -71,7 +72,7 @@ impl CityData {
             }
         });
         let garbage = LocalResource::new(move || {
-            let city = city.get();
+            let city = city();
             async move {
                 let city = city?;
                 Some(
@@ -82,7 +83,7 @@ impl CityData {
             }
         });
         let alerts = LocalResource::new(move || {
-            let city = city.get();
+            let city = city();
             async move {
                 let city = city?;
                 Some(alerts_feed(&city).await.map(|f| f.map(Arc::new)))

@@ -9,16 +9,17 @@ pub use machi_i18n::*;
 /// and provide it here; this module reads only this context, so it needs nothing from
 /// `settings`, which depends on it.
 #[derive(Clone, Copy)]
-struct CurrentLang(Signal<Lang>);
+struct CurrentLang(RwSignal<Lang>);
 
 /// Makes `lang` the language every view reads through [`use_lang`].
-pub fn provide_lang(lang: Signal<Lang>) {
+pub fn provide_lang(lang: RwSignal<Lang>) {
     provide_context(CurrentLang(lang));
 }
 
 /// The current language.
 pub fn use_lang() -> Signal<Lang> {
-    expect_context::<CurrentLang>().0
+    let lang = expect_context::<CurrentLang>().0;
+    Signal::derive(move || lang.get())
 }
 
 /// A reactive plain-text message, for attributes.

@@ -16,7 +16,7 @@ pub use alerts::{
 };
 pub use area_picker::AreaPicker;
 pub use garbage::{
-    category_names, use_my_garbage, CategoryIcon, CategoryList, CategoryMark, CategoryName,
+    category_text, use_my_garbage, CategoryIcon, CategoryList, CategoryMark, CategoryName,
     CollectionCard, GarbageUnavailable, Mine, MyGarbage, NextCollections, NextDay,
 };
 pub use icon::{Icon, IconName};

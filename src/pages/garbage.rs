@@ -126,7 +126,7 @@ fn MonthCalendar(mine: Mine, today: NaiveDate) -> impl IntoView {
                             .filter_map(|c| mine.calendar.category(&c.category))
                             .collect();
                         let marks = here.iter().map(|c| {
-                    let name = crate::components::category_names(c, l).0;
+                    let name = crate::components::category_text(c, l);
                     view! {
                         <li>
                             <CategoryMark number=mine.number(c) colour=c.colour.clone() />
@@ -322,7 +322,7 @@ fn Export(mine: Mine, today: NaiveDate) -> impl IntoView {
             &mine.calendar,
             today,
             12,
-            lang.get_untracked().code(),
+            lang.get_untracked(),
         );
         crate::pwa::save_file("machi-garbage.ics", "text/calendar", &ics);
     };

@@ -23,6 +23,7 @@ use crate::feeds::Feeds;
 use chrono::{DateTime, Duration as Days, NaiveDate, Timelike as _, Utc};
 use crypto::{UaKeys, Vapid};
 use machi_data::alerts::{kind_name, Alert, AlertStatus, AreaScope, SubscriptionIndex};
+use machi_data::garbage::category_name;
 use machi_i18n::{fill, plain, raw, Lang, Msg};
 use ring::rand::SystemRandom;
 use serde::Serialize;
@@ -550,11 +551,12 @@ impl Push {
                 }
                 for (date, kind, msg) in due {
                     let lang = subscriber_lang(&sub);
-                    let labels: Vec<&str> = calendar
+                    // Named as the app names them (the catalogue's names of their kinds).
+                    let labels: Vec<String> = calendar
                         .on(collection, date)
                         .into_iter()
                         .filter_map(|id| calendar.category(id))
-                        .map(|c| c.label.get(lang.code(), lang.data_fallbacks()))
+                        .map(|c| category_name(c, lang).text.into_owned())
                         .collect();
                     if labels.is_empty() {
                         continue;

@@ -25,11 +25,7 @@ impl Mine {
 
     /// The categories collected on `date`, in the order the city lists them for the area.
     pub fn on(&self, date: NaiveDate) -> Vec<&Category> {
-        let cal = &self.calendar;
-        cal.on(self.area(), date)
-            .into_iter()
-            .filter_map(|id| cal.category(id))
-            .collect()
+        self.calendar.collected_on(self.area(), date)
     }
 
     /// The first collection day of every category of the area from `from` on (a year ahead),
@@ -102,11 +98,10 @@ pub fn use_my_garbage() -> Signal<MyGarbage> {
         let Some(feed) = city.get() else {
             return MyGarbage::Loading;
         };
-        let area = settings
-            .area
-            .get()
-            .and_then(|a| feed.area(&a)?.garbage_area.clone())
-            .and_then(|g| calendar.areas.iter().position(|a| a.id == g));
+        let area = settings.area.with(|a| {
+            let found = feed.collection_area(a.as_deref()?, &calendar)?;
+            calendar.areas.iter().position(|a| std::ptr::eq(a, found))
+        });
         match area {
             Some(area) => MyGarbage::Ready(Mine { calendar, area }),
             None => MyGarbage::NoArea,

@@ -15,7 +15,7 @@
 //! app learns it from one small document.
 
 use crate::alerts::{Alert, AreaCode, Shelter};
-use crate::garbage::GarbageCalendar;
+use crate::garbage::{GarbageArea, GarbageCalendar};
 use crate::text::LocalizedText;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -191,6 +191,17 @@ impl CityFeed {
         self.areas.iter().find(|a| a.id == id)
     }
 
+    /// The collection area in `calendar` of the resident's area `area`: the area's
+    /// `garbage_area`, looked up in the calendar. With [`GarbageCalendar::collected_on`], the one
+    /// answer to "what goes out on this date where I live", for the app and the hub's reminders.
+    pub fn collection_area<'c>(
+        &self,
+        area: &str,
+        calendar: &'c GarbageCalendar,
+    ) -> Option<&'c GarbageArea> {
+        calendar.area(self.area(area)?.garbage_area.as_deref()?)
+    }
+
     /// The oldest `as_of` of the sources: how old the data on screen may be.
     pub fn oldest_as_of(&self) -> Option<DateTime<Utc>> {
         self.sources.iter().filter_map(|s| s.as_of).min()
@@ -278,6 +289,59 @@ mod tests {
         };
         let json = serde_json::to_string(&feed).unwrap();
         assert_eq!(parse_feed::<CityFeed>(&json).unwrap(), feed);
+    }
+
+    #[test]
+    fn a_resident_s_area_leads_to_what_goes_out_on_a_date() {
+        use crate::garbage::{Category, Rule, Schedule};
+        let area = |id: &str, garbage: Option<&str>| Area {
+            id: id.into(),
+            name: LocalizedText::ja(id),
+            kana: None,
+            garbage_area: garbage.map(Into::into),
+            point: None,
+        };
+        let city = CityFeed {
+            version: FEED_VERSION,
+            generated_at: "2026-11-22T00:00:00Z".parse().unwrap(),
+            id: "demo".into(),
+            lg_code: None,
+            name: LocalizedText::ja("まち市"),
+            prefecture: LocalizedText::default(),
+            timezone: "Asia/Tokyo".into(),
+            areas: vec![area("kita", Some("a-1")), area("minami", None)],
+            sources: vec![],
+        };
+        let calendar = GarbageCalendar {
+            categories: vec![Category {
+                id: "burnable".into(),
+                ..Category::default()
+            }],
+            areas: vec![GarbageArea {
+                id: "a-1".into(),
+                schedules: vec![Schedule {
+                    category: "burnable".into(),
+                    rules: vec![Rule::Weekly {
+                        weekday: chrono::Weekday::Mon,
+                    }],
+                    ..Schedule::default()
+                }],
+                ..GarbageArea::default()
+            }],
+            ..GarbageCalendar::default()
+        };
+        let kita = city.collection_area("kita", &calendar).unwrap();
+        let on = |d: &str| -> Vec<String> {
+            calendar
+                .collected_on(kita, d.parse().unwrap())
+                .iter()
+                .map(|c| c.id.clone())
+                .collect()
+        };
+        assert_eq!(on("2026-11-23"), ["burnable"]);
+        assert!(on("2026-11-24").is_empty());
+        assert!(city.collection_area("minami", &calendar).is_none());
+        assert!(city.collection_area("nowhere", &calendar).is_none());
     }
 
     #[test]

@@ -227,6 +227,15 @@ impl GarbageCalendar {
     pub fn on<'a>(&self, area: &'a GarbageArea, date: NaiveDate) -> Vec<&'a str> {
         super::days::on(area, self.suspension_policy, date)
     }
+
+    /// What is collected on `date` in `area` (see `CityFeed::collection_area` for a resident's
+    /// area): its categories, in the order the city lists them for the area.
+    pub fn collected_on(&self, area: &GarbageArea, date: NaiveDate) -> Vec<&Category> {
+        self.on(area, date)
+            .into_iter()
+            .filter_map(|id| self.category(id))
+            .collect()
+    }
 }
 
 /// The stable id of a category: the glossary kind when no other label of the same calendar has

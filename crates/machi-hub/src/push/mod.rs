@@ -530,14 +530,10 @@ impl Push {
                 let Some(topic) = sub.topics.garbage else {
                     continue;
                 };
-                let Some(area) = feed.areas.iter().find(|a| a.id == sub.area) else {
-                    continue;
-                };
-                let Some(collection) = area
-                    .garbage_area
-                    .as_deref()
-                    .and_then(|id| calendar.area(id))
-                else {
+                let (Some(area), Some(collection)) = (
+                    feed.area(&sub.area),
+                    feed.collection_area(&sub.area, calendar),
+                ) else {
                     continue;
                 };
                 let mut due: Vec<(NaiveDate, &str, Msg)> = Vec::new();
@@ -553,9 +549,8 @@ impl Push {
                     let lang = subscriber_lang(&sub);
                     // Named as the app names them (the catalogue's names of their kinds).
                     let labels: Vec<String> = calendar
-                        .on(collection, date)
+                        .collected_on(collection, date)
                         .into_iter()
-                        .filter_map(|id| calendar.category(id))
                         .map(|c| category_name(c, lang).text.into_owned())
                         .collect();
                     if labels.is_empty() {

@@ -153,6 +153,33 @@ fn read_language(path: &Path) -> Language {
     }
 }
 
+/// Writes `field: Texts { .. }`: the texts concatenated, and each one's end offset (high bit:
+/// missing). Two bytes per text instead of an eight-byte `Option<&str>`: the catalogue's tables
+/// are a few KB of the app's wasm.
+fn write_texts(out: &mut String, field: &str, code: &str, texts: &[Option<&String>]) {
+    let mut all = String::new();
+    let mut ends = Vec::new();
+    for t in texts {
+        match t {
+            Some(t) => {
+                all.push_str(t);
+                ends.push(all.len());
+            }
+            None => ends.push(all.len() | 0x8000),
+        }
+    }
+    assert!(
+        all.len() < 0x8000,
+        "i18n/{code}.toml: the {field} exceed 32 KB; widen Texts::ends"
+    );
+    writeln!(out, "        {field}: Texts {{\n            text: {all:?},").unwrap();
+    write!(out, "            ends: &[").unwrap();
+    for e in ends {
+        write!(out, "{e}, ").unwrap();
+    }
+    out.push_str("],\n        },\n");
+}
+
 fn is_snake(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
@@ -326,21 +353,15 @@ fn main() {
         for f in &lang.fallbacks {
             write!(out, "{f:?}, ").unwrap();
         }
-        out.push_str("],\n        messages: &[\n");
-        for k in &keys {
-            match lang.messages.get(*k) {
-                Some(v) => writeln!(out, "            Some({v:?}),").unwrap(),
-                None => out.push_str("            None,\n"),
-            }
-        }
-        out.push_str("        ],\n        names: &[\n");
-        for (group, code) in &names {
-            match lang.names.get(*group).and_then(|g| g.get(*code)) {
-                Some(v) => writeln!(out, "            Some({v:?}),").unwrap(),
-                None => out.push_str("            None,\n"),
-            }
-        }
-        out.push_str("        ],\n        readings: &[\n");
+        out.push_str("],\n");
+        let messages: Vec<Option<&String>> = keys.iter().map(|k| lang.messages.get(*k)).collect();
+        write_texts(&mut out, "messages", &lang.code, &messages);
+        let lang_names: Vec<Option<&String>> = names
+            .iter()
+            .map(|(group, code)| lang.names.get(*group).and_then(|g| g.get(*code)))
+            .collect();
+        write_texts(&mut out, "names", &lang.code, &lang_names);
+        out.push_str("        readings: &[\n");
         for (word, reading) in &lang.readings {
             writeln!(out, "            ({word:?}, {reading:?}),").unwrap();
         }

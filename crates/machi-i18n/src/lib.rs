@@ -41,12 +41,41 @@ pub struct Catalogue {
     fallbacks: &'static [Lang],
     /// `[meta] fallbacks`, as codes (for data keyed by language code).
     fallback_codes: &'static [&'static str],
-    /// The texts, in [`Msg`] order; `None` where the file lacks the key.
-    messages: &'static [Option<&'static str>],
-    /// The names, in [`Name`] order; `None` where the file does not translate the code.
-    names: &'static [Option<&'static str>],
+    /// The texts, in [`Msg`] order; missing where the file lacks the key.
+    messages: Texts,
+    /// The names, in [`Name`] order; missing where the file does not translate the code.
+    names: Texts,
     /// Word and reading, longest word first.
     readings: &'static [(&'static str, &'static str)],
+}
+
+/// A table of texts as `build.rs` writes it: all of them in one string, and where each ends.
+#[derive(Debug)]
+struct Texts {
+    text: &'static str,
+    /// The end offset of each text in `text` (it starts where the previous one ends); the high bit
+    /// marks a text the file lacks.
+    ends: &'static [u16],
+}
+
+impl Texts {
+    const MISSING: u16 = 0x8000;
+
+    fn get(&self, i: usize) -> Option<&'static str> {
+        let end = self.ends[i];
+        if end & Self::MISSING != 0 {
+            return None;
+        }
+        let start = i
+            .checked_sub(1)
+            .map_or(0, |p| self.ends[p] & !Self::MISSING);
+        self.text.get(start as usize..end as usize)
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
 }
 
 /// A language of the catalogue: an index into [`LANGUAGES`].
@@ -113,7 +142,7 @@ impl Lang {
 
     /// This language's own name for a code, without falling back.
     pub fn name(self, name: Name) -> Option<&'static str> {
-        self.catalogue().names[name.0 as usize]
+        self.catalogue().names.get(name.0 as usize)
     }
 
     /// `text` with this language's furigana (`[readings]`) on the words it knows; text already in
@@ -154,7 +183,7 @@ impl Names {
 pub fn raw(lang: Lang, msg: Msg) -> &'static str {
     let i = msg as usize;
     lang.fallback_chain()
-        .find_map(|l| l.catalogue().messages[i])
+        .find_map(|l| l.catalogue().messages.get(i))
         .unwrap_or_default()
 }
 
@@ -225,11 +254,12 @@ mod tests {
     #[test]
     fn the_three_first_languages_are_complete() {
         for code in ["ja", "en", "ja-x-easy"] {
+            let messages = &lang(code).catalogue().messages;
             let missing: Vec<_> = KEYS
                 .iter()
-                .zip(lang(code).catalogue().messages)
-                .filter(|(_, m)| m.is_none())
-                .map(|(k, _)| *k)
+                .enumerate()
+                .filter(|(i, _)| messages.get(*i).is_none())
+                .map(|(_, k)| *k)
                 .collect();
             assert!(missing.is_empty(), "{code} lacks {missing:?}");
         }
@@ -240,10 +270,10 @@ mod tests {
         // A translation that drops `{status}` would silently lose information.
         for l in Lang::all() {
             for (i, key) in KEYS.iter().enumerate() {
-                let Some(text) = l.catalogue().messages[i] else {
+                let Some(text) = l.catalogue().messages.get(i) else {
                     continue;
                 };
-                let source = Lang::SOURCE.catalogue().messages[i].unwrap();
+                let source = Lang::SOURCE.catalogue().messages.get(i).unwrap();
                 for part in source.split('{').skip(1) {
                     let name = part.split('}').next().unwrap();
                     assert!(
@@ -259,11 +289,15 @@ mod tests {
     #[test]
     fn names_have_no_placeholders_and_japanese_has_every_one() {
         for l in Lang::all() {
-            for name in l.catalogue().names.iter().flatten() {
+            let names = &l.catalogue().names;
+            for name in (0..names.len()).filter_map(|i| names.get(i)) {
                 assert!(!name.contains('{'), "{}: {name}", l.code());
             }
         }
-        assert!(Lang::SOURCE.catalogue().names.iter().all(Option::is_some));
+        let source = &Lang::SOURCE.catalogue().names;
+        assert!((0..source.len()).all(|i| source.get(i).is_some()));
+        assert_eq!(raw(Lang::SOURCE, Msg::AppName), "まち");
+        assert_eq!(raw(lang("en"), Msg::AppName), "Machi");
     }
 
     #[test]

@@ -11,37 +11,41 @@ use machi_i18n::{fill, raw, Lang, LangText, Msg, Names};
 
 /// The category's name for `lang`, with the language it is in (see the module doc).
 pub fn category_name(category: &Category, lang: Lang) -> LangText<'_> {
-    let kinds: Vec<&str> = category.kinds().collect();
-    if !kinds.is_empty() {
-        for l in lang.fallback_chain().filter(|l| !l.is_source()) {
-            let names: Option<Vec<&str>> = kinds
-                .iter()
-                .map(|k| Names::Garbage.get(k).and_then(|n| l.name(n)))
-                .collect();
-            if let Some(names) = names {
-                return LangText {
-                    text: capitalise_first(&join(l, &names)).into(),
-                    html_lang: l.catalogue().html_lang,
-                };
-            }
+    for l in lang.fallback_chain().filter(|l| !l.is_source()) {
+        if let Some(text) = kind_names(category, l) {
+            return LangText {
+                text: capitalise_first(&text).into(),
+                html_lang: l.catalogue().html_lang,
+            };
         }
     }
     category.label.in_lang(lang)
 }
 
-/// "A", "A and B", "A, B and C" in the language's words.
-fn join(lang: Lang, names: &[&str]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [init @ .., last] => fill(
-            raw(lang, Msg::KindsLast),
-            &[
-                ("list", &init.join(raw(lang, Msg::KindsSeparator))),
-                ("last", last),
-            ],
-        ),
+/// The names of the category's kinds in `lang`'s own words: "A", "A and B", "A, B and C"; `None`
+/// when the category has no kind or `lang` cannot name one of them. (A loop rather than
+/// collecting and joining: this is in the app's wasm, where each collect and join costs.)
+fn kind_names(category: &Category, lang: Lang) -> Option<String> {
+    let mut list = String::new();
+    let mut last: Option<&str> = None;
+    for kind in category.kinds() {
+        let name = lang.name(Names::Garbage.get(kind)?)?;
+        if let Some(before) = last.replace(name) {
+            if !list.is_empty() {
+                list.push_str(raw(lang, Msg::KindsSeparator));
+            }
+            list.push_str(before);
+        }
     }
+    let last = last?;
+    Some(if list.is_empty() {
+        last.to_owned()
+    } else {
+        fill(
+            raw(lang, Msg::KindsLast),
+            &[("list", &list), ("last", last)],
+        )
+    })
 }
 
 /// The name with a capital first letter (names are written as in the middle of a sentence).

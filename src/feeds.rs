@@ -8,7 +8,7 @@
 use crate::i18n::{fill, raw, Lang, Msg};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use machi_data::feed::{parse_feed, AlertsFeed, CityFeed, CityIndex, FeedError, GarbageFeed};
+use machi_data::feed::{check_version, AlertsFeed, CityFeed, CityIndex, GarbageFeed};
 use machi_data::garbage::GarbageCalendar;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
@@ -115,6 +115,10 @@ impl CityData {
     }
 }
 
+/// Fetches and reads a feed. The browser's `JSON.parse` reads the text and serde-wasm-bindgen
+/// the result: serde_json's reader, instantiated for every feed type, cost 5.7 KB brotli more of
+/// the app's wasm (less 0.6 KB of JS glue). The hub and the tests read feeds with machi-data's
+/// `parse_feed`; both check the schema version with `check_version`.
 async fn fetch_feed<T: DeserializeOwned>(url: &str) -> Result<T, FeedProblem> {
     let response = gloo_net::http::Request::get(url)
         .send()
@@ -124,7 +128,14 @@ async fn fetch_feed<T: DeserializeOwned>(url: &str) -> Result<T, FeedProblem> {
         return Err(FeedProblem::Http(response.status()));
     }
     let text = response.text().await.map_err(|_| FeedProblem::Offline)?;
-    parse_feed(&text).map_err(|e: FeedError| FeedProblem::Malformed(format!("{url}: {e}")))
+    let malformed = |e: String| FeedProblem::Malformed(format!("{url}: {e}"));
+    let value = js_sys::JSON::parse(&text).map_err(|_| malformed("not JSON".into()))?;
+    let version = js_sys::Reflect::get(&value, &"version".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or_default();
+    check_version(version as u32).map_err(|e| malformed(e.to_string()))?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| malformed(e.to_string()))
 }
 
 /// `/feeds/index.json`: the municipalities this hub serves.

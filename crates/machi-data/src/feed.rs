@@ -258,10 +258,17 @@ pub fn parse_feed<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, FeedE
         message: e.to_string(),
     };
     let v: Versioned = serde_json::from_str(json).map_err(malformed)?;
-    if v.version > FEED_VERSION {
-        return Err(FeedError::UnsupportedVersion { found: v.version });
-    }
+    check_version(v.version)?;
     serde_json::from_str(json).map_err(malformed)
+}
+
+/// Refuses a feed written by a newer schema than this build knows, before it is read (a reader
+/// other than [`parse_feed`], such as the app's, checks `version` with this first).
+pub fn check_version(version: u32) -> Result<(), FeedError> {
+    if version > FEED_VERSION {
+        return Err(FeedError::UnsupportedVersion { found: version });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

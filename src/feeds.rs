@@ -8,7 +8,7 @@
 use crate::i18n::{fill, raw, Lang, Msg};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use machi_data::feed::{check_version, AlertsFeed, CityFeed, CityIndex, GarbageFeed};
+use machi_data::feed::{check_version, AlertsFeed, CityFeed, CityIndex, FeedPath, GarbageFeed};
 use machi_data::garbage::GarbageCalendar;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
@@ -140,7 +140,7 @@ async fn fetch_feed<T: DeserializeOwned>(url: &str) -> Result<T, FeedProblem> {
 
 /// `/feeds/index.json`: the municipalities this hub serves.
 pub async fn city_index() -> Result<CityIndex, FeedProblem> {
-    fetch_feed("/feeds/index.json").await
+    fetch_feed(&FeedPath::Index.path()).await
 }
 
 /// A city id is a file stem of the hub's `cities/`: anything else never reaches a URL.
@@ -156,7 +156,7 @@ fn check_city(city: &str) -> Result<(), FeedProblem> {
 /// `/feeds/{city}/city.json`: a municipality's areas and sources.
 pub async fn city_feed(city: &str) -> Result<CityFeed, FeedProblem> {
     check_city(city)?;
-    match fetch_feed(&format!("/feeds/{city}/city.json")).await {
+    match fetch_feed(&FeedPath::City(city.to_owned()).path()).await {
         Err(FeedProblem::Http(404)) => Err(FeedProblem::UnknownCity(city.to_owned())),
         other => other,
     }
@@ -165,7 +165,7 @@ pub async fn city_feed(city: &str) -> Result<CityFeed, FeedProblem> {
 /// `/feeds/{city}/garbage.json`: the collection calendar; `Ok(None)` when the city publishes none.
 pub async fn garbage_feed(city: &str) -> Result<Option<GarbageFeed>, FeedProblem> {
     check_city(city)?;
-    match fetch_feed(&format!("/feeds/{city}/garbage.json")).await {
+    match fetch_feed(&FeedPath::Garbage(city.to_owned()).path()).await {
         Err(FeedProblem::Http(404)) => Ok(None),
         other => other.map(Some),
     }
@@ -175,7 +175,7 @@ pub async fn garbage_feed(city: &str) -> Result<Option<GarbageFeed>, FeedProblem
 /// no alert source.
 pub async fn alerts_feed(city: &str) -> Result<Option<AlertsFeed>, FeedProblem> {
     check_city(city)?;
-    match fetch_feed(&format!("/feeds/{city}/alerts.json")).await {
+    match fetch_feed(&FeedPath::Alerts(city.to_owned()).path()).await {
         Err(FeedProblem::Http(404)) => Ok(None),
         other => other.map(Some),
     }

@@ -17,7 +17,7 @@ pub mod text;
 pub mod time;
 
 pub use feed::{
-    AlertsFeed, Area, CityFeed, CityIndex, CitySummary, GarbageFeed, SourceInfo, SourceKind,
-    FEED_VERSION,
+    AlertsFeed, Area, CityFeed, CityFeedKind, CityIndex, CitySummary, FeedPath, GarbageFeed,
+    SourceInfo, SourceKind, FEED_VERSION,
 };
 pub use text::LocalizedText;

@@ -207,8 +207,10 @@ fn Categories(mine: Mine, today: NaiveDate) -> impl IntoView {
                     let text = c.description.clone();
                     let description = move || {
                         let l = lang.get();
-                        let d = text.get(l.code(), l.data_fallbacks()).to_owned();
-                        (!d.is_empty()).then(|| view! { <p lang=(!text.0.contains_key(l.code())).then_some("ja")>{d}</p> })
+                        let d = text.in_lang(l);
+                        let d_lang = d.lang_attr(l).map(str::to_owned);
+                        let d = d.text.into_owned();
+                        (!d.is_empty()).then(|| view! { <p lang=d_lang>{d}</p> })
                     };
                     let arrangement = mine.arrangement(&c).map(str::to_owned);
                     view! {

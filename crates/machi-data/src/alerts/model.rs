@@ -1,8 +1,8 @@
 //! The alert model: what the hub publishes in the alerts feed and the app reads.
 //!
-//! Text stays in the original language (Japanese for JMA); the app localises from the codes
-//! (`kind_code`, `severity`, `level`, intensity tokens, tsunami categories) through its phrase
-//! templates and the tables in [`super::codes`].
+//! Text stays in the original language (Japanese for JMA); the app and the hub's notifications
+//! localise from the codes (`kind_code`, `severity`, `level`, intensity tokens, tsunami
+//! categories) through the catalogue: [`super::names`] and its messages.
 
 use crate::text::LocalizedText;
 use chrono::{DateTime, FixedOffset};

@@ -913,7 +913,7 @@ async fn the_api_validates_authorises_and_answers_in_json() {
             Some("area"),
         ),
         (
-            bad(&|v| v["language"] = "fr".into()),
+            bad(&|v| v["language"] = "qaa".into()),
             StatusCode::UNPROCESSABLE_ENTITY,
             "unknown_language",
             Some("language"),

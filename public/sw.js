@@ -40,6 +40,8 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
 
+  // Every feed is under this prefix (machi-data's FeedPath::PREFIX), whatever the feed: the
+  // worker needs no list of feed names.
   if (url.pathname.startsWith("/feeds/")) {
     event.respondWith(staleWhileRevalidate(event, request));
   } else if (request.mode === "navigate") {

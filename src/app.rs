@@ -1,85 +1,20 @@
-//! The app's root: the providers (settings, status, the chosen city's feed), the router, the
-//! header and the bottom navigation.
+//! The app's root: the providers (settings, status, the chosen city's feeds), the router, the
+//! header and the bottom navigation. Nothing imports this module: it is the top of the app.
 
 use crate::components::{Icon, IconName, StatusBar};
-use crate::feeds::{self, FeedProblem};
+use crate::feeds::CityData;
 use crate::i18n::{tr, use_lang, Msg, T};
 use crate::pages;
 use crate::pwa::Status;
 use crate::router::{use_path, Router};
 use crate::settings::Settings;
 use leptos::prelude::*;
-use machi_data::feed::AlertsFeed;
-use machi_data::garbage::GarbageCalendar;
-use machi_data::CityFeed;
-use std::sync::Arc;
-
-/// The resident's municipality, fetched from the hub (or the service worker's copy).
-#[derive(Clone, Copy)]
-pub struct CityData {
-    /// `None` inside while no municipality is chosen.
-    pub feed: LocalResource<Option<Result<CityFeed, FeedProblem>>>,
-    /// The municipality's collection calendar; `Ok(None)` when it publishes none.
-    pub garbage: LocalResource<Option<Result<Option<Arc<GarbageCalendar>>, FeedProblem>>>,
-    /// The municipality's alerts and shelters; `Ok(None)` when it has no alert source.
-    pub alerts: LocalResource<Option<Result<Option<Arc<AlertsFeed>>, FeedProblem>>>,
-}
-
-impl CityData {
-    /// Today in the municipality's time zone (the device's until the feed has arrived).
-    pub fn today(&self) -> chrono::NaiveDate {
-        match self.feed.get().flatten() {
-            Some(Ok(feed)) => feeds::city_today(&feed.timezone),
-            _ => chrono::Local::now().date_naive(),
-        }
-    }
-
-    /// The feed when it is loaded and good.
-    pub fn get(&self) -> Option<CityFeed> {
-        self.feed.get().flatten().and_then(Result::ok)
-    }
-}
 
 #[component]
 pub fn App() -> impl IntoView {
     let settings = Settings::provide();
     Status::provide();
-    let feed = LocalResource::new(move || {
-        let city = settings.city.get();
-        async move {
-            match city {
-                Some(city) => Some(feeds::city_feed(&city).await),
-                None => None,
-            }
-        }
-    });
-    let garbage = LocalResource::new(move || {
-        let city = settings.city.get();
-        async move {
-            let city = city?;
-            Some(
-                feeds::garbage_feed(&city)
-                    .await
-                    .map(|f| f.map(|f| Arc::new(f.calendar))),
-            )
-        }
-    });
-    let alerts = LocalResource::new(move || {
-        let city = settings.city.get();
-        async move {
-            let city = city?;
-            Some(feeds::alerts_feed(&city).await.map(|f| f.map(Arc::new)))
-        }
-    });
-    // Alerts are time-critical: while the app is open, ask again every minute (the service
-    // worker answers from its cache when offline).
-    set_interval(move || alerts.refetch(), std::time::Duration::from_secs(60));
-    let city = CityData {
-        feed,
-        garbage,
-        alerts,
-    };
-    provide_context(city);
+    CityData::provide(move || settings.city.get());
     let path = Router::provide().path();
 
     view! {

@@ -1,6 +1,6 @@
-// Web Push glue for Machi: the browser's push subscription and the hub's subscription API
-// (crates/machi-hub/src/push/api.rs). Plain JavaScript because every call is a browser promise
-// or a fetch; the Rust side (src/push.rs) only chooses what to call and keeps the result.
+// Web Push glue for Machi: only what Rust cannot do well, the browser's own push objects
+// (support, permission, pushManager). The hub's subscription API is called from Rust
+// (src/push.rs) with the request and response types of machi-data's `push` module.
 
 /// "unsupported" (no service worker or Push API: e.g. iOS Safari outside the Home Screen), or the
 /// notification permission: "default", "granted" or "denied".
@@ -11,68 +11,31 @@ export function pushSupport() {
   return Notification.permission;
 }
 
-async function api(method, path, secret, body) {
-  const headers = { "content-type": "application/json" };
-  if (secret) headers.authorization = `Bearer ${secret}`;
-  const response = await fetch(path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    cache: "no-store",
-  });
-  if (response.status === 204) return null;
-  const json = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(json.code || `http_${response.status}`);
-  return json;
+/// Asks for permission (only now: the resident has just tapped a topic): "granted", "denied" or
+/// "default" (dismissed).
+export async function pushPermission() {
+  return await Notification.requestPermission();
 }
 
-function base64UrlBytes(text) {
-  const b64 = text.replace(/-/g, "+").replace(/_/g, "/");
-  const raw = atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4));
-  return Uint8Array.from(raw, (c) => c.charCodeAt(0));
-}
-
-/// The hub's request body: where, in which language, and which topics (`alerts` is the minimum
-/// severity or "" for none; `evening` the hour or -1 for none).
-export function pushRequest(city, area, language, alerts, evening, morning) {
-  const topics = {};
-  if (alerts) topics.alerts = { min_severity: alerts };
-  if (evening >= 0 || morning) topics.garbage = { evening_hour: evening >= 0 ? evening : null, morning };
-  return JSON.stringify({ city, area, language, topics });
-}
-
-/// Asks for permission (only now: the resident has just tapped a topic), subscribes with the
-/// hub's key and registers {city, area, language, topics}. Resolves to JSON {id, secret}.
-export async function pushEnable(request) {
-  const permission = await Notification.requestPermission();
-  if (permission !== "granted") throw new Error(permission === "denied" ? "denied" : "dismissed");
-  const { public_key } = await api("GET", "/api/push/key");
+/// The browser's push subscription (made with the hub's base64url key when there is none yet):
+/// `[endpoint, p256dh, auth]` from `PushSubscription.toJSON()`.
+export async function pushSubscribe(publicKey) {
   const registration = await navigator.serviceWorker.ready;
   let subscription = await registration.pushManager.getSubscription();
   if (!subscription) {
+    const b64 = publicKey.replace(/-/g, "+").replace(/_/g, "/");
+    const raw = atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4));
     subscription = await registration.pushManager.subscribe({
       userVisibleOnly: true,
-      applicationServerKey: base64UrlBytes(public_key),
+      applicationServerKey: Uint8Array.from(raw, (c) => c.charCodeAt(0)),
     });
   }
-  const body = JSON.parse(request);
-  body.subscription = subscription.toJSON();
-  const created = await api("POST", "/api/push/subscriptions", null, body);
-  return JSON.stringify({ id: created.id, secret: created.secret });
+  const { endpoint, keys } = subscription.toJSON();
+  return [endpoint, keys.p256dh, keys.auth];
 }
 
-/// Changes topics, area or language of a subscription.
-export async function pushUpdate(id, secret, request) {
-  await api("PATCH", `/api/push/subscriptions/${encodeURIComponent(id)}`, secret, JSON.parse(request));
-}
-
-/// Deletes the subscription at the hub (already gone is fine) and in the browser.
-export async function pushDisable(id, secret) {
-  try {
-    await api("DELETE", `/api/push/subscriptions/${encodeURIComponent(id)}`, secret);
-  } catch (e) {
-    if (e.message !== "not_found") throw e;
-  }
+/// Ends the browser's push subscription, if there is one.
+export async function pushUnsubscribe() {
   const registration = await navigator.serviceWorker.ready;
   const subscription = await registration.pushManager.getSubscription();
   if (subscription) await subscription.unsubscribe();

@@ -1,7 +1,12 @@
-//! Web Push from the app's side: what the resident chose, and the calls that make it so (the
-//! browser part lives in `push.js`). Topics are sent to the hub, which sends the notifications;
-//! the subscription's id and secret are kept with the settings so changes and "off" work later.
+//! Web Push from the app's side: what the resident chose, and the calls that make it so. The
+//! hub's subscription API is called here with gloo-net and machi-data's `push` types, the ones
+//! the hub reads; `push.js` only does what needs the browser's own push objects (support,
+//! permission, `pushManager`). The subscription's id and secret are kept with the settings so
+//! changes and "off" work later.
 
+use gloo_net::http::{Request, RequestBuilder};
+use machi_data::alerts::Severity;
+use machi_data::push as api;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -9,29 +14,20 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     #[wasm_bindgen(js_name = pushSupport)]
     fn push_support() -> String;
-    #[wasm_bindgen(js_name = pushRequest)]
-    fn push_request(
-        city: &str,
-        area: &str,
-        language: &str,
-        alerts: &str,
-        evening: i32,
-        morning: bool,
-    ) -> String;
-    #[wasm_bindgen(js_name = pushEnable, catch)]
-    async fn push_enable(request: &str) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_name = pushUpdate, catch)]
-    async fn push_update(id: &str, secret: &str, request: &str) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_name = pushDisable, catch)]
-    async fn push_disable(id: &str, secret: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = pushPermission, catch)]
+    async fn push_permission() -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = pushSubscribe, catch)]
+    async fn push_subscribe(public_key: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = pushUnsubscribe, catch)]
+    async fn push_unsubscribe() -> Result<JsValue, JsValue>;
 }
 
-/// The topics a resident chose.
+/// The topics a resident chose, as saved with the settings.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Topics {
-    /// Minimum severity of alerts (`advisory`, `warning`, `special`), `None` for no alerts.
-    pub alerts: Option<String>,
+    /// Minimum severity of alerts (saved by its name, `warning`), `None` for no alerts.
+    pub alerts: Option<Severity>,
     /// The hour (city time) of the reminder the evening before, `None` for none.
     pub evening_hour: Option<u8>,
     /// A reminder on the morning of the collection day.
@@ -41,6 +37,17 @@ pub struct Topics {
 impl Topics {
     pub fn any(&self) -> bool {
         self.alerts.is_some() || self.evening_hour.is_some() || self.morning
+    }
+
+    /// The topics as the hub's API takes them.
+    fn request(&self) -> api::Topics {
+        api::Topics {
+            alerts: self.alerts.map(api::AlertTopic::from),
+            garbage: (self.evening_hour.is_some() || self.morning).then_some(api::GarbageTopic {
+                evening_hour: self.evening_hour,
+                morning: self.morning,
+            }),
+        }
     }
 }
 
@@ -78,11 +85,88 @@ pub struct Place<'a> {
     pub language: &'a str,
 }
 
+/// A failed browser call's message, as the error code shown to the resident.
 fn error_code(e: JsValue) -> String {
     js_sys::Reflect::get(&e, &"message".into())
         .ok()
         .and_then(|m| m.as_string())
         .unwrap_or_else(|| "failed".into())
+}
+
+/// Sends one API request (never from a cache: the hub answers `no-store`, and so does this) and
+/// returns the response's body. An error is the hub's error code, `http_<status>` when it gave
+/// none, or `network`. One function for every call: each generic or async helper more is wasm.
+async fn send(
+    request: RequestBuilder,
+    secret: Option<&str>,
+    body: Option<String>,
+) -> Result<String, String> {
+    let mut request = request.cache(web_sys::RequestCache::NoStore);
+    if let Some(secret) = secret {
+        request = request.header("authorization", &format!("Bearer {secret}"));
+    }
+    let request = match body {
+        Some(json) => request
+            .header("content-type", "application/json")
+            .body(json),
+        None => request.build(),
+    }
+    .map_err(|_| "failed".to_owned())?;
+    let network = |_| "network".to_owned();
+    let response = request.send().await.map_err(network)?;
+    let text = response.text().await.map_err(network)?;
+    if response.ok() {
+        return Ok(text);
+    }
+    Err(match serde_json::from_str::<api::ErrorBody>(&text) {
+        Ok(e) => e.code,
+        Err(_) => format!("http_{}", response.status()),
+    })
+}
+
+fn json(body: &impl Serialize) -> Option<String> {
+    serde_json::to_string(body).ok()
+}
+
+fn read<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, String> {
+    serde_json::from_str(body).map_err(|_| "failed".to_owned())
+}
+
+/// Asks for permission, subscribes the browser with the hub's key and registers the place and
+/// topics at the hub.
+async fn create(topics: &Topics, place: &Place<'_>) -> Result<Subscription, String> {
+    let permission = push_permission().await.map_err(error_code)?;
+    match permission.as_string().as_deref() {
+        Some("granted") => {}
+        Some("denied") => return Err("denied".into()),
+        _ => return Err("dismissed".into()),
+    }
+    let key: api::PublicKey = read(&send(Request::get(api::KEY_PATH), None, None).await?)?;
+    let browser: js_sys::Array = push_subscribe(&key.public_key)
+        .await
+        .map_err(error_code)?
+        .into();
+    let part = |i| browser.get(i).as_string().unwrap_or_default();
+    let request = api::CreateRequest {
+        subscription: api::BrowserSubscription {
+            endpoint: part(0),
+            keys: api::BrowserKeys {
+                p256dh: part(1),
+                auth: part(2),
+            },
+        },
+        city: place.city.to_owned(),
+        area: place.area.to_owned(),
+        language: place.language.to_owned(),
+        topics: topics.request(),
+    };
+    let created = send(Request::post(api::SUBSCRIPTIONS_PATH), None, json(&request)).await?;
+    let created: api::Credentials = read(&created)?;
+    Ok(Subscription {
+        id: created.id,
+        secret: created.secret,
+        topics: topics.clone(),
+    })
 }
 
 /// Makes the hub's subscription match `topics`: creates it (asking for permission), changes it,
@@ -92,36 +176,48 @@ pub async fn apply(
     topics: Topics,
     place: Place<'_>,
 ) -> Result<Option<Subscription>, String> {
-    // Built in push.js: serde_json's `Value` would cost wasm size for one small object.
-    let request = push_request(
-        place.city,
-        place.area,
-        place.language,
-        topics.alerts.as_deref().unwrap_or(""),
-        topics.evening_hour.map_or(-1, i32::from),
-        topics.morning,
-    );
     match current {
         Some(sub) if !topics.any() => {
-            push_disable(&sub.id, &sub.secret)
-                .await
-                .map_err(error_code)?;
+            let path = api::subscription_path(&sub.id);
+            match send(Request::delete(&path), Some(&sub.secret), None).await {
+                // Already gone at the hub is fine: the browser's side is ended anyway.
+                Ok(_) => {}
+                Err(code) if code == "not_found" => {}
+                Err(code) => return Err(code),
+            }
+            push_unsubscribe().await.map_err(error_code)?;
             Ok(None)
         }
         None if !topics.any() => Ok(None),
         Some(sub) => {
-            push_update(&sub.id, &sub.secret, &request)
-                .await
-                .map_err(error_code)?;
+            let request = api::UpdateRequest {
+                city: Some(place.city.to_owned()),
+                area: Some(place.area.to_owned()),
+                language: Some(place.language.to_owned()),
+                topics: Some(topics.request()),
+                ..api::UpdateRequest::default()
+            };
+            let path = api::subscription_path(&sub.id);
+            send(Request::patch(&path), Some(&sub.secret), json(&request)).await?;
             Ok(Some(Subscription { topics, ..sub }))
         }
-        None => {
-            let created = push_enable(&request).await.map_err(error_code)?;
-            let created: Subscription = created
-                .as_string()
-                .and_then(|s| serde_json::from_str(&s).ok())
-                .ok_or_else(|| "failed".to_owned())?;
-            Ok(Some(Subscription { topics, ..created }))
-        }
+        None => create(&topics, &place).await.map(Some),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_topics_keep_their_format() {
+        let saved = r#"{"alerts":"advisory","evening_hour":19,"morning":false}"#;
+        let topics: Topics = serde_json::from_str(saved).unwrap();
+        assert_eq!(topics.alerts, Some(Severity::Advisory));
+        assert_eq!(serde_json::to_string(&topics).unwrap(), saved);
+        assert_eq!(
+            serde_json::to_string(&topics.request()).unwrap(),
+            r#"{"alerts":{"min_severity":"advisory","min_level":null},"garbage":{"evening_hour":19,"morning":false}}"#
+        );
     }
 }

@@ -109,6 +109,7 @@ impl Settings {
             push: RwSignal::new(saved.push),
         };
         provide_context(settings);
+        crate::i18n::provide_lang(settings.lang);
 
         // Save on every change.
         Effect::new(move |_| {

@@ -1,126 +1,17 @@
 //! Alerts rendered from their codes, in the resident's language: the kind's name, severity and
 //! status words, 警戒レベル and the standard action, earthquake intensity and tsunami for the
-//! city. No machine translation: names come from machi-data's code tables (JMA's Japanese, plain
-//! English), words and actions from the catalogue; the original Japanese text is always one tap
-//! away.
+//! city. No machine translation: names come from machi-data's `alerts::names` (the catalogue's
+//! names of JMA's codes, shared with the hub's notifications), words and actions from the
+//! catalogue; the original Japanese text is always one tap away.
 
 use crate::components::{Icon, IconName, ReadAloud};
 use crate::i18n::{fill, long_date, plain, raw, use_lang, Lang, Msg, Rubied, T};
 use chrono::{DateTime, FixedOffset, Timelike};
 use leptos::prelude::*;
-use machi_data::alerts::codes::{self, CodeName};
-use machi_data::alerts::{Alert, AlertSourceKind, AlertStatus, AreaCode, Intensity, Severity};
-
-/// Readings of the words JMA's names are made of, for やさしい日本語: the official name is kept
-/// (it is what TV and sirens say) and gets furigana.
-const READINGS: &[(&str, &str)] = &[
-    ("特別警報", "とくべつけいほう"),
-    ("危険警報", "きけんけいほう"),
-    ("警報", "けいほう"),
-    ("注意報", "ちゅういほう"),
-    ("大雨", "おおあめ"),
-    ("洪水", "こうずい"),
-    ("土砂災害", "どしゃさいがい"),
-    ("高潮", "たかしお"),
-    ("暴風雪", "ぼうふうせつ"),
-    ("暴風", "ぼうふう"),
-    ("大雪", "おおゆき"),
-    ("波浪", "はろう"),
-    ("風雪", "ふうせつ"),
-    ("強風", "きょうふう"),
-    ("雷", "かみなり"),
-    ("融雪", "ゆうせつ"),
-    ("濃霧", "のうむ"),
-    ("乾燥", "かんそう"),
-    ("低温", "ていおん"),
-    ("大津波", "おおつなみ"),
-    ("津波", "つなみ"),
-    ("予報", "よほう"),
-    ("海面変動", "かいめんへんどう"),
-    ("若干", "じゃっかん"),
-    ("緊急地震速報", "きんきゅうじしんそくほう"),
-    ("地震", "じしん"),
-    ("震源", "しんげん"),
-    ("震度", "しんど"),
-    ("速報", "そくほう"),
-    ("情報", "じょうほう"),
-    ("観測", "かんそく"),
-    ("長周期", "ちょうしゅうき"),
-    ("弱", "じゃく"),
-    ("強", "きょう"),
-];
-
-/// `text` with `[漢字|かんじ]` ruby on the words of [`READINGS`], longest match first.
-fn with_readings(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    'outer: while !rest.is_empty() {
-        for (word, reading) in READINGS {
-            if let Some(after) = rest.strip_prefix(word) {
-                out.push_str(&format!("[{word}|{reading}]"));
-                rest = after;
-                continue 'outer;
-            }
-        }
-        let c = rest.chars().next().unwrap_or_default();
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    out
-}
-
-/// A code table's name in the resident's language: English for English, JMA's Japanese
-/// otherwise, with furigana for やさしい日本語. The flag says whether the text is Japanese, for
-/// its `lang` attribute.
-fn code_name(name: &CodeName, lang: Lang) -> (String, bool) {
-    match lang.code() {
-        "en" => (name.en.to_owned(), false),
-        "ja-x-easy" => (with_readings(name.ja), true),
-        _ => (name.ja.to_owned(), true),
-    }
-}
-
-/// The kind's name ("Level 3 heavy rain warning", "レベル３大雨警報"), and whether it is Japanese.
-pub fn kind_name(alert: &Alert, lang: Lang) -> (String, bool) {
-    let (name, is_ja) = name_of_kind(alert, lang);
-    if is_ja && lang.code() == "ja-x-easy" && !name.contains('[') {
-        return (with_readings(&name), true);
-    }
-    (name, is_ja)
-}
-
-fn name_of_kind(alert: &Alert, lang: Lang) -> (String, bool) {
-    let table = match alert.source_kind {
-        AlertSourceKind::JmaWeatherWarningH27 => {
-            codes::weather_warning_kind(&alert.kind_code, false)
-        }
-        AlertSourceKind::JmaWeatherWarningR06 => {
-            codes::weather_warning_kind(&alert.kind_code, true)
-        }
-        AlertSourceKind::JmaTsunami => codes::lookup(codes::TSUNAMI_CATEGORIES, &alert.kind_code),
-        AlertSourceKind::JmaEarthquake | AlertSourceKind::JmaEew => {
-            codes::lookup(codes::EARTHQUAKE_REPORTS, &alert.kind_code)
-        }
-        _ => None,
-    };
-    match table {
-        Some(name) => code_name(name, lang),
-        // CAP carries its own languages; other JMA products have only their Japanese name.
-        None if alert.source_kind == AlertSourceKind::Cap => {
-            let text = alert.headline.get(lang.code(), lang.data_fallbacks());
-            let text = if text.is_empty() {
-                &alert.kind_name
-            } else {
-                text
-            };
-            (
-                text.to_owned(),
-                !alert.headline.0.contains_key(lang.code()) && lang.code() == "en",
-            )
-        }
-        None => (alert.kind_name.clone(), true),
-    }
-}
+use machi_data::alerts::{
+    intensity_name, kind_name, tsunami_category_name, Alert, AlertSourceKind, AlertStatus,
+    AreaCode, Intensity, Severity,
+};
 
 pub fn severity_word(severity: Severity) -> Msg {
     match severity {
@@ -213,10 +104,10 @@ pub fn spoken(alert: &Alert, lang: Lang, place: &str, here: &[AreaCode]) -> Stri
             &[("level", &level.to_string())],
         ));
     }
-    parts.push(kind_name(alert, lang).0);
+    parts.push(kind_name(alert, lang).text.into_owned());
     parts.push(raw(lang, status_word(alert.status)).to_owned());
     if let Some(i) = intensity_here(alert, here) {
-        parts.push(code_name(codes::intensity_name(i), lang).0);
+        parts.push(intensity_name(i, lang).text.into_owned());
     }
     parts.join(raw(lang, Msg::SpokenSeparator))
 }
@@ -239,8 +130,9 @@ pub fn AlertCard(
     move || {
         let a = &view_alert;
         let l = lang.get();
-        let (name, name_is_ja) = kind_name(a, l);
-        let title = view! { <span lang=name_is_ja.then_some("ja")><Rubied text=name /></span> };
+        let name = kind_name(a, l);
+        let name_lang = name.lang_attr(l).map(str::to_owned);
+        let title = view! { <span lang=name_lang><Rubied text=name.text.into_owned() /></span> };
         let title = if heading == 2 {
             view! { <h2 class="alert-kind">{title}</h2> }.into_any()
         } else {
@@ -257,13 +149,13 @@ pub fn AlertCard(
             let origin = q.origin_time.map(|t| alert_time(l, t));
             view! {
                 <dl class="alert-facts">
-                    {here_i.map(|i| view! {
+                    {here_i.map(|i| intensity_name(i, l)).map(|n| view! {
                         <dt><T msg=Msg::QuakeHere /></dt>
-                        <dd class="quake-here" lang=(l.code() != "en").then_some("ja")><Rubied text=code_name(codes::intensity_name(i), l).0 /></dd>
+                        <dd class="quake-here" lang=n.lang_attr(l).map(str::to_owned)><Rubied text=n.text.to_string() /></dd>
                     })}
-                    {max.map(|i| view! {
+                    {max.map(|i| intensity_name(i, l)).map(|n| view! {
                         <dt><T msg=Msg::QuakeMax /></dt>
-                        <dd lang=(l.code() != "en").then_some("ja")><Rubied text=code_name(codes::intensity_name(i), l).0 /></dd>
+                        <dd lang=n.lang_attr(l).map(str::to_owned)><Rubied text=n.text.to_string() /></dd>
                     })}
                     {centre.map(|c| view! { <dt><T msg=Msg::QuakeCentre /></dt><dd lang="ja">{c}</dd> })}
                     {magnitude.map(|m| view! { <dt><T msg=Msg::QuakeMagnitude /></dt><dd>{m}</dd> })}
@@ -276,8 +168,10 @@ pub fn AlertCard(
             .iter()
             .filter(|t| here.contains(&t.area))
             .map(|t| {
-                let category = codes::lookup(codes::TSUNAMI_CATEGORIES, &t.category_code)
-                    .map(|c| code_name(c, l).0)
+                let category = tsunami_category_name(&t.category_code, l);
+                let category_lang = category.as_ref().and_then(|c| c.lang_attr(l));
+                let category = category
+                    .map(|c| c.text.into_owned())
                     .unwrap_or_else(|| t.category_code.clone());
                 let height = t.max_height_text.clone();
                 let arrival = t
@@ -286,7 +180,8 @@ pub fn AlertCard(
                     .or_else(|| t.first_arrival_condition.clone());
                 view! {
                     <li>
-                        <strong lang="ja">{t.name.clone()}</strong>": "{category}
+                        <strong lang="ja">{t.name.clone()}</strong>": "
+                        <span lang=category_lang><Rubied text=category /></span>
                         {height.map(|h| view! { " · " <T msg=Msg::TsunamiHeight /> " " <span lang="ja">{h}</span> })}
                         {arrival.map(|t| view! { " · " <T msg=Msg::TsunamiArrival /> " " <Rubied text=t /> })}
                     </li>
@@ -360,7 +255,7 @@ pub type AlertsView = Option<Result<Option<Shown>, crate::feeds::FeedProblem>>;
 
 /// The city's alerts, changing only when what is shown changes (see [`Shown`]).
 pub fn use_alerts() -> Memo<AlertsView> {
-    let city = expect_context::<crate::app::CityData>();
+    let city = expect_context::<crate::feeds::CityData>();
     Memo::new(move |_| city.alerts.get().flatten().map(|r| r.map(|f| f.map(Shown))))
 }
 
@@ -374,7 +269,7 @@ pub fn is_stale(last_success: Option<chrono::DateTime<chrono::Utc>>) -> bool {
 
 /// When the alert sources were last polled successfully; follows every refetch.
 pub fn use_last_success() -> Signal<Option<chrono::DateTime<chrono::Utc>>> {
-    let city = expect_context::<crate::app::CityData>();
+    let city = expect_context::<crate::feeds::CityData>();
     Signal::derive(move || {
         city.alerts
             .get()
@@ -388,7 +283,7 @@ pub fn use_last_success() -> Signal<Option<chrono::DateTime<chrono::Utc>>> {
 /// The most severe alert in force for the city, for the top of Today; nothing when none is.
 #[component]
 pub fn TopAlert() -> impl IntoView {
-    let city = expect_context::<crate::app::CityData>();
+    let city = expect_context::<crate::feeds::CityData>();
     let alerts = use_alerts();
     let last_success = use_last_success();
     let lang = use_lang();
@@ -416,19 +311,6 @@ pub fn TopAlert() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn easy_japanese_gets_readings_on_the_official_name() {
-        assert_eq!(
-            with_readings("レベル３大雨警報"),
-            "レベル３[大雨|おおあめ][警報|けいほう]"
-        );
-        assert_eq!(
-            with_readings("大雨特別警報"),
-            "[大雨|おおあめ][特別警報|とくべつけいほう]"
-        );
-        assert_eq!(with_readings("震度5弱"), "[震度|しんど]5[弱|じゃく]");
-    }
 
     #[test]
     fn one_decimal_without_float_formatting() {

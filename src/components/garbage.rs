@@ -1,14 +1,14 @@
 //! Garbage pieces shared by Today and the Garbage page: my area's calendar, category names and
 //! marks, the "today / tomorrow" cards and the next day of every category.
 
-use crate::app::CityData;
 use crate::components::ReadAloud;
+use crate::feeds::CityData;
 use crate::feeds::FeedProblem;
 use crate::i18n::{fill, long_date, raw, use_lang, Lang, Msg, Rubied, T};
 use crate::settings::Settings;
 use chrono::{Days, NaiveDate};
 use leptos::prelude::*;
-use machi_data::garbage::{Category, GarbageArea, GarbageCalendar, Rule};
+use machi_data::garbage::{category_name, Category, GarbageArea, GarbageCalendar, Rule};
 use std::sync::Arc;
 
 /// My area's calendar, once everything it needs has arrived.
@@ -25,11 +25,7 @@ impl Mine {
 
     /// The categories collected on `date`, in the order the city lists them for the area.
     pub fn on(&self, date: NaiveDate) -> Vec<&Category> {
-        let cal = &self.calendar;
-        cal.on(self.area(), date)
-            .into_iter()
-            .filter_map(|id| cal.category(id))
-            .collect()
+        self.calendar.collected_on(self.area(), date)
     }
 
     /// The first collection day of every category of the area from `from` on (a year ahead),
@@ -102,11 +98,10 @@ pub fn use_my_garbage() -> Signal<MyGarbage> {
         let Some(feed) = city.get() else {
             return MyGarbage::Loading;
         };
-        let area = settings
-            .area
-            .get()
-            .and_then(|a| feed.area(&a)?.garbage_area.clone())
-            .and_then(|g| calendar.areas.iter().position(|a| a.id == g));
+        let area = settings.area.with(|a| {
+            let found = feed.collection_area(a.as_deref()?, &calendar)?;
+            calendar.areas.iter().position(|a| std::ptr::eq(a, found))
+        });
         match area {
             Some(area) => MyGarbage::Ready(Mine { calendar, area }),
             None => MyGarbage::NoArea,
@@ -114,29 +109,29 @@ pub fn use_my_garbage() -> Signal<MyGarbage> {
     })
 }
 
-/// A category's name in the current language, and the city's original Japanese when the two
-/// differ (residents compare it with the sign at the collection point).
-pub fn category_names(category: &Category, lang: Lang) -> (String, Option<String>) {
-    let shown = category
-        .label
-        .get(lang.code(), lang.data_fallbacks())
-        .to_owned();
-    let original = category
-        .label
-        .original()
-        .filter(|o| *o != shown)
-        .map(str::to_owned);
-    (shown, original)
+/// A category's name in the current language (machi-data's `category_name`, as the hub's
+/// reminders say it).
+pub fn category_text(category: &Category, lang: Lang) -> String {
+    category_name(category, lang).text.into_owned()
 }
 
-/// A category's name, with the original Japanese beside a translation.
+/// A category's name, with the city's original Japanese beside a translation (residents compare
+/// it with the sign at the collection point).
 #[component]
 pub fn CategoryName(#[prop(into)] category: Category) -> impl IntoView {
     let lang = use_lang();
     move || {
-        let (shown, original) = category_names(&category, lang.get());
+        let l = lang.get();
+        let shown = category_name(&category, l);
+        let shown_lang = shown.lang_attr(l).map(str::to_owned);
+        let shown = shown.text.into_owned();
+        let original = category
+            .label
+            .original()
+            .filter(|o| *o != shown)
+            .map(str::to_owned);
         view! {
-            <span class="cat-name"><Rubied text=shown /></span>
+            <span class="cat-name" lang=shown_lang><Rubied text=shown /></span>
             {original.map(|o| view! { " " <span class="cat-original" lang="ja">"（"{o}"）"</span> })}
         }
     }
@@ -219,7 +214,7 @@ pub fn CollectionCard(mine: Mine, date: NaiveDate, title: Msg) -> impl IntoView 
     let area = mine.area().name.clone();
     let speech = Signal::derive(move || {
         let l = lang.get();
-        let list: Vec<String> = names.iter().map(|c| category_names(c, l).0).collect();
+        let list: Vec<String> = names.iter().map(|c| category_text(c, l)).collect();
         let msg = if list.is_empty() {
             Msg::GarbageSpeakNone
         } else {

@@ -11,12 +11,12 @@ mod source_note;
 mod status;
 
 pub use alerts::{
-    alert_time, is_stale, kind_name, severity_class, severity_word, status_word, tenths,
-    use_alerts, use_last_success, AlertCard, TopAlert,
+    alert_time, is_stale, severity_class, severity_word, status_word, tenths, use_alerts,
+    use_last_success, AlertCard, TopAlert,
 };
 pub use area_picker::AreaPicker;
 pub use garbage::{
-    category_names, use_my_garbage, CategoryIcon, CategoryList, CategoryMark, CategoryName,
+    category_text, use_my_garbage, CategoryIcon, CategoryList, CategoryMark, CategoryName,
     CollectionCard, GarbageUnavailable, Mine, MyGarbage, NextCollections, NextDay,
 };
 pub use icon::{Icon, IconName};

@@ -8,12 +8,16 @@ use crate::push::{self, Place, Support, Topics};
 use crate::settings::Settings;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use machi_data::alerts::Severity;
 
 /// What a tap on a box asked for, and how to take the tick back if that fails (a refused
 /// permission or a failed request leaves the box as the hub has it).
 fn tapped(ev: &leptos::ev::Event) -> (bool, Option<web_sys::EventTarget>) {
     (event_target_checked(ev), ev.target())
 }
+
+/// The minimum severity of alerts when they are first turned on.
+const DEFAULT_SEVERITY: Severity = Severity::Warning;
 
 /// Evening hours offered for the reminder (city time).
 const EVENING_HOURS: [u8; 6] = [17, 18, 19, 20, 21, 22];
@@ -112,17 +116,20 @@ pub fn Notifications() -> impl IntoView {
                     <input type="checkbox" name="notify-alerts" prop:checked=alerts_on
                         on:change=move |ev| {
                             let tap = tapped(&ev);
-                            change(Topics { alerts: tap.0.then(|| "warning".to_owned()), ..topics() }, Some(tap));
+                            change(Topics { alerts: tap.0.then_some(DEFAULT_SEVERITY), ..topics() }, Some(tap));
                         } />
                     <span><T msg=Msg::NotifyAlerts /></span>
                 </label>
                 <label class="field">
                     <span><T msg=Msg::NotifyAlertsMin /></span>
                     <select name="notify-alerts-min" disabled=move || !alerts_on()
-                        on:change=move |ev| change(Topics { alerts: Some(event_target_value(&ev)), ..topics() }, None)>
-                        {[("advisory", Msg::NotifyMinAdvisory), ("warning", Msg::NotifyMinWarning), ("special", Msg::NotifyMinSpecial)]
-                            .into_iter().map(|(value, msg)| view! {
-                                <option value=value selected=move || topics().alerts.as_deref().unwrap_or("warning") == value>
+                        on:change=move |ev| {
+                            let chosen = Severity::from_name(&event_target_value(&ev));
+                            change(Topics { alerts: chosen.or(Some(DEFAULT_SEVERITY)), ..topics() }, None);
+                        }>
+                        {[(Severity::Advisory, Msg::NotifyMinAdvisory), (Severity::Warning, Msg::NotifyMinWarning), (Severity::Special, Msg::NotifyMinSpecial)]
+                            .into_iter().map(|(severity, msg)| view! {
+                                <option value=severity.name() selected=move || topics().alerts.unwrap_or(DEFAULT_SEVERITY) == severity>
                                     {tr(msg)}
                                 </option>
                             }).collect_view()}

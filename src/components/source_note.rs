@@ -1,7 +1,7 @@
 //! The attribution under a feature's data: who published it, under which licence, as of when —
 //! what CC BY and the government terms ask of every page that shows their data.
 
-use crate::app::CityData;
+use crate::feeds::CityData;
 use crate::i18n::{fill, raw, use_lang, Msg, Rubied, T};
 use leptos::prelude::*;
 use machi_data::feed::SourceKind;

@@ -1,9 +1,9 @@
 //! Sources and licences: each source, who to credit, its licence and "as of", as the open-data
 //! licences (CC BY, 政府標準利用規約) require.
 
-use crate::app::CityData;
 use crate::components::ProblemView;
 use crate::feeds::age;
+use crate::feeds::CityData;
 use crate::i18n::{use_lang, Msg, T};
 use crate::pages::use_page_title;
 use chrono::Utc;

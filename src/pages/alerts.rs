@@ -2,18 +2,18 @@
 //! earthquake and tsunami for here, the last 72 hours, when the data was last updated (and a
 //! clear warning when that is old), and the nearest shelters for the dangers in force.
 
-use crate::app::CityData;
 use crate::components::{
-    alert_time, is_stale, kind_name, severity_class, severity_word, status_word, use_alerts,
-    use_last_success, AlertCard, ProblemView, SourceNote,
+    alert_time, is_stale, severity_class, severity_word, status_word, use_alerts, use_last_success,
+    AlertCard, ProblemView, SourceNote,
 };
+use crate::feeds::CityData;
 use crate::feeds::{age, local_time};
 use crate::i18n::{fill, raw, tr, use_lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
 use crate::settings::Settings;
 use chrono::Utc;
 use leptos::prelude::*;
-use machi_data::alerts::{haversine_km, Alert, AlertSourceKind, HazardType, Shelter};
+use machi_data::alerts::{haversine_km, kind_name, Alert, AlertSourceKind, HazardType, Shelter};
 use machi_data::feed::{AlertsFeed, SourceKind};
 use std::sync::Arc;
 
@@ -111,10 +111,13 @@ fn AlertsView(feed: Arc<AlertsFeed>, place: String) -> impl IntoView {
                     <ul class="history">
                         {history.into_iter().map(|a| {
                             let l = lang.get_untracked();
+                            let kind = kind_name(&a, l);
+                            let kind_lang = kind.lang_attr(l).map(str::to_owned);
+                            let kind = kind.text.into_owned();
                             view! {
                                 <li class=severity_class(a.severity)>
                                     <span class="history-time"><Rubied text=alert_time(l, a.issued_at) /></span>
-                                    <span class="history-kind"><Rubied text=kind_name(&a, l).0 /></span>
+                                    <span class="history-kind" lang=kind_lang><Rubied text=kind /></span>
                                     <span class="history-status">
                                         <T msg=severity_word(a.severity) /> " · " <T msg=status_word(a.status) />
                                     </span>

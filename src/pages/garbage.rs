@@ -2,12 +2,12 @@
 //! category with its next day, description and remarks, the item search ("which bin does a
 //! battery go in?") and the .ics export.
 
-use crate::app::CityData;
 use crate::components::use_my_garbage;
 use crate::components::{
     AreaPicker, CategoryIcon, CategoryList, CategoryMark, CategoryName, CollectionCard,
     GarbageUnavailable, Icon, IconName, Mine, MyGarbage, NextDay, SourceNote,
 };
+use crate::feeds::CityData;
 use crate::i18n::{fill, month_title, raw, tr, use_lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
 use crate::settings::Settings;
@@ -126,7 +126,7 @@ fn MonthCalendar(mine: Mine, today: NaiveDate) -> impl IntoView {
                             .filter_map(|c| mine.calendar.category(&c.category))
                             .collect();
                         let marks = here.iter().map(|c| {
-                    let name = crate::components::category_names(c, l).0;
+                    let name = crate::components::category_text(c, l);
                     view! {
                         <li>
                             <CategoryMark number=mine.number(c) colour=c.colour.clone() />
@@ -207,8 +207,10 @@ fn Categories(mine: Mine, today: NaiveDate) -> impl IntoView {
                     let text = c.description.clone();
                     let description = move || {
                         let l = lang.get();
-                        let d = text.get(l.code(), l.data_fallbacks()).to_owned();
-                        (!d.is_empty()).then(|| view! { <p lang=(!text.0.contains_key(l.code())).then_some("ja")>{d}</p> })
+                        let d = text.in_lang(l);
+                        let d_lang = d.lang_attr(l).map(str::to_owned);
+                        let d = d.text.into_owned();
+                        (!d.is_empty()).then(|| view! { <p lang=d_lang>{d}</p> })
                     };
                     let arrangement = mine.arrangement(&c).map(str::to_owned);
                     view! {
@@ -322,7 +324,7 @@ fn Export(mine: Mine, today: NaiveDate) -> impl IntoView {
             &mine.calendar,
             today,
             12,
-            lang.get_untracked().code(),
+            lang.get_untracked(),
         );
         crate::pwa::save_file("machi-garbage.ics", "text/calendar", &ics);
     };

@@ -1,7 +1,7 @@
 //! Settings: language, text size, contrast, motion, my place, and the sources' credits.
 
-use crate::app::CityData;
 use crate::components::Notifications;
+use crate::feeds::CityData;
 use crate::i18n::{fill, raw, use_lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
 use crate::pages::welcome::LanguagePicker;

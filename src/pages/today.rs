@@ -1,10 +1,10 @@
 //! Today: the date, my place, and what my city has for me now.
 
-use crate::app::CityData;
 use crate::components::{
     use_my_garbage, CollectionCard, GarbageUnavailable, Icon, IconName, MyGarbage, NextCollections,
     ProblemView, ReadAloud, TopAlert,
 };
+use crate::feeds::CityData;
 use crate::i18n::{fill, long_date, raw, use_lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
 use crate::settings::Settings;

@@ -11,17 +11,109 @@
 //! | `/feeds/{city}/garbage.json` | [`GarbageFeed`] (when the city has a garbage source) |
 //! | `/feeds/{city}/alerts.json`  | [`AlertsFeed`] (when the city has a `jma-atom`, `cap` or `shelters` source) |
 //!
-//! Freshness ("as of", stale, the last error) of every feed is in [`CityFeed::sources`], so the
-//! app learns it from one small document.
+//! The paths are written once, as [`FeedPath`]. Freshness ("as of", stale, the last error) of
+//! every feed is in [`CityFeed::sources`], so the app learns it from one small document.
 
 use crate::alerts::{Alert, AlertState, AlertStatus, AreaCode, AreaScope, Shelter};
-use crate::garbage::GarbageCalendar;
+use crate::garbage::{GarbageArea, GarbageCalendar};
 use crate::text::LocalizedText;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The version of the feed schema this crate reads and writes.
 pub const FEED_VERSION: u32 = 1;
+
+/// Where a feed is published: the one spelling of the feed URLs, for the hub's routes and
+/// export and the app's fetches (the service worker needs only [`FeedPath::PREFIX`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FeedPath {
+    /// `/feeds/index.json`: [`CityIndex`].
+    Index,
+    /// `/feeds/{city}/city.json`: [`CityFeed`].
+    City(String),
+    /// `/feeds/{city}/garbage.json`: [`GarbageFeed`].
+    Garbage(String),
+    /// `/feeds/{city}/alerts.json`: [`AlertsFeed`].
+    Alerts(String),
+}
+
+/// The kinds of feed a city has (some only when it has the sources for them). A new feature's
+/// feed (nursery, meetings) is one more kind here and one more [`FeedPath`] variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CityFeedKind {
+    City,
+    Garbage,
+    Alerts,
+}
+
+impl CityFeedKind {
+    /// Every kind, in the order the hub lists and exports them.
+    pub const ALL: [CityFeedKind; 3] = [
+        CityFeedKind::City,
+        CityFeedKind::Garbage,
+        CityFeedKind::Alerts,
+    ];
+
+    /// The file name under `/feeds/{city}/`.
+    pub fn file(self) -> &'static str {
+        match self {
+            CityFeedKind::City => "city.json",
+            CityFeedKind::Garbage => "garbage.json",
+            CityFeedKind::Alerts => "alerts.json",
+        }
+    }
+
+    /// This kind's feed of `city`.
+    pub fn of(self, city: &str) -> FeedPath {
+        let city = city.to_owned();
+        match self {
+            CityFeedKind::City => FeedPath::City(city),
+            CityFeedKind::Garbage => FeedPath::Garbage(city),
+            CityFeedKind::Alerts => FeedPath::Alerts(city),
+        }
+    }
+}
+
+impl FeedPath {
+    /// Every feed path starts with this.
+    pub const PREFIX: &'static str = "/feeds/";
+    const INDEX_FILE: &'static str = "index.json";
+
+    /// The city and kind of a city's feed; `None` for the index.
+    pub fn city_feed(&self) -> Option<(&str, CityFeedKind)> {
+        match self {
+            FeedPath::Index => None,
+            FeedPath::City(c) => Some((c, CityFeedKind::City)),
+            FeedPath::Garbage(c) => Some((c, CityFeedKind::Garbage)),
+            FeedPath::Alerts(c) => Some((c, CityFeedKind::Alerts)),
+        }
+    }
+
+    /// The URL path: `/feeds/index.json`, `/feeds/{city}/garbage.json` …
+    pub fn path(&self) -> String {
+        match self.city_feed() {
+            None => format!("{}{}", Self::PREFIX, Self::INDEX_FILE),
+            Some((city, kind)) => format!("{}{city}/{}", Self::PREFIX, kind.file()),
+        }
+    }
+
+    /// The feed a URL path names (exactly as [`FeedPath::path`] writes it), if any. A city id is
+    /// one non-empty path segment; whether the hub serves it is for the hub to say.
+    pub fn parse(path: &str) -> Option<FeedPath> {
+        let rest = path.strip_prefix(Self::PREFIX)?;
+        if rest == Self::INDEX_FILE {
+            return Some(FeedPath::Index);
+        }
+        let (city, file) = rest.split_once('/')?;
+        if city.is_empty() {
+            return None;
+        }
+        CityFeedKind::ALL
+            .into_iter()
+            .find(|k| k.file() == file)
+            .map(|k| k.of(city))
+    }
+}
 
 /// `/feeds/index.json`: every municipality this hub serves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -314,6 +406,17 @@ impl CityFeed {
         self.areas.iter().find(|a| a.id == id)
     }
 
+    /// The collection area in `calendar` of the resident's area `area`: the area's
+    /// `garbage_area`, looked up in the calendar. With [`GarbageCalendar::collected_on`], the one
+    /// answer to "what goes out on this date where I live", for the app and the hub's reminders.
+    pub fn collection_area<'c>(
+        &self,
+        area: &str,
+        calendar: &'c GarbageCalendar,
+    ) -> Option<&'c GarbageArea> {
+        calendar.area(self.area(area)?.garbage_area.as_deref()?)
+    }
+
     /// The oldest `as_of` of the sources: how old the data on screen may be.
     pub fn oldest_as_of(&self) -> Option<DateTime<Utc>> {
         self.sources.iter().filter_map(|s| s.as_of).min()
@@ -370,10 +473,17 @@ pub fn parse_feed<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, FeedE
         message: e.to_string(),
     };
     let v: Versioned = serde_json::from_str(json).map_err(malformed)?;
-    if v.version > FEED_VERSION {
-        return Err(FeedError::UnsupportedVersion { found: v.version });
-    }
+    check_version(v.version)?;
     serde_json::from_str(json).map_err(malformed)
+}
+
+/// Refuses a feed written by a newer schema than this build knows, before it is read (a reader
+/// other than [`parse_feed`], such as the app's, checks `version` with this first).
+pub fn check_version(version: u32) -> Result<(), FeedError> {
+    if version > FEED_VERSION {
+        return Err(FeedError::UnsupportedVersion { found: version });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -401,6 +511,83 @@ mod tests {
         };
         let json = serde_json::to_string(&feed).unwrap();
         assert_eq!(parse_feed::<CityFeed>(&json).unwrap(), feed);
+    }
+
+    #[test]
+    fn feed_paths_round_trip() {
+        let mut paths = vec![FeedPath::Index];
+        paths.extend(CityFeedKind::ALL.map(|k| k.of("demo")));
+        for p in &paths {
+            assert_eq!(FeedPath::parse(&p.path()).as_ref(), Some(p), "{}", p.path());
+        }
+        assert_eq!(
+            FeedPath::Garbage("demo".into()).path(),
+            "/feeds/demo/garbage.json"
+        );
+        assert_eq!(FeedPath::Index.path(), "/feeds/index.json");
+        for bad in [
+            "/feeds/",
+            "/feeds/demo/other.json",
+            "/feeds//city.json",
+            "/feeds/a/b/city.json",
+            "/feed/demo/city.json",
+            "/feeds/index.json/x",
+        ] {
+            assert_eq!(FeedPath::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_resident_s_area_leads_to_what_goes_out_on_a_date() {
+        use crate::garbage::{Category, Rule, Schedule};
+        let area = |id: &str, garbage: Option<&str>| Area {
+            id: id.into(),
+            name: LocalizedText::ja(id),
+            kana: None,
+            garbage_area: garbage.map(Into::into),
+            point: None,
+        };
+        let city = CityFeed {
+            version: FEED_VERSION,
+            generated_at: "2026-11-22T00:00:00Z".parse().unwrap(),
+            id: "demo".into(),
+            lg_code: None,
+            name: LocalizedText::ja("まち市"),
+            prefecture: LocalizedText::default(),
+            timezone: "Asia/Tokyo".into(),
+            areas: vec![area("kita", Some("a-1")), area("minami", None)],
+            sources: vec![],
+        };
+        let calendar = GarbageCalendar {
+            categories: vec![Category {
+                id: "burnable".into(),
+                ..Category::default()
+            }],
+            areas: vec![GarbageArea {
+                id: "a-1".into(),
+                schedules: vec![Schedule {
+                    category: "burnable".into(),
+                    rules: vec![Rule::Weekly {
+                        weekday: chrono::Weekday::Mon,
+                    }],
+                    ..Schedule::default()
+                }],
+                ..GarbageArea::default()
+            }],
+            ..GarbageCalendar::default()
+        };
+        let kita = city.collection_area("kita", &calendar).unwrap();
+        let on = |d: &str| -> Vec<String> {
+            calendar
+                .collected_on(kita, d.parse().unwrap())
+                .iter()
+                .map(|c| c.id.clone())
+                .collect()
+        };
+        assert_eq!(on("2026-11-23"), ["burnable"]);
+        assert!(on("2026-11-24").is_empty());
+        assert!(city.collection_area("minami", &calendar).is_none());
+        assert!(city.collection_area("nowhere", &calendar).is_none());
     }
 
     #[test]

@@ -5,18 +5,19 @@
 //! `wasm32-unknown-unknown` (the app) and natively (the hub, the tests).
 //!
 //! The most important module is [`feed`]: the schema of the JSON the hub publishes and the app reads,
-//! the one contract between them.
+//! the one contract between them; [`push`] is the other one, the Web Push API's bodies.
 
 pub mod alerts;
 #[cfg(feature = "sources")]
 pub mod encoding;
 pub mod feed;
 pub mod garbage;
+pub mod push;
 pub mod text;
 pub mod time;
 
 pub use feed::{
-    AlertsFeed, Area, CityFeed, CityIndex, CitySummary, GarbageFeed, SourceInfo, SourceKind,
-    FEED_VERSION,
+    AlertsFeed, Area, CityFeed, CityFeedKind, CityIndex, CitySummary, FeedPath, GarbageFeed,
+    SourceInfo, SourceKind, FEED_VERSION,
 };
 pub use text::LocalizedText;

@@ -137,7 +137,13 @@ fn the_demo_with_one_week_shifts() {
 fn the_demo_exports_to_ics_and_searches_items() {
     let (cal, _) = demo(&ParseOptions::default());
     let north = cal.area_named("北地区").unwrap();
-    let ics = to_ics(north, &cal, d(2026, 4, 1), 12, "en");
+    let ics = to_ics(
+        north,
+        &cal,
+        d(2026, 4, 1),
+        12,
+        machi_i18n::Lang::from_code("en").unwrap(),
+    );
     let events = ics.matches("BEGIN:VEVENT").count();
     assert_eq!(
         events,

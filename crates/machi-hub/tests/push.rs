@@ -14,6 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, TimeZone as _, Utc};
 use machi_data::alerts::{parse_jma, Alert, AreaScope};
+use machi_data::garbage::category_name;
 use machi_hub::config::CityConfig;
 use machi_hub::push::{endpoint, Payload, Push, PushSettings};
 use machi_hub::serve::{app, AppState, Paths, Setup};
@@ -700,10 +701,17 @@ fn demo_dates(
                 .iter()
                 .map(|c| cal.category(c).unwrap().label.get("ja", &[]).to_owned())
                 .collect();
-            let en = on
+            // English names are the catalogue's, as the app shows them.
+            let en_lang = machi_i18n::Lang::from_code("en").unwrap();
+            let en: Vec<String> = on
                 .iter()
-                .map(|c| cal.category(c).unwrap().label.get("en", &[]).to_owned())
+                .map(|c| {
+                    category_name(cal.category(c).unwrap(), en_lang)
+                        .text
+                        .into_owned()
+                })
                 .collect();
+            assert!(en.iter().all(|n| n.is_ascii()), "{en:?}");
             with = Some((d, ja, en));
         }
         d = d.succ_opt().unwrap();
@@ -858,7 +866,7 @@ async fn the_api_validates_authorises_and_answers_in_json() {
             Some("area"),
         ),
         (
-            bad(&|v| v["language"] = "fr".into()),
+            bad(&|v| v["language"] = "qaa".into()),
             StatusCode::UNPROCESSABLE_ENTITY,
             "unknown_language",
             Some("language"),

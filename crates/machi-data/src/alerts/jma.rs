@@ -281,7 +281,10 @@ fn weather_warnings(
             let name = kind
                 .text_at(&["Name"])
                 .map(str::to_owned)
-                .or_else(|| codes::weather_warning_kind(code, r06).map(|c| c.ja.to_owned()))
+                .or_else(|| {
+                    super::names::weather_warning_name(code, r06)
+                        .map(|n| n.source_text().to_owned())
+                })
                 .unwrap_or_default();
             match groups.iter_mut().find(|g| g.0 == code && g.1 == status) {
                 Some(g) => {

@@ -2,7 +2,8 @@
 //! place ([`AlertState`]) and the nearest [`Shelter`]s out.
 //!
 //! - [`model`]: the alert model the hub publishes and the app reads (always compiled).
-//! - [`codes`]: code → meaning tables for the app's phrase templates (always compiled).
+//! - [`codes`]: what JMA's codes mean (severity, 警戒レベル); [`names`]: what an alert and its codes
+//!   are called in a resident's language, from the catalogue (both always compiled).
 //! - [`state`]: what is in force for a place, as a pure function; area hierarchy and indexes.
 //! - [`shelter`]: shelters and `nearest` (always compiled); their CSV reader (`sources`).
 //! - `jma`, `cap`, `atom`: the source parsers, behind the `sources` feature, over one hardened XML
@@ -11,6 +12,7 @@
 pub mod codes;
 pub mod error;
 pub mod model;
+pub mod names;
 pub mod shelter;
 pub mod state;
 
@@ -28,6 +30,7 @@ pub use model::{
     Alert, AlertSourceKind, AlertStatus, AreaCode, AreaIntensity, EarthquakeDetails, Hypocentre,
     Intensity, Severity, TsunamiAreaForecast,
 };
+pub use names::{intensity_name, kind_name, tsunami_category_name};
 pub use shelter::{haversine_km, nearest, HazardType, Shelter};
 pub use state::{AlertState, AreaIndex, AreaScope, AreaTree, CurrentState, SubscriptionIndex};
 

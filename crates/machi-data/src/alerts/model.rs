@@ -1,8 +1,8 @@
 //! The alert model: what the hub publishes in the alerts feed and the app reads.
 //!
-//! Text stays in the original language (Japanese for JMA); the app localises from the codes
-//! (`kind_code`, `severity`, `level`, intensity tokens, tsunami categories) through its phrase
-//! templates and the tables in [`super::codes`].
+//! Text stays in the original language (Japanese for JMA); the app and the hub's notifications
+//! localise from the codes (`kind_code`, `severity`, `level`, intensity tokens, tsunami
+//! categories) through the catalogue: [`super::names`] and its messages.
 
 use crate::text::LocalizedText;
 use chrono::{DateTime, FixedOffset};
@@ -88,8 +88,10 @@ impl AlertSourceKind {
 }
 
 /// How serious an alert is, ordered: `Information < Advisory < Warning < Special`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+///
+/// Written by its [`Severity::name`] everywhere: in feeds (serde), in the push API's topics and
+/// in the hub's push store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
     /// 情報, 予報, CAP Minor/Unknown.
     Information,
@@ -99,6 +101,54 @@ pub enum Severity {
     Warning,
     /// 特別警報, 大津波警報, 緊急地震速報（警報）, CAP Extreme.
     Special,
+}
+
+impl Severity {
+    /// Every severity, least serious first.
+    pub const ALL: [Severity; 4] = [
+        Severity::Information,
+        Severity::Advisory,
+        Severity::Warning,
+        Severity::Special,
+    ];
+
+    /// The one written form of a severity (the only place the names are spelled).
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Information => "information",
+            Severity::Advisory => "advisory",
+            Severity::Warning => "warning",
+            Severity::Special => "special",
+        }
+    }
+
+    /// The severity [`Severity::name`] gives this name to.
+    pub fn from_name(name: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+impl Serialize for Severity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Severity {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Name;
+        impl serde::de::Visitor<'_> for Name {
+            type Value = Severity;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("information, advisory, warning or special")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Severity, E> {
+                Severity::from_name(v)
+                    .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(v), &self))
+            }
+        }
+        deserializer.deserialize_str(Name)
+    }
 }
 
 /// The message's lifecycle state for this alert.
@@ -368,4 +418,22 @@ fn point_in_ring(ring: &[(f64, f64)], lat: f64, lon: f64) -> bool {
         j = i;
     }
     inside
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_severity_is_written_by_its_name_in_json_too() {
+        for s in Severity::ALL {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.name()));
+            assert_eq!(serde_json::from_str::<Severity>(&json).unwrap(), s);
+            assert_eq!(Severity::from_name(s.name()), Some(s));
+        }
+        assert_eq!(Severity::from_name("loud"), None);
+        assert!(serde_json::from_str::<Severity>("\"loud\"").is_err());
+        assert!(Severity::ALL.windows(2).all(|w| w[0] < w[1]));
+    }
 }

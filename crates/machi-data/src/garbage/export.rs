@@ -6,6 +6,7 @@
 
 use super::model::{GarbageArea, GarbageCalendar};
 use chrono::{Days, Months, NaiveDate};
+use machi_i18n::{plain, Lang};
 use std::fmt::Write;
 
 /// `YYYYMMDD`, RFC 5545's DATE form. Written by hand: this module is compiled into the app, and
@@ -16,20 +17,20 @@ fn basic_date(d: NaiveDate) -> String {
 }
 
 /// The collection days of `area` from `from` for `months` months, with summaries in `lang`
-/// (falling back to Japanese), as an RFC 5545 `VCALENDAR`: CRLF line endings, lines folded at 75
-/// octets.
+/// (the categories' names as the app shows them, without ruby), as an RFC 5545 `VCALENDAR`: CRLF
+/// line endings, lines folded at 75 octets.
 pub fn to_ics(
     area: &GarbageArea,
     calendar: &GarbageCalendar,
     from: NaiveDate,
     months: u32,
-    lang: &str,
+    lang: Lang,
 ) -> String {
     let to = from
         .checked_add_months(Months::new(months))
         .and_then(|d| d.pred_opt())
         .unwrap_or(from);
-    let area_name = area.name.get(lang, &[]);
+    let area_name = area.name.get(lang.code(), lang.data_fallbacks());
     // DTSTAMP must be a UTC date-time. "Now" would make every export differ; the start of the
     // exported range is a stable stand-in that still tells apps which export is newer.
     let stamp = format!("{}T000000Z", basic_date(from));
@@ -46,7 +47,7 @@ pub fn to_ics(
     for day in calendar.collection_days(area, from, to) {
         let summary = calendar
             .category(&day.category)
-            .map(|c| c.label.get(lang, &[]).to_owned())
+            .map(|c| plain(&super::category_name(c, lang).text))
             .unwrap_or_else(|| day.category.clone());
         let date = basic_date(day.date);
         let end = basic_date(day.date.checked_add_days(Days::new(1)).unwrap_or(day.date));
@@ -135,7 +136,7 @@ mod tests {
             &cal,
             NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
             1,
-            "ja",
+            Lang::SOURCE,
         );
         // April 2026 has four Mondays: 6, 13, 20, 27.
         assert_eq!(ics.matches("BEGIN:VEVENT").count(), 4);
@@ -157,8 +158,8 @@ mod tests {
         let (area, cal) = sample();
         let from = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
         assert_eq!(
-            to_ics(&area, &cal, from, 12, "en"),
-            to_ics(&area, &cal, from, 12, "en")
+            to_ics(&area, &cal, from, 12, Lang::from_code("en").unwrap()),
+            to_ics(&area, &cal, from, 12, Lang::from_code("en").unwrap())
         );
     }
 }

@@ -1,24 +1,22 @@
-//! The glossary of garbage categories: the labels cities use for the same kinds of garbage, with
-//! English and やさしい日本語 (`ja-x-easy`, ruby as `[漢字|かんじ]`) for each.
+//! The glossary of garbage categories: the labels cities use for the same kinds of garbage.
 //!
 //! Cities label one kind in many ways (燃やすごみ, 可燃ごみ, 燃えるごみ, 燃やせるゴミ …) and rarely
-//! translate them. The glossary fills the translations in; the city's own Japanese label is always
-//! kept as the original. Matching is done on folded text ([`super::fold`]) after dropping
-//! decorations (brackets, 「の日」, 「の収集日」), and a label joining several kinds with ・ or 、
-//! (缶・びん・ペットボトル) is translated part by part.
+//! translate them. The glossary finds the kind a label names; what a kind is called in each
+//! language is the catalogue's (`[names.garbage]`, see [`super::names`]), and the city's own
+//! Japanese label is always kept as the original. Matching is done on folded text
+//! ([`super::fold`]) after dropping decorations (brackets, 「の日」, 「の収集日」), and a label
+//! joining several kinds with ・ or 、 (缶・びん・ペットボトル) is matched part by part.
 
 use super::fold::fold;
-use crate::text::LocalizedText;
 
-/// One kind of garbage and its names.
+/// One kind of garbage and the labels cities write for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
-    /// Stable kind name, used as the category id when unambiguous and for icons.
+    /// Stable kind name: the category id when unambiguous, the icon, and the catalogue's
+    /// `[names.garbage]` key.
     pub kind: &'static str,
     /// Labels cities use, written as they are; compared after folding.
     pub labels: &'static [&'static str],
-    pub en: &'static str,
-    pub easy: &'static str,
 }
 
 /// Every kind the glossary knows.
@@ -34,8 +32,6 @@ pub const ENTRIES: &[Entry] = &[
             "もえるごみ",
             "可燃",
         ],
-        en: "Burnable waste",
-        easy: "[燃|も]やす ごみ",
     },
     Entry {
         kind: "non-burnable",
@@ -49,8 +45,6 @@ pub const ENTRIES: &[Entry] = &[
             "不燃",
             "埋立ごみ",
         ],
-        en: "Non-burnable waste",
-        easy: "[燃|も]やさない ごみ",
     },
     Entry {
         kind: "recyclables",
@@ -62,26 +56,18 @@ pub const ENTRIES: &[Entry] = &[
             "再生資源ごみ",
             "資源回収",
         ],
-        en: "Recyclables",
-        easy: "[資源|しげん]（リサイクル できる もの）",
     },
     Entry {
         kind: "bottles",
         labels: &["びん", "あきびん", "空きびん", "瓶", "空き瓶", "びん類"],
-        en: "Glass bottles",
-        easy: "びん",
     },
     Entry {
         kind: "cans",
         labels: &["かん", "缶", "空き缶", "あきかん", "空きかん", "缶類"],
-        en: "Cans",
-        easy: "かん",
     },
     Entry {
         kind: "pet-bottles",
         labels: &["ペットボトル", "ペット", "pet"],
-        en: "PET bottles",
-        easy: "ペットボトル",
     },
     Entry {
         kind: "plastic",
@@ -98,68 +84,46 @@ pub const ENTRIES: &[Entry] = &[
             "容プラ",
             "プラスチック資源",
         ],
-        en: "Plastic packaging",
-        easy: "プラスチックの [入|い]れもの",
     },
     Entry {
         kind: "paper",
         labels: &["古紙", "紙類", "紙", "古紙類"],
-        en: "Paper",
-        easy: "[紙|かみ]",
     },
     Entry {
         kind: "mixed-paper",
         labels: &["雑紙", "雑がみ", "その他の紙"],
-        en: "Mixed paper",
-        easy: "[雑|ざつ]がみ",
     },
     Entry {
         kind: "newspapers",
         labels: &["新聞", "新聞紙", "新聞・チラシ"],
-        en: "Newspapers",
-        easy: "[新聞|しんぶん]",
     },
     Entry {
         kind: "magazines",
         labels: &["雑誌", "本・雑誌"],
-        en: "Magazines",
-        easy: "[雑誌|ざっし]",
     },
     Entry {
         kind: "cardboard",
         labels: &["段ボール", "ダンボール"],
-        en: "Cardboard",
-        easy: "ダンボール",
     },
     Entry {
         kind: "cartons",
         labels: &["紙パック", "牛乳パック"],
-        en: "Paper cartons",
-        easy: "[紙|かみ]パック",
     },
     Entry {
         kind: "textiles",
         labels: &["古着・古布", "古布・古着", "衣類・布類"],
-        en: "Old clothes and cloth",
-        easy: "[古|ふる]い [服|ふく]・[布|ぬの]",
     },
     Entry {
         kind: "clothes",
         labels: &["古着", "衣類", "古着類"],
-        en: "Old clothes",
-        easy: "[古|ふる]い [服|ふく]",
     },
     Entry {
         kind: "cloth",
         labels: &["布", "布類", "古布", "古布類"],
-        en: "Cloth",
-        easy: "[布|ぬの]",
     },
     Entry {
         kind: "bulky",
         labels: &["粗大ごみ", "有料粗大ごみ", "大型ごみ", "臨時・粗大ごみ"],
-        en: "Bulky waste",
-        easy: "[大|おお]きい ごみ（[粗大|そだい]ごみ）",
     },
     Entry {
         kind: "hazardous",
@@ -171,32 +135,22 @@ pub const ENTRIES: &[Entry] = &[
             "有害・危険ごみ",
             "有害危険ごみ",
         ],
-        en: "Hazardous waste",
-        easy: "[危|あぶ]ない ごみ（[電池|でんち]・[蛍光灯|けいこうとう] など）",
     },
     Entry {
         kind: "crushable",
         labels: &["破砕ごみ", "破砕"],
-        en: "Waste for crushing",
-        easy: "[細|こま]かく する ごみ（[破砕|はさい]ごみ）",
     },
     Entry {
         kind: "food-waste",
         labels: &["生ごみ", "厨芥"],
-        en: "Food waste",
-        easy: "[生|なま]ごみ",
     },
     Entry {
         kind: "prunings",
         labels: &["剪定枝", "せん定枝", "枝・草", "草・枝", "木の枝"],
-        en: "Garden prunings",
-        easy: "[木|き]の [枝|えだ]・[草|くさ]",
     },
     Entry {
         kind: "small-appliances",
         labels: &["小型家電", "小型電子機器"],
-        en: "Small appliances",
-        easy: "[小|ちい]さい [電気|でんき]せいひん",
     },
 ];
 
@@ -205,8 +159,8 @@ pub const ENTRIES: &[Entry] = &[
 pub struct Match {
     /// The kind when the label names exactly one; `None` for a label joining several kinds.
     pub kind: Option<&'static str>,
-    /// `ja` (the label as given), `en` and `ja-x-easy`.
-    pub text: LocalizedText,
+    /// The kinds of a label joining several, in the label's order; empty when `kind` is set.
+    pub kinds: Vec<&'static str>,
 }
 
 /// Looks a label up: the whole label first, then each part of a label joining several kinds.
@@ -216,7 +170,7 @@ pub fn lookup(label: &str) -> Option<Match> {
     if let Some(e) = entry_for(label) {
         return Some(Match {
             kind: Some(e.kind),
-            text: localise(label, e.en, e.easy),
+            kinds: Vec::new(),
         });
     }
     let stripped = strip_decorations(&fold(label));
@@ -228,17 +182,11 @@ pub fn lookup(label: &str) -> Option<Match> {
     if parts.len() < 2 {
         return None;
     }
-    let entries: Vec<&Entry> = parts.iter().map(|p| entry_for(p)).collect::<Option<_>>()?;
-    let en = join_en(&entries.iter().map(|e| e.en).collect::<Vec<_>>());
-    let easy = entries
+    let kinds = parts
         .iter()
-        .map(|e| e.easy)
-        .collect::<Vec<_>>()
-        .join("・");
-    Some(Match {
-        kind: None,
-        text: localise(label, &en, &easy),
-    })
+        .map(|p| entry_for(p).map(|e| e.kind))
+        .collect::<Option<_>>()?;
+    Some(Match { kind: None, kinds })
 }
 
 /// The entry whose labels include `label` after folding and dropping decorations; when the label
@@ -281,37 +229,6 @@ fn without_brackets(s: &str) -> String {
         }
     }
     out
-}
-
-fn localise(ja: &str, en: &str, easy: &str) -> LocalizedText {
-    let mut t = LocalizedText::ja(ja);
-    t.0.insert("en".into(), en.into());
-    t.0.insert("ja-x-easy".into(), easy.into());
-    t
-}
-
-/// "A", "A and B", "A, B and C"; later words lowercased after the first ("Cans, glass bottles
-/// and PET bottles") except the acronym PET.
-fn join_en(words: &[&str]) -> String {
-    let words: Vec<String> = words
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            if i == 0 || w.starts_with("PET") {
-                (*w).to_owned()
-            } else {
-                let mut cs = w.chars();
-                cs.next()
-                    .map(|c| c.to_lowercase().chain(cs).collect())
-                    .unwrap_or_default()
-            }
-        })
-        .collect();
-    match words.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {}", init.join(", "), last),
-    }
 }
 
 /// Words residents search items by that item dictionaries don't contain: English names and kana
@@ -433,10 +350,6 @@ fn contains_word(text: &str, word: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn en(label: &str) -> Option<String> {
-        lookup(label).map(|m| m.text.get("en", &[]).to_owned())
-    }
-
     #[test]
     fn knows_the_common_labels_in_their_many_spellings() {
         for l in [
@@ -463,11 +376,19 @@ mod tests {
     }
 
     #[test]
-    fn keeps_the_original_and_adds_easy_japanese_with_ruby() {
-        let m = lookup("可燃ごみ").unwrap();
-        assert_eq!(m.text.original(), Some("可燃ごみ"));
-        assert_eq!(m.text.get("ja-x-easy", &[]), "[燃|も]やす ごみ");
-        assert_eq!(m.text.get("en", &[]), "Burnable waste");
+    fn every_kind_is_named_in_the_catalogue() {
+        for e in ENTRIES {
+            assert!(
+                machi_i18n::Names::Garbage.get(e.kind).is_some(),
+                "{} lacks [names.garbage] in ja.toml",
+                e.kind
+            );
+        }
+        assert_eq!(
+            machi_i18n::Names::Garbage.entries().len(),
+            ENTRIES.len(),
+            "ja.toml names a garbage kind the glossary does not know"
+        );
     }
 
     #[test]
@@ -479,17 +400,16 @@ mod tests {
     }
 
     #[test]
-    fn joined_labels_are_translated_part_by_part() {
+    fn joined_labels_are_matched_part_by_part() {
+        let kinds = |l| lookup(l).unwrap().kinds;
         assert_eq!(
-            en("缶・びん・ペットボトル").as_deref(),
-            Some("Cans, glass bottles and PET bottles")
+            kinds("缶・びん・ペットボトル"),
+            ["cans", "bottles", "pet-bottles"]
         );
         assert_eq!(lookup("びん・かん").unwrap().kind, None);
-        assert_eq!(en("紙・布").as_deref(), Some("Paper and cloth"));
-        assert_eq!(
-            en("雑誌・雑紙").as_deref(),
-            Some("Magazines and mixed paper")
-        );
+        assert_eq!(kinds("紙・布"), ["paper", "cloth"]);
+        assert_eq!(kinds("雑誌・雑紙"), ["magazines", "mixed-paper"]);
+        assert!(kinds("燃やすごみ").is_empty());
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //!
 //! Always compiled (the app needs them): the model ([`GarbageCalendar`] and friends), the date
 //! rules ([`collection_days`], [`on`]), item search with kana folding ([`fold`], [`search_items`]),
-//! the label glossary ([`glossary`]) and the iCalendar export ([`to_ics`]).
+//! the label glossary ([`glossary`]), category names in a resident's language ([`category_name`])
+//! and the iCalendar export ([`to_ics`]).
 //!
 //! Behind the `sources` feature (the hub and the tests; kept out of the app's wasm): the readers of
 //! the source formats, [`parse_5374`] for the 5374.jp CSV files and [`parse_ics`] for iCalendar
@@ -19,6 +20,7 @@ mod export;
 mod fold;
 pub mod glossary;
 mod model;
+mod names;
 
 #[cfg(feature = "sources")]
 mod decode;
@@ -37,6 +39,7 @@ pub use model::{
     area_id, category_id, Category, Centre, CollectionDay, GarbageArea, GarbageCalendar, Item,
     Remark, Rule, Schedule, Suspension, SuspensionPolicy,
 };
+pub use names::category_name;
 
 #[cfg(feature = "sources")]
 pub use decode::{decode, Decoded, SourceEncoding};

@@ -31,12 +31,18 @@ pub struct Category {
     /// Stable identifier: the glossary's name for the kind when it is unambiguous in this city
     /// (`burnable`), else a hash of the label; see [`category_id`].
     pub id: String,
-    /// The city's label in Japanese, plus translations from the glossary when it knows the label.
+    /// The city's label in Japanese. What the app and the notifications show in other languages
+    /// is the catalogue's name of its kind(s) ([`super::category_name`]); a feed written before
+    /// that may carry translations here too, which are shown when the kind is unknown.
     pub label: LocalizedText,
-    /// The glossary's kind (`burnable`, `cans` …), for picking an icon; `None` when unknown or
-    /// when the label names several kinds at once.
+    /// The glossary's kind (`burnable`, `cans` …): for the icon and the name in other languages;
+    /// `None` when unknown or when the label names several kinds at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// The kinds of a label joining several (缶・びん・ペットボトル → `cans`, `bottles`,
+    /// `pet-bottles`), in the label's order; empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<String>,
     #[serde(default, skip_serializing_if = "LocalizedText::is_empty")]
     pub sub_label: LocalizedText,
     #[serde(default, skip_serializing_if = "LocalizedText::is_empty")]
@@ -178,6 +184,17 @@ pub struct CollectionDay {
     pub category: String,
 }
 
+impl Category {
+    /// The glossary kinds the label names: its one kind, or every kind of a joined label; none
+    /// when the glossary does not know it.
+    pub fn kinds(&self) -> impl Iterator<Item = &str> {
+        self.kind
+            .as_deref()
+            .into_iter()
+            .chain(self.kinds.iter().map(String::as_str))
+    }
+}
+
 impl GarbageCalendar {
     pub fn area(&self, id: &str) -> Option<&GarbageArea> {
         self.areas.iter().find(|a| a.id == id)
@@ -209,6 +226,15 @@ impl GarbageCalendar {
     /// [`super::on`] with this calendar's suspension policy.
     pub fn on<'a>(&self, area: &'a GarbageArea, date: NaiveDate) -> Vec<&'a str> {
         super::days::on(area, self.suspension_policy, date)
+    }
+
+    /// What is collected on `date` in `area` (see `CityFeed::collection_area` for a resident's
+    /// area): its categories, in the order the city lists them for the area.
+    pub fn collected_on(&self, area: &GarbageArea, date: NaiveDate) -> Vec<&Category> {
+        self.on(area, date)
+            .into_iter()
+            .filter_map(|id| self.category(id))
+            .collect()
     }
 }
 

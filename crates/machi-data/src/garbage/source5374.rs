@@ -403,7 +403,7 @@ fn read_areas(
     Ok((categories, areas))
 }
 
-/// Categories for the labels of a city, with glossary translations and stable ids.
+/// Categories for the labels of a city, with their glossary kinds and stable ids.
 pub(crate) fn categories_from_labels(labels: &[String]) -> Vec<Category> {
     let matches: Vec<Option<glossary::Match>> =
         labels.iter().map(|l| glossary::lookup(l)).collect();
@@ -420,10 +420,12 @@ pub(crate) fn categories_from_labels(labels: &[String]) -> Vec<Category> {
             let unique = kind.is_some() && kinds.iter().filter(|k| **k == kind).count() == 1;
             Category {
                 id: category_id(label, kind, unique),
-                label: m
-                    .map(|m| m.text)
-                    .unwrap_or_else(|| LocalizedText::ja(label.as_str())),
+                // A label the glossary knows is kept trimmed, an unknown one as the city wrote it.
+                label: LocalizedText::ja(if m.is_some() { label.trim() } else { label }),
                 kind: kind.map(str::to_owned),
+                kinds: m
+                    .map(|m| m.kinds.into_iter().map(str::to_owned).collect())
+                    .unwrap_or_default(),
                 ..Category::default()
             }
         })
@@ -588,7 +590,11 @@ mod tests {
         let (cal, warnings) = parse_5374(&files(AREA_DAYS)).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(cal.categories[0].id, "burnable");
-        assert_eq!(cal.categories[0].label.get("en", &[]), "Burnable waste");
+        let en = machi_i18n::Lang::from_code("en").unwrap();
+        assert_eq!(
+            crate::garbage::category_name(&cal.categories[0], en).text,
+            "Burnable waste"
+        );
         let north = &cal.areas[0];
         assert_eq!(
             north.centre.as_ref().unwrap().suspensions[0].to,

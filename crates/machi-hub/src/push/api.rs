@@ -1,4 +1,5 @@
-//! The push HTTP API (mounted by [`crate::serve::app`]):
+//! The push HTTP API (mounted by [`crate::serve::app`]); its bodies are `machi_data::push`'s, the
+//! types the app sends and reads:
 //!
 //! | method and path                          | what                                                  |
 //! |------------------------------------------|-------------------------------------------------------|
@@ -12,10 +13,9 @@
 //! `{"error": message, "code": code, "field": field?}`. Bodies are capped at [`MAX_BODY`]; every
 //! route is rate limited per client address ([`RateLimiter`]).
 
-use super::catalogue;
 use super::crypto::{self, UaKeys};
 use super::endpoint;
-use super::store::{severity_from, severity_name, AlertTopic, GarbageTopic, Subscription, Topics};
+use super::store::{AlertTopic, GarbageTopic, Subscription, Topics};
 use super::Push;
 use crate::config::CityConfig;
 use crate::serve::AppState;
@@ -27,7 +27,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use machi_data::push as wire;
+use machi_i18n::Lang;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
@@ -130,10 +131,11 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut body = serde_json::json!({ "error": self.message, "code": self.code });
-        if let Some(field) = self.field {
-            body["field"] = field.into();
-        }
+        let body = wire::ErrorBody {
+            error: self.message,
+            code: self.code.into(),
+            field: self.field.map(Into::into),
+        };
         let mut response = (self.status, Json(body)).into_response();
         response
             .headers_mut()
@@ -192,102 +194,26 @@ fn push_of(state: &AppState) -> Result<&Push, ApiError> {
 
 async fn key(State(state): State<AppState>) -> Result<Response, ApiError> {
     let push = push_of(&state)?;
-    Ok(Json(serde_json::json!({ "public_key": push.vapid().public_key() })).into_response())
-}
-
-/// `PushSubscription.toJSON()`; `expirationTime` and anything else a browser adds is ignored.
-#[derive(Debug, Deserialize)]
-struct BrowserSubscription {
-    endpoint: String,
-    keys: BrowserKeys,
-}
-
-#[derive(Debug, Deserialize)]
-struct BrowserKeys {
-    p256dh: String,
-    auth: String,
-}
-
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct TopicsJson {
-    #[serde(default)]
-    alerts: Option<AlertsJson>,
-    #[serde(default)]
-    garbage: Option<GarbageJson>,
-}
-
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct AlertsJson {
-    #[serde(default = "default_severity")]
-    min_severity: String,
-    #[serde(default)]
-    min_level: Option<u8>,
-}
-
-fn default_severity() -> String {
-    "warning".into()
-}
-
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct GarbageJson {
-    #[serde(default)]
-    evening_hour: Option<u8>,
-    #[serde(default)]
-    morning: bool,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CreateRequest {
-    subscription: BrowserSubscription,
-    city: String,
-    area: String,
-    language: String,
-    topics: TopicsJson,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UpdateRequest {
-    #[serde(default)]
-    subscription: Option<BrowserSubscription>,
-    #[serde(default)]
-    city: Option<String>,
-    #[serde(default)]
-    area: Option<String>,
-    #[serde(default)]
-    language: Option<String>,
-    #[serde(default)]
-    topics: Option<TopicsJson>,
+    let key = wire::PublicKey {
+        public_key: push.vapid().public_key().to_owned(),
+    };
+    Ok(Json(key).into_response())
 }
 
 /// A subscription as the API shows it (never the keys or the secret).
-#[derive(Debug, Serialize)]
-struct View {
-    id: String,
-    endpoint: String,
-    city: String,
-    area: String,
-    language: String,
-    topics: TopicsJson,
-}
-
-fn view(s: &Subscription) -> View {
-    View {
+fn view(s: &Subscription) -> wire::View {
+    wire::View {
         id: s.id.clone(),
         endpoint: s.endpoint.clone(),
         city: s.city.clone(),
         area: s.area.clone(),
         language: s.language.clone(),
-        topics: TopicsJson {
-            alerts: s.topics.alerts.map(|a| AlertsJson {
-                min_severity: severity_name(a.min_severity).into(),
+        topics: wire::Topics {
+            alerts: s.topics.alerts.map(|a| wire::AlertTopic {
+                min_severity: a.min_severity.name().into(),
                 min_level: a.min_level,
             }),
-            garbage: s.topics.garbage.map(|g| GarbageJson {
+            garbage: s.topics.garbage.map(|g| wire::GarbageTopic {
                 evening_hour: g.evening_hour,
                 morning: g.morning,
             }),
@@ -314,7 +240,7 @@ fn parse_body<T: serde::de::DeserializeOwned>(
 }
 
 fn check_browser(
-    b: &BrowserSubscription,
+    b: &wire::BrowserSubscription,
     allow_loopback: bool,
 ) -> Result<(String, String, String), ApiError> {
     endpoint::check(&b.endpoint, allow_loopback).map_err(|e| {
@@ -337,11 +263,11 @@ fn check_browser(
     ))
 }
 
-fn check_topics(t: &TopicsJson) -> Result<Topics, ApiError> {
+fn check_topics(t: &wire::Topics) -> Result<Topics, ApiError> {
     let alerts = match &t.alerts {
         None => None,
         Some(a) => {
-            let min_severity = severity_from(&a.min_severity).ok_or_else(|| {
+            let min_severity = a.severity().ok_or_else(|| {
                 ApiError::invalid(
                     "invalid_topics",
                     "topics.alerts.min_severity",
@@ -414,8 +340,9 @@ fn check_place(
             format!("{city} has no area `{area}` (see /feeds/{city}/city.json)"),
         ));
     }
-    if !catalogue::is_language(language) {
-        let known: Vec<&str> = catalogue::languages().collect();
+    // Exactly a catalogue file's code, as the app sends it (`from_code` would also take `EN`).
+    if !Lang::all().any(|l| l.code() == language) {
+        let known: Vec<&str> = Lang::all().map(Lang::code).collect();
         return Err(ApiError::invalid(
             "unknown_language",
             "language",
@@ -430,7 +357,7 @@ async fn create(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let push = push_of(&state)?;
-    let request: CreateRequest = parse_body(body)?;
+    let request: wire::CreateRequest = parse_body(body)?;
     let (endpoint, p256dh, auth) =
         check_browser(&request.subscription, push.settings().allow_loopback)?;
     let topics = check_topics(&request.topics)?;
@@ -454,7 +381,10 @@ async fn create(
     push.store()
         .insert(&sub, &hash, chrono::Utc::now().timestamp())
         .map_err(internal)?;
-    let body = serde_json::json!({ "id": sub.id, "secret": secret, "subscription": view(&sub) });
+    let body = wire::Created {
+        subscription: view(&sub),
+        credentials: wire::Credentials { id: sub.id, secret },
+    };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
@@ -517,7 +447,7 @@ async fn update(
 ) -> Result<Response, ApiError> {
     let push = push_of(&state)?;
     let mut sub = authorised(push, &id, &headers)?;
-    let request: UpdateRequest = parse_body(body)?;
+    let request: wire::UpdateRequest = parse_body(body)?;
     if let Some(b) = &request.subscription {
         let (endpoint, p256dh, auth) = check_browser(b, push.settings().allow_loopback)?;
         sub.endpoint = endpoint;

@@ -14,7 +14,6 @@
 //! [`PushSettings::max_attempts`]; 404/410 remove the subscription; every send is logged.
 
 pub mod api;
-pub mod catalogue;
 pub mod crypto;
 pub mod endpoint;
 pub mod store;
@@ -23,9 +22,9 @@ use crate::config::CityConfig;
 use crate::feeds::Feeds;
 use chrono::{DateTime, Duration as Days, NaiveDate, Timelike as _, Utc};
 use crypto::{UaKeys, Vapid};
-use machi_data::alerts::{
-    codes, Alert, AlertSourceKind, AlertStatus, AreaScope, SubscriptionIndex,
-};
+use machi_data::alerts::{kind_name, Alert, AlertStatus, AreaScope, SubscriptionIndex};
+use machi_data::garbage::category_name;
+use machi_i18n::{fill, plain, raw, Lang, Msg};
 use ring::rand::SystemRandom;
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
@@ -448,8 +447,8 @@ impl Push {
             .copied()
             .filter(|a| a.status == AlertStatus::Issued && meets(a))
             .collect();
-        let (chosen, key) = if !issued.is_empty() {
-            (issued, "push_alert_issued")
+        let (chosen, msg) = if !issued.is_empty() {
+            (issued, Msg::PushAlertIssued)
         } else {
             let ended: Vec<&Alert> = alerts
                 .iter()
@@ -466,29 +465,32 @@ impl Push {
             if !told {
                 return None;
             }
-            let key = if first.status == AlertStatus::Cancelled {
-                "push_alert_cancelled"
+            let msg = if first.status == AlertStatus::Cancelled {
+                Msg::PushAlertCancelled
             } else {
-                "push_alert_lifted"
+                Msg::PushAlertLifted
             };
-            (ended, key)
+            (ended, msg)
         };
         let mut chosen = chosen;
         chosen.sort_by_key(|a| std::cmp::Reverse(a.severity));
-        let lang = sub.language.as_str();
+        let lang = subscriber_lang(sub);
         let mut kinds: Vec<String> = Vec::new();
         for a in &chosen {
-            let name = kind_name(a, lang);
+            // The app's name for it too; a notification has no ruby.
+            let name = plain(&kind_name(a, lang).text);
             if !kinds.contains(&name) {
                 kinds.push(name);
             }
         }
-        let separator = catalogue::text(lang, "push_list_separator", &[]);
-        let area = city.name.get(lang, &[]);
-        let body = catalogue::text(
+        let area = city.name.get(lang.code(), lang.data_fallbacks());
+        let body = text(
             lang,
-            key,
-            &[("area", area), ("kind", &kinds.join(&separator))],
+            msg,
+            &[
+                ("area", area),
+                ("kind", &kinds.join(raw(lang, Msg::PushListSeparator))),
+            ],
         );
         let tag = chosen[0].series.clone();
         let payload = Payload {
@@ -541,47 +543,39 @@ impl Push {
                 let Some(topic) = sub.topics.garbage else {
                     continue;
                 };
-                let Some(area) = feed.areas.iter().find(|a| a.id == sub.area) else {
+                let (Some(area), Some(collection)) = (
+                    feed.area(&sub.area),
+                    feed.collection_area(&sub.area, calendar),
+                ) else {
                     continue;
                 };
-                let Some(collection) = area
-                    .garbage_area
-                    .as_deref()
-                    .and_then(|id| calendar.area(id))
-                else {
-                    continue;
-                };
-                let mut due: Vec<(NaiveDate, &str, &str)> = Vec::new();
+                let mut due: Vec<(NaiveDate, &str, Msg)> = Vec::new();
                 if topic.evening_hour == Some(hour) {
                     if let Some(tomorrow) = today.succ_opt() {
-                        due.push((tomorrow, "evening", "push_garbage_tomorrow"));
+                        due.push((tomorrow, "evening", Msg::PushGarbageTomorrow));
                     }
                 }
                 if topic.morning && hour == MORNING_HOUR {
-                    due.push((today, "morning", "push_garbage_today"));
+                    due.push((today, "morning", Msg::PushGarbageToday));
                 }
-                for (date, kind, key) in due {
-                    let lang = sub.language.as_str();
-                    let labels: Vec<&str> = calendar
-                        .on(collection, date)
+                for (date, kind, msg) in due {
+                    let lang = subscriber_lang(&sub);
+                    // Named as the app names them (the catalogue's names of their kinds).
+                    let labels: Vec<String> = calendar
+                        .collected_on(collection, date)
                         .into_iter()
-                        .filter_map(|id| calendar.category(id))
-                        .map(|c| c.label.get(lang, &[]))
+                        .map(|c| category_name(c, lang).text.into_owned())
                         .collect();
                     if labels.is_empty() {
                         continue;
                     }
-                    let separator = catalogue::text(lang, "push_list_separator", &[]);
+                    let separator = raw(lang, Msg::PushListSeparator);
                     let payload = Payload {
-                        title: catalogue::text(
+                        title: text(lang, msg, &[("categories", &labels.join(separator))]),
+                        body: text(
                             lang,
-                            key,
-                            &[("categories", &labels.join(&separator))],
-                        ),
-                        body: catalogue::text(
-                            lang,
-                            "push_garbage_body",
-                            &[("area", area.name.get(lang, &[]))],
+                            Msg::PushGarbageBody,
+                            &[("area", area.name.get(lang.code(), lang.data_fallbacks()))],
                         ),
                         tag: "garbage".into(),
                         url: "/garbage".into(),
@@ -638,6 +632,18 @@ impl Push {
     }
 }
 
+/// The subscriber's language (the API accepts only the catalogue's, so the fallback is for rows
+/// written by an older hub).
+fn subscriber_lang(sub: &Subscription) -> Lang {
+    Lang::from_code(&sub.language).unwrap_or(Lang::SOURCE)
+}
+
+/// A notification's text: the catalogue message in the subscriber's language with its
+/// placeholders filled, ruby reduced to its base (a notification cannot show furigana).
+fn text(lang: Lang, msg: Msg, args: &[(&str, &str)]) -> String {
+    plain(&fill(raw(lang, msg), args))
+}
+
 /// The notification for one subscription, or `None` when its stored keys are unusable.
 pub fn outgoing(
     sub: &Subscription,
@@ -673,30 +679,6 @@ pub fn topic_of(tag: &str) -> String {
     let mut t = crypto::b64(&Sha256::digest(tag.as_bytes()));
     t.truncate(32);
     t
-}
-
-/// The kind's name in the subscriber's language: the code tables' English for `en`, Japanese
-/// (JMA's name) otherwise, including やさしい日本語, which has no table of its own.
-pub fn kind_name(a: &Alert, lang: &str) -> String {
-    let entry = match a.source_kind {
-        AlertSourceKind::JmaWeatherWarningH27 => codes::weather_warning_kind(&a.kind_code, false),
-        AlertSourceKind::JmaWeatherWarningR06 => codes::weather_warning_kind(&a.kind_code, true),
-        // 53 is 大津波警報 "：発表" (newly issued); the notification already says it was issued.
-        AlertSourceKind::JmaTsunami if a.kind_code == "53" => {
-            codes::lookup(codes::TSUNAMI_CATEGORIES, "52")
-        }
-        AlertSourceKind::JmaTsunami => codes::lookup(codes::TSUNAMI_CATEGORIES, &a.kind_code),
-        AlertSourceKind::JmaEarthquake | AlertSourceKind::JmaEew => {
-            codes::lookup(codes::EARTHQUAKE_REPORTS, &a.kind_code)
-        }
-        _ => None,
-    };
-    match entry {
-        Some(e) if lang == "en" => e.en.to_owned(),
-        Some(e) if a.source_kind == AlertSourceKind::JmaTsunami => e.ja.to_owned(),
-        _ if a.kind_name.is_empty() => entry.map(|e| e.ja).unwrap_or(&a.kind_code).to_owned(),
-        _ => a.kind_name.clone(),
-    }
 }
 
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
@@ -738,4 +720,23 @@ pub fn hash_secret(secret: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notification_texts_come_from_the_catalogue_without_ruby() {
+        for lang in Lang::all() {
+            let t = text(lang, Msg::PushAlertLifted, &[("area", "A"), ("kind", "K")]);
+            assert!(t.contains('A') && t.contains('K'), "{}: {t}", lang.code());
+            assert!(!t.contains('[') && !t.contains('|'), "{}: {t}", lang.code());
+        }
+        let en = Lang::from_code("en").unwrap();
+        assert_eq!(
+            text(en, Msg::PushGarbageTomorrow, &[("categories", "Burnable")]),
+            "Tomorrow: Burnable"
+        );
+    }
 }

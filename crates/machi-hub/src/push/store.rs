@@ -87,25 +87,6 @@ pub struct Store {
     conn: Mutex<Connection>,
 }
 
-pub fn severity_name(s: Severity) -> &'static str {
-    match s {
-        Severity::Information => "information",
-        Severity::Advisory => "advisory",
-        Severity::Warning => "warning",
-        Severity::Special => "special",
-    }
-}
-
-pub fn severity_from(s: &str) -> Option<Severity> {
-    Some(match s {
-        "information" => Severity::Information,
-        "advisory" => Severity::Advisory,
-        "warning" => Severity::Warning,
-        "special" => Severity::Special,
-        _ => return None,
-    })
-}
-
 /// Why the subscription store failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -147,7 +128,7 @@ fn row_to_subscription(row: &rusqlite::Row<'_>) -> rusqlite::Result<Subscription
         topics: Topics {
             alerts: severity
                 .as_deref()
-                .and_then(severity_from)
+                .and_then(Severity::from_name)
                 .map(|min_severity| AlertTopic {
                     min_severity,
                     min_level: level,
@@ -490,7 +471,7 @@ pub struct SendResult<'a> {
 
 fn topic_columns(t: &Topics) -> (Option<&'static str>, Option<u8>, Option<u8>, bool) {
     (
-        t.alerts.map(|a| severity_name(a.min_severity)),
+        t.alerts.map(|a| a.min_severity.name()),
         t.alerts.and_then(|a| a.min_level),
         t.garbage.and_then(|g| g.evening_hour),
         t.garbage.is_some_and(|g| g.morning),

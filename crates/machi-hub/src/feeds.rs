@@ -15,7 +15,7 @@ use crate::sources::{garbage, registration, Parse, Published, Sources, Value};
 use axum::body::Bytes;
 use chrono::{DateTime, Utc};
 use machi_data::alerts::Alert;
-use machi_data::feed::AlertsInput;
+use machi_data::feed::{AlertsInput, CityFeedKind, FeedPath};
 use machi_data::{
     AlertsFeed, CityFeed, CityIndex, CitySummary, GarbageFeed, SourceInfo, FEED_VERSION,
 };
@@ -217,36 +217,36 @@ impl Feeds {
         self.cities.get(id)?.alerts.ready().map(|d| &*d.value)
     }
 
-    /// The document of one of a city's feeds by its file name (`city.json`, `garbage.json`,
-    /// `alerts.json`), or why there is none.
-    pub fn document(&self, city: &str, file: &str) -> Result<&Document, Missing> {
+    /// The document at `path`, or why there is none.
+    pub fn document(&self, path: &FeedPath) -> Result<&Document, Missing> {
+        let Some((city, kind)) = path.city_feed() else {
+            return Ok(&self.index.doc);
+        };
         let feeds = self.cities.get(city).ok_or(Missing::UnknownCity)?;
-        match file {
-            "city.json" => Ok(&feeds.city.doc),
-            "garbage.json" => feeds
+        match kind {
+            CityFeedKind::City => Ok(&feeds.city.doc),
+            CityFeedKind::Garbage => feeds
                 .garbage
                 .ready()
                 .map(|g| &g.doc.doc)
                 .ok_or(feeds.garbage.missing()),
-            "alerts.json" => feeds
+            CityFeedKind::Alerts => feeds
                 .alerts
                 .ready()
                 .map(|d| &d.doc)
                 .ok_or(feeds.alerts.missing()),
-            _ => Err(Missing::NoSource),
         }
     }
 
-    /// Every document with its path under `/feeds/`, for static hosting.
-    pub fn documents(&self) -> Vec<(String, &Document)> {
-        let mut all = vec![("index.json".to_owned(), &self.index.doc)];
-        for (id, feeds) in &self.cities {
-            all.push((format!("{id}/city.json"), &feeds.city.doc));
-            if let Some(g) = feeds.garbage.ready() {
-                all.push((format!("{id}/garbage.json"), &g.doc.doc));
-            }
-            if let Some(d) = feeds.alerts.ready() {
-                all.push((format!("{id}/alerts.json"), &d.doc));
+    /// Every document there is, with its path, for static hosting.
+    pub fn documents(&self) -> Vec<(FeedPath, &Document)> {
+        let mut all = vec![(FeedPath::Index, &self.index.doc)];
+        for id in self.cities.keys() {
+            for kind in CityFeedKind::ALL {
+                let path = kind.of(id);
+                if let Ok(doc) = self.document(&path) {
+                    all.push((path, doc));
+                }
             }
         }
         all
@@ -263,7 +263,7 @@ impl Feeds {
     /// Writes every feed under `out/feeds/`, for static hosting.
     pub fn export(&self, out: &Path) -> Result<(), crate::files::FileError> {
         for (path, doc) in self.documents() {
-            let file = out.join("feeds").join(path);
+            let file = out.join(path.path().trim_start_matches('/'));
             if let Some(dir) = file.parent() {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| crate::files::FileError::new("create", dir, e))?;
@@ -600,8 +600,8 @@ mod tests {
             good.city("test").unwrap().sources[0].as_of
         );
         assert_eq!(
-            pipeline.feeds.document("test", "alerts.json"),
-            good.document("test", "alerts.json")
+            pipeline.feeds.document(&FeedPath::Alerts("test".into())),
+            good.document(&FeedPath::Alerts("test".into()))
         );
     }
 
@@ -610,11 +610,14 @@ mod tests {
         let mut pipeline = local(&city(&demo_shelters())).await;
         let first = pipeline.feeds.clone();
         pipeline.poll(Which::Local).await;
-        for file in ["city.json", "alerts.json"] {
+        for path in [
+            FeedPath::City("test".into()),
+            FeedPath::Alerts("test".into()),
+        ] {
             assert_eq!(
-                first.document("test", file),
-                pipeline.feeds.document("test", file),
-                "{file}"
+                first.document(&path),
+                pipeline.feeds.document(&path),
+                "{path:?}"
             );
         }
         assert_eq!(first.index_doc(), pipeline.feeds.index_doc());

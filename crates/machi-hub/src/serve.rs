@@ -20,12 +20,13 @@ use crate::feeds::{Assembly, Document, Feeds, Missing};
 use crate::push::{self, Push};
 use crate::sources::{OpenError, Sources, Which};
 use axum::body::Body;
-use axum::extract::{Path as UrlPath, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{middleware, Json, Router};
 use chrono::{DateTime, Utc};
+use machi_data::feed::{CityFeedKind, FeedPath};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
@@ -331,49 +332,42 @@ async fn healthz(State(state): State<AppState>) -> Response {
     )
 }
 
-async fn feed(
-    State(state): State<AppState>,
-    UrlPath(rest): UrlPath<String>,
-    headers: HeaderMap,
-) -> Response {
-    let feeds = state.feeds();
-    if rest == "index.json" {
-        return document(&headers, feeds.index_doc(), "application/json", "no-cache");
-    }
-    let Some((city, file)) = rest.split_once('/').filter(|(_, f)| !f.contains('/')) else {
+async fn feed(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    let Some(path) = FeedPath::parse(uri.path()) else {
         return json_error(
             StatusCode::NOT_FOUND,
-            format!("no such feed: /feeds/{rest}"),
+            format!("no such feed: {}", uri.path()),
         );
     };
-    // (what is not read yet, its verb, which source it needs)
-    let (what, has, kind) = match file {
-        "city.json" => ("feed", "has", "city"),
-        "garbage.json" => ("garbage calendar", "has", "garbage"),
-        "alerts.json" => ("alerts", "have", "alert"),
-        _ => {
-            return json_error(
-                StatusCode::NOT_FOUND,
-                format!("no such feed: /feeds/{rest}"),
-            )
-        }
+    let feeds = state.feeds();
+    let missing = match feeds.document(&path) {
+        Ok(doc) => return document(&headers, doc, "application/json", "no-cache"),
+        Err(missing) => missing,
     };
-    match feeds.document(city, file) {
-        Ok(doc) => document(&headers, doc, "application/json", "no-cache"),
-        Err(Missing::UnknownCity) => json_error(
+    // Only a city's feed can be missing: the index is always there.
+    let (city, kind) = path.city_feed().unwrap_or(("", CityFeedKind::City));
+    // (what is not read yet, its verb, which source it needs)
+    let (what, has, source) = match kind {
+        CityFeedKind::City => ("feed", "has", "city"),
+        CityFeedKind::Garbage => ("garbage calendar", "has", "garbage"),
+        CityFeedKind::Alerts => ("alerts", "have", "alert"),
+    };
+    match missing {
+        Missing::UnknownCity => json_error(
             StatusCode::NOT_FOUND,
             format!("unknown municipality: {city}"),
         ),
-        Err(Missing::NotRead) => json_error(
+        Missing::NotRead => json_error(
             StatusCode::SERVICE_UNAVAILABLE,
             format!(
                 "the {what} of {city} {has} not been read yet; \
-                 see its sources in /feeds/{city}/city.json"
+                 see its sources in {}",
+                FeedPath::City(city.to_owned()).path()
             ),
         ),
-        Err(Missing::NoSource) => json_error(
+        Missing::NoSource => json_error(
             StatusCode::NOT_FOUND,
-            format!("{city} has no {kind} source"),
+            format!("{city} has no {source} source"),
         ),
     }
 }

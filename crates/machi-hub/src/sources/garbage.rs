@@ -255,6 +255,7 @@ mod tests {
     use crate::fetch::MAX_BYTES;
     use crate::sources::Which;
     use crate::testing::{repo, shared_data, At, CityToml, Pipeline};
+    use machi_data::feed::FeedPath;
     use std::path::Path;
 
     fn shared(dir: &str) -> std::path::PathBuf {
@@ -433,8 +434,8 @@ mod tests {
         assert!(error.contains("area_days.csv:2"), "{error}");
         assert_eq!(info.as_of, good_info.as_of);
         assert_eq!(
-            pipeline.feeds.document("test", "garbage.json"),
-            good.document("test", "garbage.json")
+            pipeline.feeds.document(&FeedPath::Garbage("test".into())),
+            good.document(&FeedPath::Garbage("test".into()))
         );
         assert_eq!(
             pipeline.feeds.city("test").unwrap().areas,
@@ -456,14 +457,17 @@ mod tests {
         let mut pipeline = read(&text).await;
         let first = pipeline
             .feeds
-            .document("test", "garbage.json")
+            .document(&FeedPath::Garbage("test".into()))
             .unwrap()
             .clone();
         for _ in 0..5 {
             pipeline.poll(Which::All).await;
         }
         assert_eq!(pipeline.parses("garbage"), 1);
-        assert_eq!(pipeline.feeds.document("test", "garbage.json"), Ok(&first));
+        assert_eq!(
+            pipeline.feeds.document(&FeedPath::Garbage("test".into())),
+            Ok(&first)
+        );
 
         // Changing a setting or a file parses again.
         let shifted = city(
@@ -476,7 +480,10 @@ mod tests {
         pipeline.set(&shifted);
         pipeline.poll(Which::All).await;
         assert_eq!(pipeline.parses("garbage"), 2);
-        assert_ne!(pipeline.feeds.document("test", "garbage.json"), Ok(&first));
+        assert_ne!(
+            pipeline.feeds.document(&FeedPath::Garbage("test".into())),
+            Ok(&first)
+        );
         let remarks = data.join("remarks.csv");
         let text2 = std::fs::read_to_string(&remarks).unwrap();
         std::fs::write(&remarks, format!("{text2}\n")).unwrap();
@@ -508,7 +515,7 @@ mod tests {
         // Nothing good yet: no garbage feed, though the city has a garbage source.
         assert!(pipeline.feeds.garbage("test").is_none());
         assert_eq!(
-            pipeline.feeds.document("test", "garbage.json"),
+            pipeline.feeds.document(&FeedPath::Garbage("test".into())),
             Err(crate::feeds::Missing::NotRead)
         );
 

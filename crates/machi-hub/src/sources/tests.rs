@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::testing::{shared_data, At, CityToml, FileServer, Pipeline, LAST_MODIFIED};
+use machi_data::feed::FeedPath;
 
 fn shared(dir: &str) -> std::path::PathBuf {
     shared_data(&format!("garbage/{dir}"))
@@ -69,7 +70,7 @@ async fn a_url_5374_source_is_its_path_calendar_read_conditionally() {
     // Nothing changed: every file is asked for conditionally, nothing is sent or parsed.
     let doc = pipeline
         .feeds
-        .document("test", "garbage.json")
+        .document(&FeedPath::Garbage("test".into()))
         .unwrap()
         .clone();
     for _ in 0..2 {
@@ -82,7 +83,10 @@ async fn a_url_5374_source_is_its_path_calendar_read_conditionally() {
         );
     }
     assert_eq!(pipeline.parses("garbage"), 1);
-    assert_eq!(pipeline.feeds.document("test", "garbage.json"), Ok(&doc));
+    assert_eq!(
+        pipeline.feeds.document(&FeedPath::Garbage("test".into())),
+        Ok(&doc)
+    );
     assert!(!pipeline.source("garbage").stale);
     server.stop().await;
 }
@@ -207,8 +211,11 @@ async fn a_url_file_that_turns_malformed_keeps_the_last_good_calendar() {
     );
     assert!(error.contains(&format!("{url}area_days.csv:2")), "{error}");
     assert_eq!(info.as_of, good_info.as_of);
-    let good_doc = good.document("test", "garbage.json");
-    assert_eq!(pipeline.feeds.document("test", "garbage.json"), good_doc);
+    let good_doc = good.document(&FeedPath::Garbage("test".into()));
+    assert_eq!(
+        pipeline.feeds.document(&FeedPath::Garbage("test".into())),
+        good_doc
+    );
     assert_eq!(
         pipeline.feeds.city("test").unwrap().areas,
         good.city("test").unwrap().areas
@@ -242,7 +249,10 @@ async fn a_url_file_that_turns_malformed_keeps_the_last_good_calendar() {
         error.contains(&format!("{url}area_days.csv:2: column 4 (燃やさないごみ)")),
         "{error}"
     );
-    assert_eq!(pipeline.feeds.document("test", "garbage.json"), good_doc);
+    assert_eq!(
+        pipeline.feeds.document(&FeedPath::Garbage("test".into())),
+        good_doc
+    );
 
     // Fixed: fresh again.
     pipeline.set(&text);
@@ -286,8 +296,8 @@ async fn a_server_error_keeps_the_last_good_copy() {
     );
     assert_eq!(info.as_of, good_info.as_of);
     assert_eq!(
-        pipeline.feeds.document("test", "garbage.json"),
-        good.document("test", "garbage.json")
+        pipeline.feeds.document(&FeedPath::Garbage("test".into())),
+        good.document(&FeedPath::Garbage("test".into()))
     );
     assert_eq!(pipeline.parses("garbage"), 1);
 
@@ -335,7 +345,7 @@ async fn a_url_ics_source_is_its_path_calendar() {
     assert_eq!(city.areas[0].name.original(), Some("R5calendar_akitsu"));
     let good_doc = pipeline
         .feeds
-        .document("test", "garbage.json")
+        .document(&FeedPath::Garbage("test".into()))
         .unwrap()
         .clone();
     pipeline.poll(Which::All).await;
@@ -351,7 +361,7 @@ async fn a_url_ics_source_is_its_path_calendar() {
     let error = pipeline.source("garbage").last_error.unwrap();
     assert!(error.contains(&format!("{url}:")), "{error}");
     assert_eq!(
-        pipeline.feeds.document("test", "garbage.json"),
+        pipeline.feeds.document(&FeedPath::Garbage("test".into())),
         Ok(&good_doc)
     );
 
@@ -401,14 +411,14 @@ async fn the_last_good_files_survive_a_restart_without_network() {
     );
     let restored_doc = restarted
         .feeds
-        .document("test", "garbage.json")
+        .document(&FeedPath::Garbage("test".into()))
         .unwrap()
         .clone();
     restarted.poll(Which::All).await;
     let error = restarted.source("garbage").last_error.unwrap();
     assert!(error.contains(&format!("{url}area_days.csv")), "{error}");
     assert_eq!(
-        restarted.feeds.document("test", "garbage.json"),
+        restarted.feeds.document(&FeedPath::Garbage("test".into())),
         Ok(&restored_doc)
     );
 }

@@ -307,7 +307,13 @@ pub fn app(state: AppState) -> Router {
         .route("/feeds", get(feed_not_found))
         .route("/feeds/", get(feed_not_found))
         .route("/feeds/{*rest}", get(feed))
-        .nest("/api/push", push::api::routes(state.clone()))
+        .nest(
+            "/api/push",
+            push::api::routes(push::api::PushApi {
+                push: state.push().cloned(),
+                cities: state.cities_handle(),
+            }),
+        )
         .fallback(static_file)
         .layer(CompressionLayer::new())
         .layer(middleware::map_response(tag_encoded_etag))

@@ -17,8 +17,8 @@ use super::crypto::{self, UaKeys};
 use super::endpoint;
 use super::store::{AlertTopic, GarbageTopic, Subscription, Topics};
 use super::Push;
+use crate::config::Cities;
 use crate::config::CityConfig;
-use crate::serve::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Request, State};
@@ -31,6 +31,7 @@ use machi_data::push as wire;
 use machi_i18n::Lang;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -87,8 +88,26 @@ impl RateLimiter {
     }
 }
 
+/// What the push API needs of the hub: Web Push, when the hub sends notifications, and the city
+/// files (to check a subscription's city, area and language).
+#[derive(Clone)]
+pub struct PushApi {
+    pub push: Option<Push>,
+    pub cities: Cities,
+}
+
+impl PushApi {
+    fn push(&self) -> Option<&Push> {
+        self.push.as_ref()
+    }
+
+    fn cities(&self) -> Arc<Vec<CityConfig>> {
+        self.cities.get()
+    }
+}
+
 /// The push routes (to nest under `/api/push`), with their body limit and rate limit.
-pub fn routes(state: AppState) -> Router<AppState> {
+pub fn routes<S: Clone + Send + Sync + 'static>(state: PushApi) -> Router<S> {
     Router::new()
         .route("/key", get(key))
         .route("/subscriptions", axum::routing::post(create))
@@ -98,7 +117,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .layer(middleware::from_fn_with_state(state, rate_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
+        .with_state(state)
 }
 
 /// A JSON error.
@@ -144,7 +164,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+async fn rate_limit(State(state): State<PushApi>, request: Request, next: Next) -> Response {
     let Some(push) = state.push() else {
         return ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -182,7 +202,7 @@ async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such push API path")
 }
 
-fn push_of(state: &AppState) -> Result<&Push, ApiError> {
+fn push_of(state: &PushApi) -> Result<&Push, ApiError> {
     state.push().ok_or_else(|| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -192,7 +212,7 @@ fn push_of(state: &AppState) -> Result<&Push, ApiError> {
     })
 }
 
-async fn key(State(state): State<AppState>) -> Result<Response, ApiError> {
+async fn key(State(state): State<PushApi>) -> Result<Response, ApiError> {
     let push = push_of(&state)?;
     let key = wire::PublicKey {
         public_key: push.vapid().public_key().to_owned(),
@@ -353,7 +373,7 @@ fn check_place(
 }
 
 async fn create(
-    State(state): State<AppState>,
+    State(state): State<PushApi>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let push = push_of(&state)?;
@@ -430,7 +450,7 @@ fn no_subscription() -> ApiError {
 }
 
 async fn read(
-    State(state): State<AppState>,
+    State(state): State<PushApi>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -440,7 +460,7 @@ async fn read(
 }
 
 async fn update(
-    State(state): State<AppState>,
+    State(state): State<PushApi>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -481,7 +501,7 @@ async fn update(
 }
 
 async fn remove(
-    State(state): State<AppState>,
+    State(state): State<PushApi>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {

@@ -4,11 +4,10 @@
 //! for about a second), and the time to recompute one municipality's state from all of them.
 
 use machi_data::alerts::*;
+use machi_testdata::shared_data;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
@@ -23,7 +22,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn main() {
     let mut files = Vec::new();
-    walk(Path::new(&format!("{DATA}/alerts")), &mut files);
+    walk(Path::new(&shared_data("alerts")), &mut files);
     files.sort();
     let messages: Vec<(String, bool, Vec<u8>)> = files
         .iter()
@@ -67,9 +66,9 @@ fn main() {
     );
 
     let alerts = parse_all();
-    let tree = AreaTree::from_json(
-        &std::fs::read_to_string(format!("{DATA}/codes/jma/forecast_area_tree.json")).unwrap(),
-    )
+    let tree = AreaTree::from_json(&machi_testdata::read_to_string(
+        "codes/jma/forecast_area_tree.json",
+    ))
     .unwrap();
     let scope = tree
         .scope(&AreaCode::new("1720200"))

@@ -6,6 +6,7 @@
 
 use chrono::NaiveDate;
 use machi_data::garbage::{parse_5374, Files5374, GarbageCalendar};
+use machi_testdata::shared_data;
 use std::time::Instant;
 
 const CITIES: [&str; 6] = [
@@ -19,11 +20,7 @@ const CITIES: [&str; 6] = [
 const RUNS: u32 = 20;
 
 fn read(city: &str, file: &str) -> Option<Vec<u8>> {
-    std::fs::read(format!(
-        "{}/../../../shared/data/garbage/{city}/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .ok()
+    std::fs::read(shared_data(&format!("garbage/{city}")).join(file)).ok()
 }
 
 fn parse(city: &str) -> GarbageCalendar {

@@ -5,13 +5,11 @@
 use machi_data::alerts::*;
 use std::collections::BTreeSet;
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
-
 #[test]
 fn noto_messages_reach_exactly_the_subscriptions_they_concern() {
-    let tree = AreaTree::from_json(
-        &std::fs::read_to_string(format!("{DATA}/codes/jma/forecast_area_tree.json")).unwrap(),
-    )
+    let tree = AreaTree::from_json(&machi_testdata::read_to_string(
+        "codes/jma/forecast_area_tree.json",
+    ))
     .unwrap();
     let mut subs = SubscriptionIndex::default();
     // 七尾市 with its regions, its tsunami forecast area and seismic area (both 石川県能登).
@@ -43,7 +41,7 @@ fn noto_messages_reach_exactly_the_subscriptions_they_concern() {
         ("canceledTsunamiAlarm.xml", &["nanao"]),
     ];
     for (file, want) in expected {
-        let bytes = std::fs::read(format!("{DATA}/alerts/jma_real/noto_2024-01/{file}")).unwrap();
+        let bytes = machi_testdata::read(&format!("alerts/jma_real/noto_2024-01/{file}"));
         let alerts = parse_jma(&bytes, file).unwrap();
         let got: BTreeSet<&str> = alerts.iter().flat_map(|a| subs.subscribers(a)).collect();
         let want: BTreeSet<&str> = want.iter().copied().collect();

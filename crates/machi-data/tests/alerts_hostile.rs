@@ -66,11 +66,7 @@ fn five_mebibytes_are_refused_unread() {
 
 #[test]
 fn wrong_root_or_namespace_is_refused() {
-    let cap = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/alerts/cap/v1dot2_appendix_adot1.xml"
-    ))
-    .unwrap();
+    let cap = machi_testdata::read("alerts/cap/v1dot2_appendix_adot1.xml");
     let e = parse_jma(&cap, "cap.xml").unwrap_err();
     assert!(e.message.contains("root element is <alert>"), "{e}");
     let e = parse_cap(
@@ -95,11 +91,7 @@ fn wrong_root_or_namespace_is_refused() {
 
 #[test]
 fn garbage_and_truncation_are_errors_not_panics() {
-    let real = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/alerts/jma_real/noto_2024-01/TsunamiAlarm.xml"
-    ))
-    .unwrap();
+    let real = machi_testdata::read("alerts/jma_real/noto_2024-01/TsunamiAlarm.xml");
     // Every truncation of a real message, in steps: an error or a value, never a panic.
     for cut in (0..real.len()).step_by(97) {
         let _ = parse_jma(&real[..cut], "cut");

@@ -3,9 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use machi_data::alerts::*;
+use machi_testdata::shared_data;
 use std::path::{Path, PathBuf};
-
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
 
 /// Sample files the parsers refuse, and the words the error must contain.
 const REFUSED: &[(&str, &str)] = &[
@@ -36,7 +35,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn read(rel: &str) -> Vec<u8> {
-    std::fs::read(format!("{DATA}/alerts/{rel}")).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    std::fs::read(shared_data(&format!("alerts/{rel}"))).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 fn jma(rel: &str) -> Vec<Alert> {
@@ -65,7 +64,7 @@ fn kinds(v: &[Alert]) -> Vec<(&str, AlertStatus)> {
 
 #[test]
 fn every_sample_parses_or_is_refused_for_a_stated_reason() {
-    let root = PathBuf::from(format!("{DATA}/alerts"));
+    let root = shared_data("alerts");
     let mut files = Vec::new();
     walk(&root, &mut files);
     files.sort();
@@ -356,9 +355,9 @@ fn tsunami_advisory_issued_switched_then_lifted_2023_10_09() {
 
 #[test]
 fn noto_sequence_for_nanao() {
-    let tree = AreaTree::from_json(
-        &std::fs::read_to_string(format!("{DATA}/codes/jma/forecast_area_tree.json")).unwrap(),
-    )
+    let tree = AreaTree::from_json(&machi_testdata::read_to_string(
+        "codes/jma/forecast_area_tree.json",
+    ))
     .unwrap();
     assert_eq!(tree.parents("1720200"), ["170022", "170020", "170000"]);
     assert_eq!(tree.name("1720200"), Some("七尾市"));
@@ -419,9 +418,9 @@ fn noto_sequence_for_nanao() {
 
 #[test]
 fn a_warning_issued_for_a_coarser_region_reaches_the_municipality() {
-    let tree = AreaTree::from_json(
-        &std::fs::read_to_string(format!("{DATA}/codes/jma/forecast_area_tree.json")).unwrap(),
-    )
+    let tree = AreaTree::from_json(&machi_testdata::read_to_string(
+        "codes/jma/forecast_area_tree.json",
+    ))
     .unwrap();
     // 記録的短時間大雨情報 for 石狩地方 (016010) concerns 札幌市 (0110000).
     let v = jma("jma_samples/weather/18_03_01_190412_VPOA50.xml");

@@ -2,10 +2,8 @@
 
 use machi_data::alerts::*;
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/shelters");
-
 fn load(rel: &str, list: ShelterList) -> Result<Vec<Shelter>, AlertError> {
-    parse_shelters_csv(&std::fs::read(format!("{DIR}/{rel}")).unwrap(), rel, list)
+    parse_shelters_csv(&machi_testdata::read(&format!("shelters/{rel}")), rel, list)
 }
 
 #[test]

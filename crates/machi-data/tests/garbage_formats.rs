@@ -2,13 +2,10 @@
 //! and broken files give errors that name the file, the line and the column.
 
 use machi_data::garbage::{parse_5374, parse_5374_with, parse_ics, Files5374, ParseOptions};
+use machi_testdata::shared_data;
 
 fn data(path: &str) -> Vec<u8> {
-    let full = format!(
-        "{}/../../../shared/data/garbage/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+    machi_testdata::read(&format!("garbage/{path}"))
 }
 
 /// The file as Windows Excel would save it: Shift_JIS (no BOM), CRLF.
@@ -58,10 +55,7 @@ fn a_shift_jis_crlf_copy_parses_identically() {
 
 #[test]
 fn holidays_csv_in_shift_jis_is_sniffed() {
-    let path = format!(
-        "{}/../../../shared/data/codes/syukujitsu.csv",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = shared_data("codes/syukujitsu.csv");
     let bytes = std::fs::read(path).unwrap();
     let d = machi_data::garbage::decode(&bytes, "syukujitsu.csv");
     assert_eq!(d.encoding, machi_data::garbage::SourceEncoding::ShiftJis);

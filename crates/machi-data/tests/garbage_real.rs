@@ -6,21 +6,14 @@
 
 use chrono::NaiveDate;
 use machi_data::garbage::{parse_5374, parse_ics, Files5374, GarbageCalendar, Warning};
+use machi_testdata::shared_data;
 
 fn data(path: &str) -> Vec<u8> {
-    let full = format!(
-        "{}/../../../shared/data/garbage/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+    machi_testdata::read(&format!("garbage/{path}"))
 }
 
 fn optional(path: &str) -> Option<Vec<u8>> {
-    std::fs::read(format!(
-        "{}/../../../shared/data/garbage/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .ok()
+    std::fs::read(shared_data("garbage").join(path)).ok()
 }
 
 pub fn load(city: &str) -> (GarbageCalendar, Vec<Warning>) {

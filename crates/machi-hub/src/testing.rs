@@ -1,6 +1,7 @@
 //! Test support shared by the hub's unit and integration tests: one builder for city files, the
-//! real data in `../shared/data`, and a local file server with validators. Not part of the hub's
-//! API (hidden from the docs); it lives in the library so every test file uses the same one.
+//! real data in `../shared/data` (through `machi-testdata`), a local file server with validators
+//! and a pipeline harness. Not part of the hub's API (hidden from the docs); it lives in the
+//! library so every test file uses the same one.
 
 use crate::config::{self, Loaded};
 use crate::feeds::{Assembly, Feeds};
@@ -12,32 +13,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-/// The repository's root.
-pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// A file or folder of the real data written by others (`../shared/data`, next to the
-/// repository; CI has it there too). Says plainly what is missing instead of failing later with
-/// "No such file or directory".
-pub fn shared_data(relative: &str) -> PathBuf {
-    let root = repo().join("../shared/data");
-    assert!(
-        root.is_dir(),
-        "the real data folder is missing: this test reads {relative} from {} \
-         (../shared/data beside the repository; see its SOURCES.md). Put the shared data there \
-         and run the tests again.",
-        root.display()
-    );
-    let path = root.join(relative);
-    assert!(
-        path.exists(),
-        "{} is missing from the real data folder {} (see its SOURCES.md)",
-        relative,
-        root.display()
-    );
-    path
-}
+pub use machi_testdata::{repo, shared_data};
 
 /// Where a source of a test city reads from.
 #[derive(Debug, Clone)]

@@ -6,47 +6,46 @@ use crate::feeds::CityData;
 use crate::i18n::{tr, use_lang, Msg, T};
 use crate::pages;
 use crate::pwa::Status;
-use crate::router::{use_path, Router};
+use crate::routes::Page;
 use crate::settings::Settings;
 use leptos::prelude::*;
+use leptos_router::components::{FlatRoutes, Route, Router, A};
+use leptos_router::hooks::use_location;
+use leptos_router::path;
 
 #[component]
 pub fn App() -> impl IntoView {
     let settings = Settings::provide();
     Status::provide();
     CityData::provide(move || settings.city.get());
-    let path = Router::provide().path();
 
     view! {
-        <a class="skip-link" href="#main" on:click=|ev| {
-            // Focus, not just scroll: keyboard users continue from the content.
-            ev.prevent_default();
-            focus_main();
-        }><T msg=Msg::SkipToContent /></a>
-        <Header />
-        <main id="main" tabindex="-1">
-            {move || page(&path.get())}
-        </main>
-        <BottomNav />
-        <FocusOnNavigation />
-    }
-}
-
-/// The page for a path: the app's whole routing table.
-fn page(path: &str) -> AnyView {
-    match path.trim_end_matches('/') {
-        "" => view! { <pages::Today /> }.into_any(),
-        "/welcome" => view! { <pages::Welcome /> }.into_any(),
-        "/garbage" => view! { <pages::Garbage /> }.into_any(),
-        "/alerts" => view! { <pages::Alerts /> }.into_any(),
-        "/nursery" => view! { <pages::Nursery /> }.into_any(),
-        "/meetings" => view! { <pages::Meetings /> }.into_any(),
-        "/settings" => view! { <pages::SettingsPage /> }.into_any(),
-        "/about" => view! { <pages::About /> }.into_any(),
-        other => match other.strip_prefix("/c/").filter(|c| !c.contains('/')) {
-            Some(city) => view! { <pages::CityLink city=city.to_owned() /> }.into_any(),
-            None => view! { <pages::NotFound /> }.into_any(),
-        },
+        <Router>
+            <a class="skip-link" href="#main" on:click=|ev| {
+                // Focus, not just scroll: keyboard users continue from the content. Handled here,
+                // or the router would take the fragment for a navigation.
+                ev.prevent_default();
+                focus_main();
+            }><T msg=Msg::SkipToContent /></a>
+            <Header />
+            <main id="main" tabindex="-1">
+                // The app's whole routing table (flat: no page nests another). The paths are
+                // those of `routes::Page`, which a test keeps in step with this table.
+                <FlatRoutes fallback=pages::NotFound>
+                    <Route path=path!("/") view=pages::Today />
+                    <Route path=path!("/welcome") view=pages::Welcome />
+                    <Route path=path!("/garbage") view=pages::Garbage />
+                    <Route path=path!("/alerts") view=pages::Alerts />
+                    <Route path=path!("/nursery") view=pages::Nursery />
+                    <Route path=path!("/meetings") view=pages::Meetings />
+                    <Route path=path!("/settings") view=pages::SettingsPage />
+                    <Route path=path!("/about") view=pages::About />
+                    <Route path=path!("/c/:city") view=pages::CityLink />
+                </FlatRoutes>
+            </main>
+            <BottomNav />
+            <FocusOnNavigation />
+        </Router>
     }
 }
 
@@ -54,7 +53,7 @@ fn page(path: &str) -> AnyView {
 /// would reset it: screen readers then read the new page, and Tab continues inside it.
 #[component]
 fn FocusOnNavigation() -> impl IntoView {
-    let path = use_path();
+    let path = use_location().pathname;
     Effect::new(move |previous: Option<String>| {
         let path = path.get();
         if previous.is_some_and(|p| p != path) {
@@ -99,7 +98,7 @@ fn Header() -> impl IntoView {
     view! {
         <header class="app-header">
             <div class="app-header-row">
-                <a href="/" class="app-name"><T msg=Msg::AppName /></a>
+                <A href=Page::Today.path() attr:class="app-name"><T msg=Msg::AppName /></A>
                 <span class="app-place">{place}</span>
             </div>
             <StatusBar as_of=as_of stale=stale />
@@ -109,31 +108,52 @@ fn Header() -> impl IntoView {
 
 #[component]
 fn BottomNav() -> impl IntoView {
-    let path = use_path();
-    let hidden = move || path.get() == "/welcome";
+    let path = use_location().pathname;
+    let hidden = move || path.get() == Page::Welcome.path();
     let label = tr(Msg::NavLabel);
     let items = [
-        ("/", IconName::Today, Msg::NavToday),
-        ("/garbage", IconName::Garbage, Msg::NavGarbage),
-        ("/alerts", IconName::Alerts, Msg::NavAlerts),
-        ("/nursery", IconName::Nursery, Msg::NavNursery),
-        ("/meetings", IconName::Meetings, Msg::NavMeetings),
-        ("/settings", IconName::Settings, Msg::NavSettings),
+        (Page::Today, IconName::Today, Msg::NavToday),
+        (Page::Garbage, IconName::Garbage, Msg::NavGarbage),
+        (Page::Alerts, IconName::Alerts, Msg::NavAlerts),
+        (Page::Nursery, IconName::Nursery, Msg::NavNursery),
+        (Page::Meetings, IconName::Meetings, Msg::NavMeetings),
+        (Page::Settings, IconName::Settings, Msg::NavSettings),
     ];
     view! {
         <Show when=move || !hidden()>
             <nav class="bottom-nav" aria-label=label>
                 <ul>
-                    {items.into_iter().map(|(href, icon, msg)| view! {
+                    // `<A>` marks the link of the page on screen with aria-current="page"; `exact`,
+                    // or Today's "/" would match every page.
+                    {items.into_iter().map(|(page, icon, msg)| view! {
                         <li>
-                            <a href=href aria-current=move || (path.get() == href).then_some("page")>
+                            <A href=page.path() exact=true>
                                 <Icon name=icon />
                                 <span class="bottom-nav-label"><T msg=msg /></span>
-                            </a>
+                            </A>
                         </li>
                     }).collect_view()}
                 </ul>
             </nav>
         </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The routing table above and `Page` name the same paths.
+    #[test]
+    fn every_page_has_its_route() {
+        let source = include_str!("app.rs");
+        let routed: Vec<&str> = source
+            .split("path!(\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        for page in Page::ALL {
+            assert!(routed.contains(&page.path()), "{page:?} has no route");
+        }
     }
 }

@@ -8,7 +8,7 @@ mod i18n;
 mod pages;
 mod push;
 mod pwa;
-mod router;
+mod routes;
 mod settings;
 mod speech;
 

@@ -2,7 +2,9 @@
 
 use crate::feeds::FeedProblem;
 use crate::i18n::{use_lang, Msg, Rubied, T};
+use crate::routes::Page;
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 #[component]
 pub fn ProblemView(
@@ -18,7 +20,7 @@ pub fn ProblemView(
             {on_retry.map(|retry| view! {
                 <button type="button" class="button" on:click=move |_| retry.run(())><T msg=Msg::Retry /></button>
             })}
-            {unknown_city.then(|| view! { <a href="/welcome" class="button"><T msg=Msg::ChooseCity /></a> })}
+            {unknown_city.then(|| view! { <A href=Page::Welcome.path() attr:class="button"><T msg=Msg::ChooseCity /></A> })}
         </div>
     }
 }

@@ -3,7 +3,9 @@
 
 use crate::feeds::CityData;
 use crate::i18n::{fill, raw, use_lang, Msg, Rubied, T};
+use crate::routes::Page;
 use leptos::prelude::*;
+use leptos_router::components::A;
 use machi_data::feed::SourceKind;
 
 #[component]
@@ -45,7 +47,7 @@ pub fn SourceNote(kinds: &'static [SourceKind]) -> impl IntoView {
         {move || lines().map(|lines| view! {
             <footer class="source-note">
                 {lines.into_iter().map(|t| view! { <p><Rubied text=t /></p> }).collect_view()}
-                <p><a href="/about"><T msg=Msg::SourceMore /></a></p>
+                <p><A href=Page::About.path()><T msg=Msg::SourceMore /></A></p>
             </footer>
         })}
     }

@@ -5,15 +5,19 @@ use crate::components::ProblemView;
 use crate::feeds;
 use crate::i18n::{Msg, T};
 use crate::pages::use_page_title;
+use crate::routes::{use_redirect, Page};
 use crate::settings::Settings;
 use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
 
 #[component]
-pub fn CityLink(city: String) -> impl IntoView {
+pub fn CityLink() -> impl IntoView {
     use_page_title(Msg::ChooseCity);
     let settings = expect_context::<Settings>();
+    let params = use_params_map();
+    let redirect = use_redirect();
     let feed = LocalResource::new(move || {
-        let id = city.clone();
+        let id = params.with(|p| p.get("city")).unwrap_or_default();
         async move { feeds::city_feed(&id).await }
     });
     Effect::new(move |_| {
@@ -28,7 +32,7 @@ pub fn CityLink(city: String) -> impl IntoView {
                 settings.area.set(None);
             }
             settings.city.set(Some(feed.id.clone()));
-            crate::router::redirect(if area_ok { "/" } else { "/welcome" });
+            redirect(if area_ok { Page::Today } else { Page::Welcome });
         }
     });
     view! {

@@ -2,7 +2,9 @@
 
 use crate::i18n::{Msg, T};
 use crate::pages::use_page_title;
+use crate::routes::Page;
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -11,7 +13,7 @@ pub fn NotFound() -> impl IntoView {
         <article class="page">
             <h1><T msg=Msg::NotFoundTitle /></h1>
             <p><T msg=Msg::NotFoundBody /></p>
-            <a href="/" class="button"><T msg=Msg::GoHome /></a>
+            <A href=Page::Today.path() attr:class="button"><T msg=Msg::GoHome /></A>
         </article>
     }
 }

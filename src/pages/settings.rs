@@ -5,8 +5,10 @@ use crate::feeds::CityData;
 use crate::i18n::{fill, raw, use_lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
 use crate::pages::welcome::LanguagePicker;
+use crate::routes::Page;
 use crate::settings::{Settings, TextSize};
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -83,11 +85,11 @@ pub fn SettingsPage() -> impl IntoView {
             <section aria-labelledby="settings-place">
                 <h2 id="settings-place"><T msg=Msg::SettingsPlace /></h2>
                 <p>{place}</p>
-                <a href="/welcome" class="button"><T msg=Msg::SettingsChangePlace /></a>
+                <A href=Page::Welcome.path() attr:class="button"><T msg=Msg::SettingsChangePlace /></A>
             </section>
             <section aria-labelledby="settings-about">
                 <h2 id="settings-about"><T msg=Msg::AboutTitle /></h2>
-                <p><a href="/about"><T msg=Msg::SettingsAbout /></a></p>
+                <p><A href=Page::About.path()><T msg=Msg::SettingsAbout /></A></p>
                 <p class="hint"><Rubied text=Signal::derive(version) /></p>
             </section>
         </article>

@@ -7,9 +7,11 @@ use crate::components::{
 use crate::feeds::CityData;
 use crate::i18n::{fill, long_date, raw, use_lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
+use crate::routes::{use_redirect, Page};
 use crate::settings::Settings;
 use chrono::Days;
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 #[component]
 pub fn Today() -> impl IntoView {
@@ -17,6 +19,7 @@ pub fn Today() -> impl IntoView {
     let settings = expect_context::<Settings>();
     let city = expect_context::<CityData>();
     let lang = use_lang();
+    let redirect = use_redirect();
     let date = move || long_date(lang.get(), city.today());
     let garbage = use_my_garbage();
     let place = move || {
@@ -60,7 +63,10 @@ pub fn Today() -> impl IntoView {
         ),
     ];
     view! {
-        <Show when=move || settings.has_place() fallback=|| { Effect::new(|_| crate::router::redirect("/welcome")); }>
+        <Show when=move || settings.has_place() fallback=move || {
+            let redirect = redirect.clone();
+            Effect::new(move |_| redirect(Page::Welcome));
+        }>
             <article class="page today">
                 <h1><T msg=Msg::TodayTitle /></h1>
                 <TopAlert />
@@ -78,7 +84,7 @@ pub fn Today() -> impl IntoView {
                             </div>
                             <h3><T msg=Msg::GarbageNext /></h3>
                             <NextCollections mine=mine today=today />
-                            <p><a href="/garbage"><T msg=Msg::GarbageOpen /></a></p>
+                            <p><A href=Page::Garbage.path()><T msg=Msg::GarbageOpen /></A></p>
                         }.into_any() }
                         other => view! { <GarbageUnavailable state=other /> }.into_any(),
                     }}

@@ -4,6 +4,7 @@ use crate::components::{AreaPicker, ProblemView};
 use crate::feeds;
 use crate::i18n::{use_lang, Lang, Msg, T};
 use crate::pages::use_page_title;
+use crate::routes::{use_go, Page};
 use crate::settings::Settings;
 use leptos::prelude::*;
 
@@ -56,6 +57,7 @@ pub fn Welcome() -> impl IntoView {
         }
     });
 
+    let go = use_go();
     let start = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (Some(city), Some(area)) = (chosen_city.get_untracked(), chosen_area.get_untracked())
@@ -64,7 +66,7 @@ pub fn Welcome() -> impl IntoView {
         };
         settings.city.set(Some(city));
         settings.area.set(Some(area));
-        crate::router::navigate("/");
+        go(Page::Today);
     };
 
     view! {

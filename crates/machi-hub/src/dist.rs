@@ -5,7 +5,7 @@
 //! mid-rebuild) and rules out path traversal: only files found under the dist directory at load
 //! time can ever be served. The directory is re-read on every refresh.
 
-use crate::feeds::Document;
+use crate::document::{etag_of, Document, Effort};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -43,10 +43,11 @@ pub enum DistError {
 
 impl AppFiles {
     /// Reads every file under `dir`. Fails when there is no built app (no directory or no
-    /// `index.html`).
-    pub fn load(dir: &Path) -> Result<AppFiles, DistError> {
+    /// `index.html`). A file that `previous` already holds with the same content is taken from
+    /// it, so each build is compressed once, not at every reload.
+    pub fn load(dir: &Path, previous: Option<&AppFiles>) -> Result<AppFiles, DistError> {
         let mut files = HashMap::new();
-        read_tree(dir, "", &mut files).map_err(|source| DistError::Unreadable {
+        read_tree(dir, "", previous, &mut files).map_err(|source| DistError::Unreadable {
             dir: dir.to_owned(),
             source,
         })?;
@@ -86,6 +87,7 @@ impl AppFiles {
 fn read_tree(
     dir: &Path,
     prefix: &str,
+    previous: Option<&AppFiles>,
     files: &mut HashMap<String, StaticFile>,
 ) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
@@ -99,20 +101,42 @@ fn read_tree(
         let meta = std::fs::metadata(&path)?;
         let url = format!("{prefix}/{name}");
         if meta.is_dir() {
-            read_tree(&path, &url, files)?;
+            read_tree(&path, &url, previous, files)?;
         } else if meta.is_file() {
             let bytes = std::fs::read(&path)?;
-            files.insert(
-                url,
-                StaticFile {
-                    doc: Document::new(bytes),
-                    content_type: content_type(&name),
-                    immutable: is_hashed(&name),
-                },
-            );
+            let same = previous
+                .and_then(|p| p.files.get(&url))
+                .filter(|f| f.doc.etag == etag_of(&bytes));
+            let file = match same {
+                Some(file) => file.clone(),
+                None => {
+                    let content_type = content_type(&name);
+                    let doc = if is_compressible(&content_type) {
+                        Document::compressed(bytes, Effort::Build)
+                    } else {
+                        Document::new(bytes)
+                    };
+                    StaticFile {
+                        doc,
+                        content_type,
+                        immutable: is_hashed(&name),
+                    }
+                }
+            };
+            files.insert(url, file);
         }
     }
     Ok(())
+}
+
+/// Whether a type compresses (text, JSON, JavaScript, wasm, SVG); images and fonts already are.
+fn is_compressible(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || content_type.starts_with("application/json")
+        || content_type.starts_with("application/manifest+json")
+        || content_type.starts_with("application/wasm")
+        || content_type.starts_with("application/javascript")
+        || content_type.starts_with("image/svg+xml")
 }
 
 /// The Content-Type for a file name. The app's own types are spelled out because browsers are

@@ -3,16 +3,16 @@
 //! `garbage.json` (with a garbage source) and `alerts.json` (with an alert source). Nothing here
 //! reads a source: every value comes from the pipeline with its status.
 //!
-//! Feeds are serialised once per assembly into [`Document`]s (bytes plus a strong ETag) so serving
-//! them is a map lookup. A city's feed and calendar are assembled again only when its file or one
+//! Feeds are serialised (and compressed) once per change into [`Document`]s so serving them is a
+//! map lookup. A city's feed and calendar are assembled again only when its file or one
 //! of its sources' published values changed; its alerts at every assembly, since what is in force
 //! depends on the time. A city whose file has turned bad keeps its last good feeds with every
 //! source marked stale. `generated_at` only moves when a feed's content changes, so ETags stay
 //! stable and clients keep getting 304s.
 
 use crate::config::{CityConfig, ConfigError, Loaded, SourceLocation};
+use crate::document::{Document, Effort};
 use crate::sources::{garbage, registration, Parse, Published, Sources, Value};
-use axum::body::Bytes;
 use chrono::{DateTime, Utc};
 use machi_data::alerts::Alert;
 use machi_data::feed::{AlertsInput, CityFeedKind, FeedPath};
@@ -20,38 +20,14 @@ use machi_data::{
     AlertsFeed, CityFeed, CityIndex, CitySummary, GarbageFeed, SourceInfo, FEED_VERSION,
 };
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
-/// A serialised response body with its strong ETag.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Document {
-    pub bytes: Bytes,
-    /// Quoted, e.g. `"0123…"`: the hex of the first 16 bytes of the body's SHA-256.
-    pub etag: String,
-}
-
-impl Document {
-    pub fn new(bytes: impl Into<Bytes>) -> Self {
-        let bytes = bytes.into();
-        let etag = etag_of(&bytes);
-        Self { bytes, etag }
-    }
-
-    fn json(value: &impl Serialize) -> Self {
-        // The feed types hold only strings, numbers and string-keyed maps, which always serialise.
-        let bytes = serde_json::to_vec(value).expect("feed types always serialise to JSON");
-        Self::new(bytes)
-    }
-}
-
-/// A strong ETag: the quoted hex of the first 16 bytes of the SHA-256 of `bytes`.
-pub fn etag_of(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
+fn json(value: &impl Serialize) -> Document {
+    // The feed types hold only strings, numbers and string-keyed maps, which always serialise.
+    let bytes = serde_json::to_vec(value).expect("feed types always serialise to JSON");
+    Document::compressed(bytes, Effort::Change)
 }
 
 /// A feed value with its serialised document.
@@ -141,7 +117,7 @@ impl Default for Feeds {
         };
         Feeds {
             index: Doc {
-                doc: Document::json(&index),
+                doc: json(&index),
                 value: Arc::new(index),
             },
             cities: BTreeMap::new(),
@@ -294,7 +270,7 @@ fn republish<T: Serialize + PartialEq + Clone>(
     }
     set_generated_at(&mut value, now);
     Doc {
-        doc: Document::json(&value),
+        doc: json(&value),
         value: Arc::new(value),
     }
 }
@@ -621,11 +597,6 @@ mod tests {
             );
         }
         assert_eq!(first.index_doc(), pipeline.feeds.index_doc());
-    }
-
-    #[test]
-    fn etags_are_quoted_hex_of_sha256() {
-        assert_eq!(etag_of(b""), "\"e3b0c44298fc1c149afbf4c8996fb924\"");
     }
 
     #[tokio::test]

@@ -6,6 +6,7 @@
 //!   ([`store`], content-addressed, durable) → parse (machi-data) → publish (value + status);
 //! - [`feeds`] assembles the published values into the feeds of [`machi_data::feed`];
 //! - [`files`] writes the state directory's files atomically (and the VAPID key privately);
+//! - [`document`] is a served body with its ETag and its brotli/gzip encodings, made once;
 //! - [`dist`] loads Trunk's `dist/` with content types, cache policy and CSP hashes;
 //! - [`push`] is Web Push: the subscription API, SQLite store, RFC 8291/8292 sending, alert
 //!   fan-out and garbage reminders;
@@ -15,6 +16,7 @@
 
 pub mod config;
 pub mod dist;
+pub mod document;
 pub mod feeds;
 pub mod fetch;
 pub mod files;

@@ -10,13 +10,16 @@
 //! | `/api/push/…`             | the Web Push API ([`crate::push::api`]; 503 when push is off) |
 //! | anything else             | the app's files, with `index.html` for extension-less paths |
 //!
-//! Every response carries the security headers; text responses are compressed (gzip or brotli)
-//! per `Accept-Encoding`. ETags are strong; a compressed response gets the encoding appended
-//! (`"…-br"`), as the representation differs, and `If-None-Match` accepts either form.
+//! Every response carries the security headers. Feeds and the app's files are served in the best
+//! encoding the client accepts (brotli or gzip), compressed once when they were made
+//! ([`crate::document`]), never per request. ETags are strong; a compressed response gets the
+//! encoding appended (`"…-br"`), as the representation differs, and `If-None-Match` accepts
+//! either form.
 
 use crate::config::{self, Cities, ConfigError, Loaded};
 use crate::dist::{self, AppFiles, StaticFile};
-use crate::feeds::{Assembly, Document, Feeds, Missing};
+use crate::document::Document;
+use crate::feeds::{Assembly, Feeds, Missing};
 use crate::push::{self, Push};
 use crate::sources::{OpenError, Sources, Which};
 use axum::body::Body;
@@ -30,7 +33,6 @@ use machi_data::feed::{CityFeedKind, FeedPath};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
-use tower_http::compression::CompressionLayer;
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
 /// Where the hub reads from. Relative paths resolve against the hub's working directory.
@@ -113,7 +115,7 @@ impl AppState {
         if loaded.cities.is_empty() {
             return Err(loaded.errors);
         }
-        let app = App::new(AppFiles::load(&setup.paths.dist));
+        let app = App::new(AppFiles::load(&setup.paths.dist, None));
         if let Err(reason) = &app.files {
             tracing::warn!("{reason}: the app is not built (run scripts/run); serving feeds only");
         }
@@ -171,7 +173,11 @@ impl AppState {
         }
         let cities = self.cities();
         let polled = self.inner.sources.poll(&cities, which).await;
-        self.assemble();
+        // Blocking: a changed feed is serialised and compressed here, once.
+        let state = self.clone();
+        if let Err(e) = tokio::task::spawn_blocking(move || state.assemble()).await {
+            tracing::error!("assembling the feeds failed: {e}");
+        }
         if let (Some(push), false) = (self.inner.push.clone(), polled.messages.is_empty()) {
             let scoped: Vec<_> = cities
                 .iter()
@@ -200,7 +206,7 @@ impl AppState {
         *write(&self.inner.loaded) = Arc::new(loaded);
 
         let previous_app = read(&self.inner.app);
-        match AppFiles::load(&self.inner.paths.dist) {
+        match AppFiles::load(&self.inner.paths.dist, previous_app.files.as_ref().ok()) {
             Ok(files) => *write(&self.inner.app) = Arc::new(App::new(Ok(files))),
             // A rebuild in progress must not take down a working app: keep it.
             Err(reason) if previous_app.files.is_ok() => {
@@ -315,8 +321,6 @@ pub fn app(state: AppState) -> Router {
             }),
         )
         .fallback(static_file)
-        .layer(CompressionLayer::new())
-        .layer(middleware::map_response(tag_encoded_etag))
         .layer(middleware::map_response_with_state(
             state.clone(),
             security_headers,
@@ -465,33 +469,46 @@ fn static_response(headers: &HeaderMap, file: &StaticFile) -> Response {
     document(headers, &file.doc, &file.content_type, cache)
 }
 
-/// A 200 with `doc`, or a 304 when the client's `If-None-Match` already holds it.
+/// A 200 with `doc` in the best encoding the client accepts (compressed once, when the document
+/// was made), or a 304 when the client's `If-None-Match` already holds it. A compressed
+/// representation is another entity, so its strong ETag carries the encoding (`"…-br"`).
 fn document(
     request: &HeaderMap,
     doc: &Document,
     content_type: &str,
     cache_control: &'static str,
 ) -> Response {
-    let etag = HeaderValue::from_str(&doc.etag).expect("ETags are quoted hex");
     let cache = HeaderValue::from_static(cache_control);
+    let vary = HeaderValue::from_static("accept-encoding");
     if let Some(matched) = matching_tag(request, &doc.etag) {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
         let headers = response.headers_mut();
         // Echo the tag the client holds (it may carry an encoding suffix).
-        headers.insert(
-            header::ETAG,
-            HeaderValue::from_str(&matched).unwrap_or(etag),
-        );
+        if let Ok(tag) = HeaderValue::from_str(&matched) {
+            headers.insert(header::ETAG, tag);
+        }
         headers.insert(header::CACHE_CONTROL, cache);
+        headers.insert(header::VARY, vary);
         return response;
     }
+    let (encoding, bytes) = doc.for_request(request);
+    let etag = match encoding.name() {
+        Some(name) => format!("{}-{name}\"", doc.etag.trim_end_matches('"')),
+        None => doc.etag.clone(),
+    };
     let content_type = HeaderValue::from_str(content_type)
         .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
-    let mut response = Response::new(Body::from(doc.bytes.clone()));
+    let mut response = Response::new(Body::from(bytes.clone()));
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, content_type);
-    headers.insert(header::ETAG, etag);
+    if let Ok(etag) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, etag);
+    }
+    if let Some(name) = encoding.name() {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
+    }
     headers.insert(header::CACHE_CONTROL, cache);
+    headers.insert(header::VARY, vary);
     response
 }
 
@@ -525,28 +542,6 @@ fn matching_tag(request: &HeaderMap, etag: &str) -> Option<String> {
 }
 
 const ENCODINGS: [&str; 2] = ["gzip", "br"];
-
-/// Compressed bytes are a different representation, so they get a different strong ETag.
-async fn tag_encoded_etag(mut response: Response) -> Response {
-    let encoding = response
-        .headers()
-        .get(header::CONTENT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .filter(|e| ENCODINGS.contains(e))
-        .map(str::to_owned);
-    if let Some(encoding) = encoding {
-        let tagged = response
-            .headers()
-            .get(header::ETAG)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|tag| tag.strip_suffix('"'))
-            .and_then(|tag| HeaderValue::from_str(&format!("{tag}-{encoding}\"")).ok());
-        if let Some(tagged) = tagged {
-            response.headers_mut().insert(header::ETAG, tagged);
-        }
-    }
-    response
-}
 
 async fn security_headers(State(state): State<AppState>, mut response: Response) -> Response {
     let csp = state.app().csp.clone();

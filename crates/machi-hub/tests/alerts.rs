@@ -125,7 +125,7 @@ async fn feed(
     let body = s.feed_xml(&names);
     let etag = format!(
         "\"{}\"",
-        machi_hub::feeds::etag_of(body.as_bytes()).trim_matches('"')
+        machi_hub::document::etag_of(body.as_bytes()).trim_matches('"')
     );
     let inm = h
         .get(header::IF_NONE_MATCH)

@@ -1,12 +1,16 @@
 //! Web Push sending throughput: 10,000 subscriptions, 50 requests in flight, a 200-byte payload,
-//! hub → a local push service on loopback that accepts every message with 201 (it does not
-//! decrypt). The sink runs in a child process (this binary again, with `MACHI_BENCH_SINK=1`), so
-//! the CPU time measured (getrusage of this process) is the hub's alone: encryption, VAPID header,
-//! HTTP client, the SQLite claims and send log.
+//! hub → a local push service on loopback that speaks TLS (as FCM, Mozilla's and Apple's do; its
+//! certificate is signed by a throw-away CA the hub is told to trust) and accepts every message
+//! with 201 (it does not decrypt). The sink runs in a child process (this binary again, with
+//! `MACHI_BENCH_SINK`), so the CPU time measured (getrusage of this process) is the hub's alone:
+//! encryption, VAPID header, TLS and HTTP client, the SQLite claims and send log. The hub is built
+//! as deployed (the release profile).
 //!
-//! Prints messages per second (wall clock) and CPU time per message, plus the cost of the
-//! encryption alone with ring (what the hub uses) and with web-push-native (RustCrypto), which is
-//! why the hub uses ring. Run with `cargo bench -p machi-hub --bench push` (or `scripts/bench`).
+//! Prints messages per second (wall clock) and CPU time per message, the cost of the encryption
+//! alone with ring (what the hub uses) and with web-push-native (RustCrypto), which is why the hub
+//! uses ring, and — when the npm package `web-push` is installed — the same messages sent by Node's
+//! web-push to the same sink (`scripts/bench-web-push.mjs`), with the ratio of CPU per message.
+//! Run with `cargo bench -p machi-hub --bench push` (or `scripts/bench`).
 
 use chrono::Utc;
 use machi_hub::push::crypto::{self, UaKeys, Vapid};
@@ -28,17 +32,85 @@ fn cpu_time() -> Duration {
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
-/// The child: a push service that answers 201 to everything, on a free port it prints. One
-/// thread: a real push service is not on the hub's machine, so the stand-in should take as
-/// little of it as it can (one core is several times what it needs).
-fn sink() {
+/// A throw-away certificate authority and a certificate it signs for 127.0.0.1, written to `dir`
+/// as `ca.pem`, `cert.der` and `key.der`.
+fn tls_material(dir: &std::path::Path) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, SanType};
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    // Distinct names, or a client takes the leaf (issuer = subject) for self-signed.
+    ca.distinguished_name
+        .push(DnType::CommonName, "Machi push benchmark CA");
+    let ca_key = KeyPair::generate().unwrap();
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca, ca_key);
+    let mut leaf = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    leaf.distinguished_name
+        .push(DnType::CommonName, "localhost");
+    leaf.subject_alt_names
+        .push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
+    std::fs::write(dir.join("ca.pem"), ca_cert.pem()).unwrap();
+    std::fs::write(dir.join("cert.der"), leaf_cert.der()).unwrap();
+    std::fs::write(dir.join("key.der"), leaf_key.serialize_der()).unwrap();
+}
+
+/// A TLS listener for axum: TCP, then the handshake (a failed one is dropped).
+struct TlsListener {
+    tcp: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((stream, addr)) = self.tcp.accept().await else {
+                continue;
+            };
+            if let Ok(tls) = self.acceptor.accept(stream).await {
+                return (tls, addr);
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
+
+/// The child: a push service that answers 201 to everything, over TLS (HTTP/2 or 1.1), on a free
+/// port it prints. One thread: a real push service is not on the hub's machine, so the stand-in
+/// should take as little of it as it can (one core is several times what it needs).
+fn sink(tls_dir: &std::path::Path) {
+    use tokio_rustls::rustls;
+    let cert =
+        rustls::pki_types::CertificateDer::from(std::fs::read(tls_dir.join("cert.der")).unwrap());
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(
+        std::fs::read(tls_dir.join("key.der")).unwrap().into(),
+    );
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .unwrap();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        println!("{}", listener.local_addr().unwrap().port());
+        let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("{}", tcp.local_addr().unwrap().port());
+        let listener = TlsListener {
+            tcp,
+            acceptor: tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config)),
+        };
         let router = axum::Router::new().route(
             "/push/{id}",
             axum::routing::post(|_body: axum::body::Bytes| async {
@@ -131,15 +203,17 @@ fn store_only(store: &Store, subs: &[Subscription]) {
 }
 
 fn main() {
-    if std::env::var_os("MACHI_BENCH_SINK").is_some() {
-        return sink();
+    if let Some(dir) = std::env::var_os("MACHI_BENCH_SINK") {
+        return sink(std::path::Path::new(&dir));
     }
     // `cargo bench` passes `--bench`; `cargo test --benches` runs us too: then only a smoke run.
     let quick = !std::env::args().any(|a| a == "--bench");
     let count = if quick { 200 } else { SUBSCRIPTIONS };
 
+    let tls = tempfile::tempdir().unwrap();
+    tls_material(tls.path());
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .env("MACHI_BENCH_SINK", "1")
+        .env("MACHI_BENCH_SINK", tls.path())
         .stdout(Stdio::piped())
         .spawn()
         .expect("start the sink");
@@ -161,6 +235,7 @@ fn main() {
     let settings = PushSettings {
         allow_loopback: true,
         concurrency: CONCURRENCY,
+        extra_roots: vec![std::fs::read(tls.path().join("ca.pem")).unwrap()],
         ..PushSettings::default()
     };
     let push = Push::with(store, vapid, settings).unwrap();
@@ -171,7 +246,7 @@ fn main() {
     for i in 0..count {
         let sub = Subscription {
             id: format!("s{i:05}"),
-            endpoint: format!("http://127.0.0.1:{port}/push/{i}"),
+            endpoint: format!("https://127.0.0.1:{port}/push/{i}"),
             p256dh: p256dh.clone(),
             auth: auth.clone(),
             city: "demo".into(),
@@ -210,14 +285,12 @@ fn main() {
     let (cpu0, t0) = (cpu_time(), Instant::now());
     let report = runtime.block_on(push.deliver(batch, Utc::now()));
     let (wall, cpu) = (t0.elapsed(), cpu_time() - cpu0);
-    let _ = child.kill();
-    let _ = child.wait();
 
     assert_eq!(report.sent, count, "{report:?}");
     let rate = count as f64 / wall.as_secs_f64();
     println!(
         "push bench: {count} subscriptions, concurrency {CONCURRENCY}, {}-byte payload, \
-         loopback sink in another process, {} cores",
+         TLS sink on loopback in another process, {} cores",
         plaintext.len(),
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
@@ -231,5 +304,62 @@ fn main() {
         let keys = UaKeys::decode(&p256dh, &auth).unwrap();
         encryption_only(&keys, &plaintext);
         store_only(push.store(), &subs);
+        let hub_us = cpu.as_secs_f64() * 1e6 / count as f64;
+        node_web_push(&subs, &plaintext, tls.path(), hub_us);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The same messages sent by Node's `web-push` to the same sink, when it is installed.
+fn node_web_push(subs: &[Subscription], plaintext: &[u8], tls_dir: &std::path::Path, hub_us: f64) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    if !root.join("node_modules/web-push").is_dir() {
+        println!("push bench: Node web-push: not installed (npm ci installs it)");
+        return;
+    }
+    // CPU per message is what is compared: 2,000 messages keep Node's run to seconds.
+    let list: Vec<serde_json::Value> = subs
+        .iter()
+        .take(2_000)
+        .map(|s| {
+            serde_json::json!({
+                "endpoint": s.endpoint,
+                "keys": { "p256dh": s.p256dh, "auth": s.auth },
+            })
+        })
+        .collect();
+    let file = tls_dir.join("subscriptions.json");
+    std::fs::write(&file, serde_json::to_vec(&list).unwrap()).unwrap();
+    let output = Command::new("node")
+        .arg(root.join("scripts/bench-web-push.mjs"))
+        .arg(&file)
+        .arg(CONCURRENCY.to_string())
+        .arg(String::from_utf8_lossy(plaintext).as_ref())
+        .env("NODE_EXTRA_CA_CERTS", tls_dir.join("ca.pem"))
+        .output();
+    match output {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            print!("{text}");
+            let node_us = text
+                .split_whitespace()
+                .skip_while(|w| *w != "CPU")
+                .nth(1)
+                .and_then(|w| w.parse::<f64>().ok());
+            if let Some(node_us) = node_us {
+                println!(
+                    "push bench: CPU per message, Node web-push / hub: {:.1}× (goal ≥ 10×)",
+                    node_us / hub_us
+                );
+            }
+        }
+        Ok(out) => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let last: Vec<&str> = stderr.lines().rev().take(8).collect();
+            let last: Vec<&str> = last.into_iter().rev().collect();
+            println!("push bench: Node web-push failed: {}", last.join(" | "));
+        }
+        Err(e) => println!("push bench: Node web-push: cannot run node: {e}"),
     }
 }

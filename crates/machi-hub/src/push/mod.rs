@@ -62,6 +62,9 @@ pub struct PushSettings {
     pub max_retry_after: Duration,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// BENCHMARKS AND TESTS ONLY: more certificate authorities (PEM) to trust, for a local push
+    /// service speaking TLS as real ones do.
+    pub extra_roots: Vec<Vec<u8>>,
 }
 
 impl Default for PushSettings {
@@ -74,6 +77,7 @@ impl Default for PushSettings {
             backoff: Duration::from_secs(1),
             max_retry_after: Duration::from_secs(60),
             timeout: Duration::from_secs(15),
+            extra_roots: Vec::new(),
         }
     }
 }
@@ -161,7 +165,12 @@ impl Push {
 
     /// A push service over an existing store and key (tests, benchmarks).
     pub fn with(store: Store, vapid: Vapid, settings: PushSettings) -> Result<Push, PushError> {
-        let client = reqwest::Client::builder()
+        let mut client = reqwest::Client::builder();
+        for pem in &settings.extra_roots {
+            let root = reqwest::Certificate::from_pem(pem).map_err(PushError::Client)?;
+            client = client.add_root_certificate(root);
+        }
+        let client = client
             .user_agent(concat!(
                 "machi-hub/",
                 env!("CARGO_PKG_VERSION"),

@@ -313,7 +313,7 @@ impl Sources {
                         }
                     }
                     Parse::Messages(_) => {
-                        let locations = message_locations(source, &registration.plan);
+                        let locations = locations(source, &registration.plan);
                         if self.has_messages(&locations) {
                             self.settle_messages(&key, city, source, &locations, Vec::new());
                         }
@@ -349,7 +349,7 @@ impl Sources {
                         self.settle_set(&key, city, source, parse, gathered)
                     }
                     Parse::Messages(_) => {
-                        let locations = message_locations(source, &registration.plan);
+                        let locations = locations(source, &registration.plan);
                         let mut errors = Vec::new();
                         for location in &locations {
                             if let Some(e) =
@@ -382,7 +382,7 @@ impl Sources {
         registration: &Registration,
         which: Which,
     ) -> bool {
-        let remote = source_locations(source, &registration.plan)
+        let remote = locations(source, &registration.plan)
             .iter()
             .any(|l| matches!(l, SourceLocation::Url(_)));
         match which {
@@ -420,7 +420,7 @@ impl Sources {
                     ..
                 }) = registration(source.kind)
                 {
-                    for location in message_locations(source, plan) {
+                    for location in locations(source, plan) {
                         relevance
                             .entry(location.to_string())
                             .or_default()
@@ -1117,16 +1117,12 @@ struct Round {
     polled: Polled,
 }
 
-/// The locations a message source reads: its feeds, or its one location.
-fn message_locations(source: &SourceConfig, plan: &Plan) -> Vec<SourceLocation> {
+/// The locations a source reads: a feed plan's feeds, else its one location.
+fn locations(source: &SourceConfig, plan: &Plan) -> Vec<SourceLocation> {
     match plan {
         Plan::Feeds { .. } => source.feeds.clone(),
         _ => vec![source.location.clone()],
     }
-}
-
-fn source_locations(source: &SourceConfig, plan: &Plan) -> Vec<SourceLocation> {
-    message_locations(source, plan)
 }
 
 /// The last segment of a path or URL.

@@ -47,6 +47,7 @@ impl Topics {
                 evening_hour: self.evening_hour,
                 morning: self.morning,
             }),
+            nursery: None,
         }
     }
 }

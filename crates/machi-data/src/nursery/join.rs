@@ -47,8 +47,17 @@ pub fn normalise_name(name: &str) -> String {
 /// hash of its normalised name (FNV-1a, 48 bits: no collision is likely among a city's
 /// facilities, and the id stays the same as long as the name does).
 pub fn facility_id(number: Option<&str>, name: &str) -> String {
+    // Full-width digits and letters as ASCII; the case as published.
     let number = number
-        .map(|n| fold(n).replace(' ', ""))
+        .map(|n| {
+            n.chars()
+                .filter(|c| !c.is_whitespace())
+                .map(|c| match c {
+                    '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                    c => c,
+                })
+                .collect::<String>()
+        })
         .filter(|n| !n.is_empty() && n.len() <= 32)
         .filter(|n| {
             n.bytes()

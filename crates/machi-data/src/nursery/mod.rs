@@ -305,6 +305,39 @@ impl VacancyMonth {
     }
 }
 
+impl crate::feed::NurseryFeed {
+    /// The places that opened with the newest month: `(facility index, class)` where the newest
+    /// table shows places (a count above 0, or "some") and the one before showed 0, no such
+    /// class, nothing published, or no row. Empty with fewer than two months.
+    pub fn openings(&self) -> Vec<(u32, u8)> {
+        let [now, before, ..] = &self.months[..] else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for row in &now.rows {
+            for class in 0..CLASSES as u8 {
+                let open_now = row.places_for(class).is_some_and(Places::is_open);
+                let open_before = before
+                    .row(row.f)
+                    .and_then(|r| r.places_for(class))
+                    .is_some_and(Places::is_open);
+                if open_now && !open_before {
+                    out.push((row.f, class));
+                }
+            }
+        }
+        out
+    }
+
+    /// The index of facility `id`.
+    pub fn facility(&self, id: &str) -> Option<u32> {
+        self.facilities
+            .iter()
+            .position(|f| f.id == id)
+            .map(|i| i as u32)
+    }
+}
+
 /// A problem with a nursery source, naming the file (path or URL), line and column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NurseryError {

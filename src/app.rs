@@ -45,7 +45,10 @@ fn page(path: &str) -> AnyView {
         "/about" => view! { <pages::About /> }.into_any(),
         other => match other.strip_prefix("/c/").filter(|c| !c.contains('/')) {
             Some(city) => view! { <pages::CityLink city=city.to_owned() /> }.into_any(),
-            None => view! { <pages::NotFound /> }.into_any(),
+            None => match other.strip_prefix("/nursery/").filter(|c| !c.contains('/')) {
+                Some(id) => view! { <pages::NurseryFacility id=id.to_owned() /> }.into_any(),
+                None => view! { <pages::NotFound /> }.into_any(),
+            },
         },
     }
 }

@@ -176,7 +176,8 @@ pub fn NurseryToday() -> impl IntoView {
         let feed = city.nursery.get().flatten()?.ok()??;
         let month = feed.months.first()?;
         let l = lang.get();
-        let lines: Vec<(String, String)> = follows()
+        // (link, text before the name, the name as published, text after it)
+        let lines: Vec<(String, String, String, String)> = follows()
             .into_iter()
             .filter_map(|f| {
                 let i = feed.facility(&f.facility)?;
@@ -185,12 +186,17 @@ pub fn NurseryToday() -> impl IntoView {
                     let text = fill(
                         raw(l, Msg::NurseryTodayOpen),
                         &[
-                            ("name", &feed.facilities[i as usize].name),
                             ("class", &class_text(l, f.class)),
                             ("date", &as_of_text(l, month.as_of)),
                         ],
                     );
-                    (format!("/nursery/{}", f.facility), text)
+                    let (before, after) = text.split_once("{name}").unwrap_or(("", &text));
+                    (
+                        format!("/nursery/{}", f.facility),
+                        before.to_owned(),
+                        feed.facilities[i as usize].name.clone(),
+                        after.to_owned(),
+                    )
                 })
             })
             .collect();
@@ -202,8 +208,10 @@ pub fn NurseryToday() -> impl IntoView {
                 <section class="today-nursery card" aria-labelledby="today-nursery">
                     <h2 id="today-nursery"><T msg=Msg::NurseryFollowsTitle /></h2>
                     <ul>
-                        {lines.into_iter().map(|(href, text)| view! {
-                            <li><a href=href><Rubied text=text /></a></li>
+                        {lines.into_iter().map(|(href, before, name, after)| view! {
+                            <li><a href=href>
+                                <Rubied text=before /><span lang="ja">{name}</span><Rubied text=after />
+                            </a></li>
                         }).collect_view()}
                     </ul>
                 </section>

@@ -17,9 +17,10 @@ use crate::i18n::{fill, raw, tr, use_lang, Lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
 use crate::settings::{Follow, Settings};
 use leptos::prelude::*;
-use machi_data::alerts::haversine_km;
 use machi_data::feed::SourceKind;
-use machi_data::nursery::{age_class, fiscal_year, AgeClass, Facility, FacilityKind, Places};
+use machi_data::nursery::{
+    age_class, filter, fiscal_year, AgeClass, Facility, FacilityKind, Filter, Places, Sort,
+};
 use machi_data::NurseryFeed;
 use std::sync::Arc;
 
@@ -95,14 +96,6 @@ fn AsOf(feed: Arc<NurseryFeed>) -> impl IntoView {
     }
 }
 
-/// How the list is sorted.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Sort {
-    Distance,
-    Places,
-    Name,
-}
-
 #[component]
 fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
     let settings = expect_context::<Settings>();
@@ -133,57 +126,17 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
 
     // Every facility that passes the filters, sorted: (index, distance in km).
     let rows = Memo::new(move |_| {
-        let c = class.get();
-        let from = origin();
-        let (open_only, kind, pickup, temporary, within, sort) = (
-            open_only.get(),
-            kind.get(),
-            pickup.get(),
-            temporary.get(),
-            within.get(),
-            sort.get(),
-        );
-        feed.with_value(|feed| {
-            let month = feed.months.first();
-            let places = |i: usize| month.and_then(|m| m.row(i as u32)?.places_for(c));
-            let mut rows: Vec<(usize, Option<f64>)> = feed
-                .facilities
-                .iter()
-                .enumerate()
-                .filter(|(i, f)| {
-                    (!open_only || places(*i).is_some_and(Places::is_open))
-                        && kind.is_none_or(|k| f.kind == k)
-                        && pickup.is_none_or(|t| f.latest_pickup().is_some_and(|p| p >= t))
-                        && (!temporary || f.temporary_care == Some(true))
-                })
-                .map(|(i, f)| {
-                    let d = from
-                        .zip(f.point)
-                        .map(|((a, b), (c, d))| haversine_km(a, b, c, d));
-                    (i, d)
-                })
-                .filter(|(_, d)| within.is_none_or(|km| d.is_some_and(|d| d <= km)))
-                .collect();
-            let by_name = |a: &usize, b: &usize| {
-                let f = &feed.facilities;
-                f[*a]
-                    .kana
-                    .as_ref()
-                    .unwrap_or(&f[*a].name)
-                    .cmp(f[*b].kana.as_ref().unwrap_or(&f[*b].name))
-            };
-            match sort {
-                Sort::Distance if from.is_some() => {
-                    rows.sort_by(|a, b| a.1.unwrap_or(f64::MAX).total_cmp(&b.1.unwrap_or(f64::MAX)))
-                }
-                Sort::Places => rows.sort_by(|a, b| {
-                    let rank = |i| places(i).map_or(-3, Places::rank);
-                    rank(b.0).cmp(&rank(a.0)).then_with(|| by_name(&a.0, &b.0))
-                }),
-                _ => rows.sort_by(|a, b| by_name(&a.0, &b.0)),
-            }
-            rows
-        })
+        let f = Filter {
+            class: class.get(),
+            open_only: open_only.get(),
+            kind: kind.get(),
+            pickup: pickup.get(),
+            temporary: temporary.get(),
+            within_km: within.get(),
+            from: origin(),
+            sort: sort.get(),
+        };
+        feed.with_value(|feed| filter(feed, &f))
     });
     let locate = move |_| {
         locating.set(true);
@@ -234,8 +187,24 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
 
     view! {
         {feed.with_value(|f| view! { <AsOf feed=f.clone() /> })}
-        <section class="nursery-child" aria-labelledby="nursery-child">
-            <h2 id="nursery-child"><T msg=Msg::NurseryChildTitle /></h2>
+        <label class="field nursery-class">
+            <span><T msg=Msg::NurseryClassLabel /></span>
+            <select name="nursery-class"
+                on:change=move |ev| {
+                    let c = select_number(&ev).map(|c| c as u8);
+                    settings.nursery.update(|n| n.class = c);
+                    shown.set(PAGE);
+                }>
+                {(0..6u8).map(|c| view! {
+                    <option value=c.to_string() selected=move || class.get() == c>
+                        {move || class_text(lang.get(), c)}
+                    </option>
+                }).collect_view()}
+            </select>
+        </label>
+        // Closed, so the list comes first; the birth date is asked for inside.
+        <details class="nursery-child">
+            <summary><T msg=Msg::NurseryChildTitle /></summary>
             <label class="field">
                 <span><T msg=Msg::NurseryBirthLabel /></span>
                 <input type="date" name="nursery-birth" autocomplete="off"
@@ -252,26 +221,8 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
                     </button>
                 })}
             })}
-            <label class="field">
-                <span><T msg=Msg::NurseryClassLabel /></span>
-                <select name="nursery-class"
-                    on:change=move |ev| {
-                        let c = select_number(&ev).map(|c| c as u8);
-                        settings.nursery.update(|n| n.class = c);
-                        shown.set(PAGE);
-                    }>
-                    {(0..6u8).map(|c| view! {
-                        <option value=c.to_string() selected=move || class.get() == c>
-                            {move || class_text(lang.get(), c)}
-                        </option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <details class="nursery-rule">
-                <summary><T msg=Msg::NurseryRuleTitle /></summary>
-                <p><T msg=Msg::NurseryRule /></p>
-            </details>
-        </section>
+            <p class="nursery-rule"><T msg=Msg::NurseryRule /></p>
+        </details>
         <details class="nursery-filters">
             <summary><T msg=Msg::NurseryFilters /></summary>
             <label class="choice">
@@ -448,7 +399,7 @@ fn FacilityCard(
     });
     view! {
         <li class="card nursery-card">
-            <h3 lang="ja"><a href=format!("/nursery/{}", f.id)>{f.name.clone()}</a></h3>
+            <h2 lang="ja"><a href=format!("/nursery/{}", f.id)>{f.name.clone()}</a></h2>
             <p class=places_class(places)>
                 <strong><Rubied text=places_text(l, places) /></strong>
                 {waiting.map(|n| view! { " · " <Rubied text=fill(raw(l, Msg::NurseryWaiting), &[("n", &n.to_string())]) /> })}
@@ -573,24 +524,6 @@ fn FacilityView(feed: Arc<NurseryFeed>, index: usize) -> impl IntoView {
             </p>
         })}
         <ReadAloud text=speech />
-        <section aria-labelledby="nursery-follow" class="nursery-follow">
-            <h2 id="nursery-follow"><T msg=Msg::NurseryFollowTitle /></h2>
-            {move || if following() {
-                let off = toggle_off.clone();
-                view! {
-                    <p><Rubied text=fill(raw(lang.get(), Msg::NurseryFollowing), &[("class", &class_text(lang.get(), class.get()))]) /></p>
-                    <button type="button" class="button" on:click=move |_| off(false)><T msg=Msg::NurseryUnfollow /></button>
-                }.into_any()
-            } else {
-                let on = toggle.clone();
-                view! {
-                    <button type="button" class="button primary" on:click=move |_| on(true)>
-                        <Rubied text=fill(raw(lang.get(), Msg::NurseryFollow), &[("class", &class_text(lang.get(), class.get()))]) />
-                    </button>
-                }.into_any()
-            }}
-            <p role="status" class="notify-status"><Rubied text=status /></p>
-        </section>
         <section aria-labelledby="nursery-places">
             <h2 id="nursery-places"><T msg=Msg::NurseryColPlaces /></h2>
             <table class="nursery-table">
@@ -616,6 +549,24 @@ fn FacilityView(feed: Arc<NurseryFeed>, index: usize) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+        </section>
+        <section aria-labelledby="nursery-follow" class="nursery-follow">
+            <h2 id="nursery-follow"><T msg=Msg::NurseryFollowTitle /></h2>
+            {move || if following() {
+                let off = toggle_off.clone();
+                view! {
+                    <p><Rubied text=fill(raw(lang.get(), Msg::NurseryFollowing), &[("class", &class_text(lang.get(), class.get()))]) /></p>
+                    <button type="button" class="button" on:click=move |_| off(false)><T msg=Msg::NurseryUnfollow /></button>
+                }.into_any()
+            } else {
+                let on = toggle.clone();
+                view! {
+                    <button type="button" class="button primary" on:click=move |_| on(true)>
+                        <Rubied text=fill(raw(lang.get(), Msg::NurseryFollow), &[("class", &class_text(lang.get(), class.get()))]) />
+                    </button>
+                }.into_any()
+            }}
+            <p role="status" class="notify-status"><Rubied text=status /></p>
         </section>
         {(history_rows > 1).then(|| view! {
             <section aria-labelledby="nursery-history">

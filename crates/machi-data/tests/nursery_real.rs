@@ -131,6 +131,25 @@ fn statistics_are_refused_by_name_with_the_reason() {
 }
 
 #[test]
+fn a_workbook_is_refused_by_name() {
+    // 八王子市 publishes its 子育て施設一覧 as .xlsx; Machi reads CSV (and GeoJSON). The papamama
+    // specification (.xls) and the 推奨データセット column list (.md) are documentation.
+    for rel in [
+        "hachioji/kosodateshisetuitiran.xlsx",
+        "papamama_dataSpecification.xls",
+    ] {
+        let rel = format!("nursery/{rel}");
+        let e = parse_facilities(&machi_testdata::read(&rel), &rel)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with(&rel) && e.contains("save the sheet as CSV"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
 fn every_facility_list_parses() {
     let yaizu = facilities("yaizu/222127_preschool.csv");
     assert_eq!(yaizu.facilities.len(), 60, "{:?}", yaizu.warnings);

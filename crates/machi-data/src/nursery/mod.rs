@@ -16,6 +16,7 @@
 pub mod age;
 #[cfg(feature = "sources")]
 pub mod facilities;
+pub mod filter;
 #[cfg(feature = "sources")]
 pub mod join;
 #[cfg(feature = "sources")]
@@ -24,6 +25,7 @@ mod read;
 pub mod vacancies;
 
 pub use age::{age_class, fiscal_year, AgeClass};
+pub use filter::{filter, Filter, Sort};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -11,8 +11,19 @@ pub(crate) struct Row {
     pub cells: Vec<String>,
 }
 
-/// Every record of a CSV (UTF-8 with or without BOM, or Shift_JIS), rows of any length.
+/// Every record of a CSV (UTF-8 with or without BOM, or Shift_JIS), rows of any length. A
+/// spreadsheet workbook is refused by name: cities also publish 子育て施設一覧 as .xlsx (八王子市).
 pub(crate) fn csv_rows(bytes: &[u8], place: &str) -> Result<(Vec<Row>, bool), NurseryError> {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(NurseryError::new(
+            place,
+            None,
+            None,
+            "a spreadsheet workbook (.xlsx / .xls), not CSV: save the sheet as CSV (UTF-8 or \
+             Shift_JIS) and point the source at that"
+                .into(),
+        ));
+    }
     let decoded = crate::encoding::decode(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)

@@ -13,7 +13,7 @@ use crate::components::nursery::{
 };
 use crate::components::{tenths, ProblemView, ReadAloud, SourceNote};
 use crate::feeds::CityData;
-use crate::i18n::{fill, raw, tr, use_lang, Lang, Msg, Rubied, T};
+use crate::i18n::{fill, plain, raw, use_lang, Lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
 use crate::settings::{Follow, Settings};
 use leptos::prelude::*;
@@ -74,12 +74,10 @@ fn AsOf(feed: Arc<NurseryFeed>) -> impl IntoView {
     let lang = use_lang();
     let city = expect_context::<CityData>();
     let date = feed.months.first().map(|m| m.as_of);
-    let text = move || match date {
-        Some(d) => fill(
-            raw(lang.get(), Msg::NurseryAsOf),
-            &[("date", &as_of_text(lang.get(), d))],
-        ),
-        None => raw(lang.get(), Msg::NurseryAsOfNone).to_owned(),
+    let l = lang.get_untracked();
+    let text = match date {
+        Some(d) => fill(raw(l, Msg::NurseryAsOf), &[("date", &as_of_text(l, d))]),
+        None => raw(l, Msg::NurseryAsOfNone).to_owned(),
     };
     let stale = move || {
         city.get().is_some_and(|f| {
@@ -89,7 +87,7 @@ fn AsOf(feed: Arc<NurseryFeed>) -> impl IntoView {
         })
     };
     view! {
-        <p class="nursery-as-of"><Rubied text=Signal::derive(text) /></p>
+        <p class="nursery-as-of"><Rubied text=text /></p>
         <Show when=stale>
             <p class="problem" role="alert"><T msg=Msg::NurseryStale /></p>
         </Show>
@@ -183,6 +181,9 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
         shown.set(PAGE);
     };
     let select_number = |ev: &leptos::ev::Event| event_target_value(ev).parse::<u16>().ok();
+    // The language changes only in Settings, and a page is made anew when it is opened: its
+    // fixed texts are written once (each reactive text is code in the wasm).
+    let l = lang.get_untracked();
     let unjoined = feed.with_value(|f| f.unjoined.clone());
 
     view! {
@@ -197,7 +198,7 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
                 }>
                 {(0..6u8).map(|c| view! {
                     <option value=c.to_string() selected=move || class.get() == c>
-                        {move || class_text(lang.get(), c)}
+                        {class_text(l, c)}
                     </option>
                 }).collect_view()}
             </select>
@@ -237,19 +238,19 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
                     kind.set(FacilityKind::ALL.into_iter().find(|k| format!("{k:?}") == v));
                     shown.set(PAGE);
                 }>
-                    <option value="">{tr(Msg::NurseryKindAll)}</option>
+                    <option value="">{plain(raw(l, Msg::NurseryKindAll))}</option>
                     {kinds.into_iter().map(|k| view! {
-                        <option value=format!("{k:?}")>{tr(kind_msg(k))}</option>
+                        <option value=format!("{k:?}")>{plain(raw(l, kind_msg(k)))}</option>
                     }).collect_view()}
                 </select>
             </label>
             <label class="field">
                 <span><T msg=Msg::NurseryFilterPickup /></span>
                 <select name="nursery-pickup" on:change=move |ev| { pickup.set(select_number(&ev)); shown.set(PAGE); }>
-                    <option value="">{tr(Msg::NurseryPickupAny)}</option>
+                    <option value="">{plain(raw(l, Msg::NurseryPickupAny))}</option>
                     {[18 * 60, 19 * 60, 20 * 60, 21 * 60].into_iter().map(|t| view! {
                         <option value=t.to_string()>
-                            {move || fill(raw(lang.get(), Msg::NurseryPickupAfter), &[("time", &clock(t))])}
+                            {fill(raw(l, Msg::NurseryPickupAfter), &[("time", &clock(t))])}
                         </option>
                     }).collect_view()}
                 </select>
@@ -262,13 +263,14 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
             <label class="field">
                 <span><T msg=Msg::NurseryFilterDistance /></span>
                 <select name="nursery-distance" on:change=move |ev| {
-                    within.set(event_target_value(&ev).parse().ok());
+                    // Whole kilometres: parsing an f64 would cost 4 KB of wasm.
+                    within.set(event_target_value(&ev).parse::<u8>().ok().map(f64::from));
                     shown.set(PAGE);
                 }>
-                    <option value="">{tr(Msg::NurseryDistanceAny)}</option>
+                    <option value="">{plain(raw(l, Msg::NurseryDistanceAny))}</option>
                     {[1u8, 2, 5].into_iter().map(|km| view! {
                         <option value=km.to_string()>
-                            {move || fill(raw(lang.get(), Msg::NurseryWithin), &[("km", &km.to_string())])}
+                            {fill(raw(l, Msg::NurseryWithin), &[("km", &km.to_string())])}
                         </option>
                     }).collect_view()}
                 </select>
@@ -282,9 +284,9 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
                         _ => Sort::Distance,
                     });
                 }>
-                    <option value="distance" selected=move || sort.get() == Sort::Distance>{tr(Msg::NurserySortDistance)}</option>
-                    <option value="places" selected=move || sort.get() == Sort::Places>{tr(Msg::NurserySortPlaces)}</option>
-                    <option value="name" selected=move || sort.get() == Sort::Name>{tr(Msg::NurserySortName)}</option>
+                    <option value="distance" selected=move || sort.get() == Sort::Distance>{plain(raw(l, Msg::NurserySortDistance))}</option>
+                    <option value="places" selected=move || sort.get() == Sort::Places>{plain(raw(l, Msg::NurserySortPlaces))}</option>
+                    <option value="name" selected=move || sort.get() == Sort::Name>{plain(raw(l, Msg::NurserySortName))}</option>
                 </select>
             </label>
             <button type="button" class="button" on:click=locate disabled=move || locating.get()>
@@ -316,7 +318,7 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
                 </ul>
                 {(rest > 0).then(|| view! {
                     <button type="button" class="button" on:click=move |_| shown.update(|s| *s += PAGE)>
-                        {move || fill(raw(lang.get(), Msg::NurseryMore), &[("n", &rest.to_string())])}
+                        {fill(raw(l, Msg::NurseryMore), &[("n", &rest.to_string())])}
                     </button>
                 })}
             }.into_any()
@@ -520,7 +522,7 @@ fn FacilityView(feed: Arc<NurseryFeed>, index: usize) -> impl IntoView {
         </p>
         {as_of.map(|d| view! {
             <p class="nursery-as-of">
-                {move || fill(raw(lang.get(), Msg::NurseryAsOf), &[("date", &as_of_text(lang.get(), d))])}
+                {fill(raw(l, Msg::NurseryAsOf), &[("date", &as_of_text(l, d))])}
             </p>
         })}
         <ReadAloud text=speech />
@@ -528,7 +530,7 @@ fn FacilityView(feed: Arc<NurseryFeed>, index: usize) -> impl IntoView {
             <h2 id="nursery-places"><T msg=Msg::NurseryColPlaces /></h2>
             <table class="nursery-table">
                 <caption>
-                    {move || as_of.map(|d| fill(raw(lang.get(), Msg::NurseryTableCaption), &[("date", &as_of_text(lang.get(), d))]))}
+                    {as_of.map(|d| fill(raw(l, Msg::NurseryTableCaption), &[("date", &as_of_text(l, d))]))}
                 </caption>
                 <thead>
                     <tr>
@@ -541,10 +543,10 @@ fn FacilityView(feed: Arc<NurseryFeed>, index: usize) -> impl IntoView {
                 <tbody>
                     {(0..6u8).map(|c| view! {
                         <tr class:mine=move || class.get() == c>
-                            <th scope="row">{move || class_text(lang.get(), c)}</th>
-                            <td class=places_class(place_of(0, c))>{move || places_text(lang.get(), place_of(0, c))}</td>
+                            <th scope="row">{class_text(l, c)}</th>
+                            <td class=places_class(place_of(0, c))>{places_text(l, place_of(0, c))}</td>
                             <td>{waiting_of(0, c).map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</td>
-                            {before_date.map(|_| view! { <td>{move || places_text(lang.get(), place_of(1, c))}</td> })}
+                            {before_date.map(|_| view! { <td>{places_text(l, place_of(1, c))}</td> })}
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -587,7 +589,7 @@ fn FacilityView(feed: Arc<NurseryFeed>, index: usize) -> impl IntoView {
                             let date = months.with_value(|ms| ms[m].as_of);
                             view! {
                                 <tr>
-                                    <th scope="row">{move || as_of_text(lang.get(), date)}</th>
+                                    <th scope="row">{as_of_text(l, date)}</th>
                                     <td>{move || places_text(lang.get(), place_of(m, class.get()))}</td>
                                     <td>{move || waiting_of(m, class.get()).map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</td>
                                 </tr>

@@ -67,19 +67,173 @@ pub fn filter(feed: &NurseryFeed, filter: &Filter) -> Vec<(usize, Option<f64>)> 
         let f = &feed.facilities[i];
         f.kana.as_deref().unwrap_or(&f.name)
     };
-    match filter.sort {
-        Sort::Distance if filter.from.is_some() => rows.sort_by(|a, b| {
-            a.1.unwrap_or(f64::MAX)
-                .total_cmp(&b.1.unwrap_or(f64::MAX))
-                .then_with(|| key(a.0).cmp(key(b.0)))
-        }),
-        Sort::Places => rows.sort_by(|a, b| {
-            let rank = |i| places(i).map_or(-3, Places::rank);
-            rank(b.0)
-                .cmp(&rank(a.0))
-                .then_with(|| key(a.0).cmp(key(b.0)))
-        }),
-        _ => rows.sort_by(|a, b| key(a.0).cmp(key(b.0))),
-    }
+    let rank = |i| places(i).map_or(-3, Places::rank);
+    let sort = match filter.sort {
+        Sort::Distance if filter.from.is_none() => Sort::Name,
+        other => other,
+    };
+    // One comparator for every order: each `sort_by` closure is another copy of the sort in the
+    // app's wasm.
+    rows.sort_by(|a, b| {
+        let first = match sort {
+            Sort::Distance => a.1.unwrap_or(f64::MAX).total_cmp(&b.1.unwrap_or(f64::MAX)),
+            Sort::Places => rank(b.0).cmp(&rank(a.0)),
+            Sort::Name => std::cmp::Ordering::Equal,
+        };
+        first.then_with(|| key(a.0).cmp(key(b.0)))
+    });
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nursery::{Facility, VacancyMonth, VacancyRow};
+
+    fn feed() -> NurseryFeed {
+        let facility = |id: &str, kind, point, closes, temporary| Facility {
+            point,
+            closes,
+            temporary_care: temporary,
+            ..Facility::named(id.into(), id.into(), kind)
+        };
+        let row = |f, one: Places| VacancyRow {
+            f,
+            places: Some([
+                Places::NoClass,
+                one,
+                Places::Count(0),
+                Places::NoClass,
+                Places::NoClass,
+                Places::NoClass,
+            ]),
+            waiting: None,
+            any: None,
+        };
+        NurseryFeed {
+            version: 1,
+            generated_at: chrono::Utc::now(),
+            sources: vec![],
+            facilities: vec![
+                facility(
+                    "a",
+                    FacilityKind::Licensed,
+                    Some((35.0, 139.0)),
+                    Some(19 * 60),
+                    Some(true),
+                ),
+                facility(
+                    "b",
+                    FacilityKind::Small,
+                    Some((35.1, 139.0)),
+                    Some(18 * 60),
+                    None,
+                ),
+                facility("c", FacilityKind::Licensed, None, None, Some(false)),
+            ],
+            months: vec![VacancyMonth {
+                as_of: "2026-12-01".parse().unwrap(),
+                source: "v".into(),
+                rows: vec![
+                    row(0, Places::Count(0)),
+                    row(1, Places::Some),
+                    row(2, Places::Count(3)),
+                ],
+            }],
+            unjoined: vec![],
+        }
+    }
+
+    fn ids(feed: &NurseryFeed, f: Filter) -> Vec<&str> {
+        filter(feed, &f)
+            .into_iter()
+            .map(|(i, _)| feed.facilities[i].id.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn filters_and_orders_as_a_parent_asks() {
+        let feed = feed();
+        let base = Filter {
+            class: 1,
+            ..Filter::default()
+        };
+        assert_eq!(ids(&feed, base), ["a", "b", "c"]);
+        assert_eq!(
+            ids(
+                &feed,
+                Filter {
+                    open_only: true,
+                    ..base
+                }
+            ),
+            ["b", "c"]
+        );
+        assert_eq!(
+            ids(
+                &feed,
+                Filter {
+                    sort: Sort::Places,
+                    ..base
+                }
+            ),
+            ["c", "b", "a"]
+        );
+        assert_eq!(
+            ids(
+                &feed,
+                Filter {
+                    kind: Some(FacilityKind::Small),
+                    ..base
+                }
+            ),
+            ["b"]
+        );
+        assert_eq!(
+            ids(
+                &feed,
+                Filter {
+                    pickup: Some(19 * 60),
+                    ..base
+                }
+            ),
+            ["a"]
+        );
+        assert_eq!(
+            ids(
+                &feed,
+                Filter {
+                    temporary: true,
+                    ..base
+                }
+            ),
+            ["a"]
+        );
+        // From near b: b first, then a; c has no point and goes last.
+        let near_b = Filter {
+            from: Some((35.1, 139.0)),
+            ..base
+        };
+        assert_eq!(ids(&feed, near_b), ["b", "a", "c"]);
+        assert_eq!(
+            ids(
+                &feed,
+                Filter {
+                    within_km: Some(5.0),
+                    ..near_b
+                }
+            ),
+            ["b"]
+        );
+        // The 2歳児クラス is full everywhere.
+        assert!(ids(
+            &feed,
+            Filter {
+                class: 2,
+                open_only: true,
+                ..base
+            }
+        )
+        .is_empty());
+    }
 }

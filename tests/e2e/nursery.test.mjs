@@ -21,7 +21,7 @@ const tables = join(work, "vacancies");
 cpSync(join(repo, "public/demo/nursery/vacancies"), tables, { recursive: true });
 mkdirSync(join(work, "cities"));
 writeFileSync(join(work, "cities/demo.toml"),
-  readFileSync(join(repo, process.env.MACHI_CITIES ?? "cities", "demo.toml"), "utf8")
+  readFileSync(resolve(repo, process.env.MACHI_CITIES ?? "cities", "demo.toml"), "utf8")
     .replace('path = "public/demo/nursery/vacancies"', `path = ${JSON.stringify(tables)}`));
 
 // The local push service: every body posted to /push/*.

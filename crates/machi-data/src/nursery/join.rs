@@ -182,7 +182,7 @@ pub fn assemble(input: NurseryInput<'_>, now: DateTime<Utc>) -> (NurseryFeed, Ve
                     let kind = row
                         .kind_label
                         .as_deref()
-                        .map_or(FacilityKind::Licensed, FacilityKind::from_label);
+                        .map_or(FacilityKind::Other, FacilityKind::from_label);
                     let mut facility = Facility::named(id, row.name.clone(), kind);
                     facility.ward = row.ward.clone();
                     facility.kind_label = row.kind_label.clone();

@@ -101,21 +101,22 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
     let lang = use_lang();
     let today = city.today();
     let class = Memo::new(move |_| chosen_class(settings, today));
-    let open_only = RwSignal::new(false);
-    let kind = RwSignal::new(None::<FacilityKind>);
-    let pickup = RwSignal::new(None::<u16>);
-    let temporary = RwSignal::new(false);
-    let within = RwSignal::new(None::<f64>);
+    let shown = RwSignal::new(PAGE);
+    // The parent's filters as one signal (class and origin are filled in when the list is
+    // computed): one signal type instead of six is less of the reactive system in the wasm.
+    let chosen = RwSignal::new(Filter::default());
+    let set = move |change: &dyn Fn(&mut Filter)| {
+        chosen.update(|f| change(f));
+        shown.set(PAGE);
+    };
     let located = RwSignal::new(None::<(f64, f64)>);
     let locating = RwSignal::new(false);
     let denied = RwSignal::new(false);
-    let shown = RwSignal::new(PAGE);
     let area_point = move || {
         city.get()
             .and_then(|f| f.area(settings.area.get()?.as_str())?.point)
     };
     let origin = move || located.get().or_else(area_point);
-    let sort = RwSignal::new(Sort::Distance);
     let kinds: Vec<FacilityKind> = FacilityKind::ALL
         .into_iter()
         .filter(|k| feed.facilities.iter().any(|f| f.kind == *k))
@@ -126,13 +127,8 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
     let rows = Memo::new(move |_| {
         let f = Filter {
             class: class.get(),
-            open_only: open_only.get(),
-            kind: kind.get(),
-            pickup: pickup.get(),
-            temporary: temporary.get(),
-            within_km: within.get(),
             from: origin(),
-            sort: sort.get(),
+            ..chosen.get()
         };
         feed.with_value(|feed| filter(feed, &f))
     });
@@ -144,7 +140,7 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
             match result {
                 Some(p) => {
                     located.set(Some(p));
-                    sort.set(Sort::Distance);
+                    chosen.update(|f| f.sort = Sort::Distance);
                 }
                 None => denied.set(true),
             }
@@ -227,16 +223,16 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
         <details class="nursery-filters">
             <summary><T msg=Msg::NurseryFilters /></summary>
             <label class="choice">
-                <input type="checkbox" name="nursery-open" prop:checked=move || open_only.get()
-                    on:change=move |ev| { open_only.set(event_target_checked(&ev)); shown.set(PAGE); } />
+                <input type="checkbox" name="nursery-open" prop:checked=move || chosen.get().open_only
+                    on:change=move |ev| { let on = event_target_checked(&ev); set(&|f| f.open_only = on); } />
                 <span><T msg=Msg::NurseryFilterOpen /></span>
             </label>
             <label class="field">
                 <span><T msg=Msg::NurseryFilterKind /></span>
                 <select name="nursery-kind" on:change=move |ev| {
                     let v = event_target_value(&ev);
-                    kind.set(FacilityKind::ALL.into_iter().find(|k| format!("{k:?}") == v));
-                    shown.set(PAGE);
+                    let k = FacilityKind::ALL.into_iter().find(|k| format!("{k:?}") == v);
+                    set(&|f| f.kind = k);
                 }>
                     <option value="">{plain(raw(l, Msg::NurseryKindAll))}</option>
                     {kinds.into_iter().map(|k| view! {
@@ -246,7 +242,7 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
             </label>
             <label class="field">
                 <span><T msg=Msg::NurseryFilterPickup /></span>
-                <select name="nursery-pickup" on:change=move |ev| { pickup.set(select_number(&ev)); shown.set(PAGE); }>
+                <select name="nursery-pickup" on:change=move |ev| { let t = select_number(&ev); set(&|f| f.pickup = t); }>
                     <option value="">{plain(raw(l, Msg::NurseryPickupAny))}</option>
                     {[18 * 60, 19 * 60, 20 * 60, 21 * 60].into_iter().map(|t| view! {
                         <option value=t.to_string()>
@@ -256,16 +252,16 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
                 </select>
             </label>
             <label class="choice">
-                <input type="checkbox" name="nursery-temporary" prop:checked=move || temporary.get()
-                    on:change=move |ev| { temporary.set(event_target_checked(&ev)); shown.set(PAGE); } />
+                <input type="checkbox" name="nursery-temporary" prop:checked=move || chosen.get().temporary
+                    on:change=move |ev| { let on = event_target_checked(&ev); set(&|f| f.temporary = on); } />
                 <span><T msg=Msg::NurseryFilterTemporary /></span>
             </label>
             <label class="field">
                 <span><T msg=Msg::NurseryFilterDistance /></span>
                 <select name="nursery-distance" on:change=move |ev| {
                     // Whole kilometres: parsing an f64 would cost 4 KB of wasm.
-                    within.set(event_target_value(&ev).parse::<u8>().ok().map(f64::from));
-                    shown.set(PAGE);
+                    let km = event_target_value(&ev).parse::<u8>().ok().map(f64::from);
+                    set(&|f| f.within_km = km);
                 }>
                     <option value="">{plain(raw(l, Msg::NurseryDistanceAny))}</option>
                     {[1u8, 2, 5].into_iter().map(|km| view! {
@@ -278,15 +274,16 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
             <label class="field">
                 <span><T msg=Msg::NurserySort /></span>
                 <select name="nursery-sort" on:change=move |ev| {
-                    sort.set(match event_target_value(&ev).as_str() {
+                    let sort = match event_target_value(&ev).as_str() {
                         "places" => Sort::Places,
                         "name" => Sort::Name,
                         _ => Sort::Distance,
-                    });
+                    };
+                    chosen.update(|f| f.sort = sort);
                 }>
-                    <option value="distance" selected=move || sort.get() == Sort::Distance>{plain(raw(l, Msg::NurserySortDistance))}</option>
-                    <option value="places" selected=move || sort.get() == Sort::Places>{plain(raw(l, Msg::NurserySortPlaces))}</option>
-                    <option value="name" selected=move || sort.get() == Sort::Name>{plain(raw(l, Msg::NurserySortName))}</option>
+                    <option value="distance" selected=move || chosen.get().sort == Sort::Distance>{plain(raw(l, Msg::NurserySortDistance))}</option>
+                    <option value="places" selected=move || chosen.get().sort == Sort::Places>{plain(raw(l, Msg::NurserySortPlaces))}</option>
+                    <option value="name" selected=move || chosen.get().sort == Sort::Name>{plain(raw(l, Msg::NurserySortName))}</option>
                 </select>
             </label>
             <button type="button" class="button" on:click=locate disabled=move || locating.get()>

@@ -525,8 +525,11 @@ fn FacilityView(feed: Arc<NurseryFeed>, index: usize) -> impl IntoView {
         <ReadAloud text=speech />
         <section aria-labelledby="nursery-places">
             <h2 id="nursery-places"><T msg=Msg::NurseryColPlaces /></h2>
+            // At large text sizes a table may be wider than a phone: it scrolls by itself (a data
+            // table keeps its two dimensions, WCAG 1.4.10) while the page never does.
+            <div class="table-scroll" role="region" tabindex="0" aria-labelledby="nursery-places-caption">
             <table class="nursery-table">
-                <caption>
+                <caption id="nursery-places-caption">
                     {as_of.map(|d| fill(raw(l, Msg::NurseryTableCaption), &[("date", &as_of_text(l, d))]))}
                 </caption>
                 <thead>
@@ -540,7 +543,7 @@ fn FacilityView(feed: Arc<NurseryFeed>, index: usize) -> impl IntoView {
                 <tbody>
                     {(0..6u8).map(|c| view! {
                         <tr class:mine=move || class.get() == c>
-                            <th scope="row">{class_text(l, c)}</th>
+                            <th scope="row">{fill(raw(l, Msg::NurseryClassShort), &[("n", &c.to_string())])}</th>
                             <td class=places_class(place_of(0, c))>{places_text(l, place_of(0, c))}</td>
                             <td>{waiting_of(0, c).map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</td>
                             {before_date.map(|_| view! { <td>{places_text(l, place_of(1, c))}</td> })}
@@ -548,6 +551,7 @@ fn FacilityView(feed: Arc<NurseryFeed>, index: usize) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
         </section>
         <section aria-labelledby="nursery-follow" class="nursery-follow">
             <h2 id="nursery-follow"><T msg=Msg::NurseryFollowTitle /></h2>
@@ -570,8 +574,9 @@ fn FacilityView(feed: Arc<NurseryFeed>, index: usize) -> impl IntoView {
         {(history_rows > 1).then(|| view! {
             <section aria-labelledby="nursery-history">
                 <h2 id="nursery-history"><T msg=Msg::NurseryHistory /></h2>
+                <div class="table-scroll" role="region" tabindex="0" aria-labelledby="nursery-history-caption">
                 <table class="nursery-table">
-                    <caption>
+                    <caption id="nursery-history-caption">
                         {move || format!("{} · {}", raw(lang.get(), Msg::NurseryHistoryCaption), class_text(lang.get(), class.get()))}
                     </caption>
                     <thead>
@@ -594,6 +599,7 @@ fn FacilityView(feed: Arc<NurseryFeed>, index: usize) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
+                </div>
             </section>
         })}
         <section aria-labelledby="nursery-details">

@@ -96,8 +96,23 @@ self.addEventListener("push", (event) => {
     options.tag = message.tag;
     options.renotify = true;
   }
-  event.waitUntil(self.registration.showNotification(title, options));
+  event.waitUntil(Promise.all([self.registration.showNotification(title, options), refreshFeeds()]));
 });
+
+// A push means the hub has news: the cached feeds are fetched again, so the page a notification
+// opens already shows what it announced (a nursery place, a new alert) instead of the copy from
+// before.
+async function refreshFeeds() {
+  const cache = await caches.open(FEED_CACHE);
+  const requests = await cache.keys();
+  await Promise.all(
+    requests.map((request) =>
+      fetch(request)
+        .then((response) => (response.ok ? cache.put(request, response) : undefined))
+        .catch(() => undefined),
+    ),
+  );
+}
 
 // A tap on a notification: bring an open Machi window to the page it is about, or open one.
 self.addEventListener("notificationclick", (event) => {

@@ -40,6 +40,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/meetings") view=pages::Meetings />
                     <Route path=path!("/settings") view=pages::SettingsPage />
                     <Route path=path!("/about") view=pages::About />
+                    <Route path=path!("/nursery/:id") view=pages::NurseryFacility />
                     <Route path=path!("/c/:city") view=pages::CityLink />
                 </FlatRoutes>
             </main>

@@ -8,7 +8,9 @@
 use crate::i18n::{fill, raw, Lang, Msg};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use machi_data::feed::{check_version, AlertsFeed, CityFeed, CityIndex, FeedPath, GarbageFeed};
+use machi_data::feed::{
+    check_version, AlertsFeed, CityFeed, CityIndex, FeedPath, GarbageFeed, NurseryFeed,
+};
 use machi_data::garbage::GarbageCalendar;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
@@ -55,6 +57,10 @@ pub struct CityData {
     pub garbage: LocalResource<Option<Result<Option<Arc<GarbageCalendar>>, FeedProblem>>>,
     /// The municipality's alerts and shelters; `Ok(None)` when it has no alert source.
     pub alerts: LocalResource<Option<Result<Option<Arc<AlertsFeed>>, FeedProblem>>>,
+    /// The municipality's nurseries; fetched only once a page shows them (`nursery_wanted`), so
+    /// a first visit to Today downloads no nursery table. `Ok(None)`: no nursery source.
+    pub nursery: LocalResource<Option<Result<Option<Arc<NurseryFeed>>, FeedProblem>>>,
+    pub nursery_wanted: RwSignal<bool>,
 }
 
 impl CityData {
@@ -89,6 +95,14 @@ impl CityData {
                 Some(alerts_feed(&city).await.map(|f| f.map(Arc::new)))
             }
         });
+        let nursery_wanted = RwSignal::new(false);
+        let nursery = LocalResource::new(move || {
+            let city = city().filter(|_| nursery_wanted.get());
+            async move {
+                let city = city?;
+                Some(nursery_feed(&city).await.map(|f| f.map(Arc::new)))
+            }
+        });
         // Alerts are time-critical: while the app is open, ask again every minute (the service
         // worker answers from its cache when offline).
         set_interval(move || alerts.refetch(), std::time::Duration::from_secs(60));
@@ -96,6 +110,8 @@ impl CityData {
             feed,
             garbage,
             alerts,
+            nursery,
+            nursery_wanted,
         };
         provide_context(data);
         data
@@ -176,6 +192,16 @@ pub async fn garbage_feed(city: &str) -> Result<Option<GarbageFeed>, FeedProblem
 pub async fn alerts_feed(city: &str) -> Result<Option<AlertsFeed>, FeedProblem> {
     check_city(city)?;
     match fetch_feed(&FeedPath::Alerts(city.to_owned()).path()).await {
+        Err(FeedProblem::Http(404)) => Ok(None),
+        other => other.map(Some),
+    }
+}
+
+/// `/feeds/{city}/nursery.json`: facilities and monthly vacancies; `Ok(None)` when the city has
+/// no nursery source.
+pub async fn nursery_feed(city: &str) -> Result<Option<NurseryFeed>, FeedProblem> {
+    check_city(city)?;
+    match fetch_feed(&FeedPath::Nursery(city.to_owned()).path()).await {
         Err(FeedProblem::Http(404)) => Ok(None),
         other => other.map(Some),
     }

@@ -5,7 +5,8 @@
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
-/// A page of the app with a fixed path (`/c/{city}` is the one route with a parameter).
+/// A page of the app with a fixed path (the routes with a parameter, `/c/{city}` and
+/// `/nursery/{id}`, are written in `app.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Page {
     Today,

@@ -47,6 +47,31 @@ pub struct Saved {
     pub area: Option<String>,
     /// The Web Push subscription, when the resident turned a notification topic on.
     pub push: Option<crate::push::Subscription>,
+    /// The nursery page's choices and follows.
+    pub nursery: NurseryChoices,
+}
+
+/// What a parent chose on the nursery pages: kept on the device only (the birth date never
+/// leaves it; a follow goes to the hub only as facility and class, with notifications on).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NurseryChoices {
+    /// The child's date of birth, `YYYY-MM-DD`.
+    pub birth: Option<String>,
+    /// The age class to show places for, when chosen (else the class from the birth date).
+    pub class: Option<u8>,
+    pub follows: Vec<Follow>,
+}
+
+/// A followed nursery, for one age class.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Follow {
+    pub city: String,
+    pub facility: String,
+    /// Its name as published, for lists shown without the feed.
+    pub name: String,
+    pub class: u8,
 }
 
 impl Saved {
@@ -66,6 +91,7 @@ pub struct Settings {
     pub city: RwSignal<Option<String>>,
     pub area: RwSignal<Option<String>>,
     pub push: RwSignal<Option<crate::push::Subscription>>,
+    pub nursery: RwSignal<NurseryChoices>,
 }
 
 impl Settings {
@@ -107,6 +133,7 @@ impl Settings {
             city: RwSignal::new(saved.city),
             area: RwSignal::new(saved.area),
             push: RwSignal::new(saved.push),
+            nursery: RwSignal::new(saved.nursery),
         };
         provide_context(settings);
         crate::i18n::provide_lang(settings.lang);
@@ -155,6 +182,7 @@ impl Settings {
             city: self.city.get(),
             area: self.area.get(),
             push: self.push.get(),
+            nursery: self.nursery.get(),
         }
     }
 
@@ -180,6 +208,18 @@ mod tests {
     fn settings_from_a_newer_version_keep_what_this_one_knows() {
         let saved = Saved::parse(r#"{"text_size":"200","future_field":[1,2]}"#).unwrap();
         assert_eq!(saved.text_size, TextSize::ExtraLarge);
+    }
+
+    #[test]
+    fn nursery_choices_default_and_round_trip() {
+        let saved = Saved::parse(r#"{"lang":"ja"}"#).unwrap();
+        assert_eq!(saved.nursery, NurseryChoices::default());
+        let saved = Saved::parse(
+            r#"{"nursery":{"birth":"2025-05-10","follows":[{"city":"demo","facility":"D0003","name":"え","class":1}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(saved.nursery.birth.as_deref(), Some("2025-05-10"));
+        assert_eq!(saved.nursery.follows[0].class, 1);
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod area_picker;
 mod garbage;
 mod icon;
 mod notifications;
+pub mod nursery;
 mod problem;
 mod read_aloud;
 mod source_note;
@@ -21,6 +22,7 @@ pub use garbage::{
 };
 pub use icon::{Icon, IconName};
 pub use notifications::Notifications;
+pub use nursery::{FollowedNurseries, NurseryToday};
 pub use problem::ProblemView;
 pub use read_aloud::ReadAloud;
 pub use source_note::SourceNote;

@@ -29,11 +29,6 @@ fn ComingSoon(title: Msg, description: Msg) -> impl IntoView {
 }
 
 #[component]
-pub fn Nursery() -> impl IntoView {
-    view! { <ComingSoon title=Msg::NurseryTitle description=Msg::NurseryDesc /> }
-}
-
-#[component]
 pub fn Meetings() -> impl IntoView {
     view! { <ComingSoon title=Msg::MeetingsTitle description=Msg::MeetingsDesc /> }
 }

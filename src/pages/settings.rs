@@ -1,6 +1,6 @@
 //! Settings: language, text size, contrast, motion, my place, and the sources' credits.
 
-use crate::components::Notifications;
+use crate::components::{FollowedNurseries, Notifications};
 use crate::feeds::CityData;
 use crate::i18n::{fill, raw, use_lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
@@ -82,6 +82,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <p class="hint" id="motion-hint"><T msg=Msg::SettingsMotionHint /></p>
             </fieldset>
             <Notifications />
+            <FollowedNurseries />
             <section aria-labelledby="settings-place">
                 <h2 id="settings-place"><T msg=Msg::SettingsPlace /></h2>
                 <p>{place}</p>

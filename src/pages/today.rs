@@ -2,7 +2,7 @@
 
 use crate::components::{
     use_my_garbage, CollectionCard, GarbageUnavailable, Icon, IconName, MyGarbage, NextCollections,
-    ProblemView, ReadAloud, TopAlert,
+    NurseryToday, ProblemView, ReadAloud, TopAlert,
 };
 use crate::feeds::CityData;
 use crate::i18n::{fill, long_date, raw, use_lang, Msg, Rubied, T};
@@ -89,6 +89,7 @@ pub fn Today() -> impl IntoView {
                         other => view! { <GarbageUnavailable state=other /> }.into_any(),
                     }}
                 </section>
+                <NurseryToday />
                 <section aria-labelledby="today-sections">
                     <h2 id="today-sections"><T msg=Msg::TodaySections /></h2>
                     <ul class="cards">

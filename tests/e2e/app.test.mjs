@@ -172,6 +172,8 @@ test("the read-aloud button speaks in the current language", async () => {
     speechSynthesis.speak = (u) => { window.__spoken.push({ text: u.text, lang: u.lang }); real(u); };
   });
   await firstRun(page, { language: "English", area: "North district" });
+  // The place is part of what is read: wait for the city's feed (a loaded machine is slow).
+  await page.locator(".today-place").waitFor();
   // Today's own button (an alert in force has its own above it).
   await page.locator("article.today > button.read-aloud").click();
   const spoken = await page.evaluate(() => window.__spoken);

@@ -8,9 +8,17 @@ import vm from "node:vm";
 
 const ORIGIN = "https://machi.example";
 
-function worker({ windows = [] } = {}) {
+function worker({ windows = [], cached = [] } = {}) {
   const listeners = {};
-  const log = { shown: [], focused: [], navigated: [], opened: [] };
+  const log = { shown: [], focused: [], navigated: [], opened: [], fetched: [], stored: [] };
+  // The feed cache: the requests it holds, and what is put back.
+  const caches = {
+    open: async () => ({
+      keys: async () => cached,
+      put: async (request, response) => { log.stored.push([request, await response.text()]); },
+    }),
+  };
+  const fetch = async (request) => { log.fetched.push(request); return new Response(`fresh ${request}`); };
   const self = {
     location: new URL(`${ORIGIN}/sw.js`),
     addEventListener: (type, fn) => { listeners[type] = fn; },
@@ -26,7 +34,7 @@ function worker({ windows = [] } = {}) {
     },
     skipWaiting: () => {},
   };
-  vm.runInNewContext(readFileSync("public/sw.js", "utf8"), { self, URL, caches: {}, fetch: () => {} });
+  vm.runInNewContext(readFileSync("public/sw.js", "utf8"), { self, URL, caches, fetch });
   const fire = async (type, event) => {
     let work = Promise.resolve();
     listeners[type]({ ...event, waitUntil: (p) => { work = p; } });
@@ -49,6 +57,15 @@ test("a push shows the hub's title and body, with its tag and target page", asyn
   assert.equal(log.shown[0].options.tag, "garbage");
   assert.equal(log.shown[0].options.renotify, true);
   assert.equal(log.shown[0].options.data.url, "/garbage");
+});
+
+test("a push refreshes the cached feeds, so the page it opens shows the news", async () => {
+  const feeds = ["/feeds/demo/city.json", "/feeds/demo/nursery.json"];
+  const { fire, log } = worker({ cached: feeds });
+  await fire("push", pushEvent({ title: "空きが出ました：えきまえひまわり保育園", body: "1歳児クラス", url: "/nursery/D0003" }));
+  assert.equal(log.shown.length, 1);
+  assert.deepEqual(log.fetched, feeds);
+  assert.deepEqual(log.stored, feeds.map((f) => [f, `fresh ${f}`]));
 });
 
 test("a tap brings an open Machi window to the notification's page", async () => {

@@ -10,6 +10,7 @@
 //! | `/feeds/{city}/city.json`    | [`CityFeed`]    |
 //! | `/feeds/{city}/garbage.json` | [`GarbageFeed`] (when the city has a garbage source) |
 //! | `/feeds/{city}/alerts.json`  | [`AlertsFeed`] (when the city has a `jma-atom`, `cap` or `shelters` source) |
+//! | `/feeds/{city}/nursery.json` | [`NurseryFeed`] (when the city has a `nursery-facilities` or `nursery-vacancies` source) |
 //!
 //! The paths are written once, as [`FeedPath`]. Freshness ("as of", stale, the last error) of
 //! every feed is in [`CityFeed::sources`], so the app learns it from one small document.
@@ -35,6 +36,8 @@ pub enum FeedPath {
     Garbage(String),
     /// `/feeds/{city}/alerts.json`: [`AlertsFeed`].
     Alerts(String),
+    /// `/feeds/{city}/nursery.json`: [`NurseryFeed`].
+    Nursery(String),
 }
 
 /// The kinds of feed a city has (some only when it has the sources for them). A new feature's
@@ -44,14 +47,16 @@ pub enum CityFeedKind {
     City,
     Garbage,
     Alerts,
+    Nursery,
 }
 
 impl CityFeedKind {
     /// Every kind, in the order the hub lists and exports them.
-    pub const ALL: [CityFeedKind; 3] = [
+    pub const ALL: [CityFeedKind; 4] = [
         CityFeedKind::City,
         CityFeedKind::Garbage,
         CityFeedKind::Alerts,
+        CityFeedKind::Nursery,
     ];
 
     /// The file name under `/feeds/{city}/`.
@@ -60,6 +65,7 @@ impl CityFeedKind {
             CityFeedKind::City => "city.json",
             CityFeedKind::Garbage => "garbage.json",
             CityFeedKind::Alerts => "alerts.json",
+            CityFeedKind::Nursery => "nursery.json",
         }
     }
 
@@ -70,6 +76,7 @@ impl CityFeedKind {
             CityFeedKind::City => FeedPath::City(city),
             CityFeedKind::Garbage => FeedPath::Garbage(city),
             CityFeedKind::Alerts => FeedPath::Alerts(city),
+            CityFeedKind::Nursery => FeedPath::Nursery(city),
         }
     }
 }
@@ -86,6 +93,7 @@ impl FeedPath {
             FeedPath::City(c) => Some((c, CityFeedKind::City)),
             FeedPath::Garbage(c) => Some((c, CityFeedKind::Garbage)),
             FeedPath::Alerts(c) => Some((c, CityFeedKind::Alerts)),
+            FeedPath::Nursery(c) => Some((c, CityFeedKind::Nursery)),
         }
     }
 
@@ -340,6 +348,30 @@ fn shift_times(a: &mut Alert, by: Duration) {
     }
 }
 
+/// `/feeds/{city}/nursery.json`: the city's nurseries and their vacancies by age class, month
+/// by month (newest first; the hub keeps every month it has seen and publishes the last
+/// [`NURSERY_MONTHS`]). Facility names and texts are as the city published them (Japanese).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NurseryFeed {
+    pub version: u32,
+    #[serde(deserialize_with = "crate::time::utc")]
+    pub generated_at: DateTime<Utc>,
+    /// The ids of the sources in [`CityFeed::sources`] it was made from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    pub facilities: Vec<crate::nursery::Facility>,
+    /// Newest first: `months[0]` is the current table, `months[1]` the one before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub months: Vec<crate::nursery::VacancyMonth>,
+    /// Names of vacancy rows that matched no facility of the city's list (they are still listed,
+    /// as facilities known only from the table).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unjoined: Vec<String>,
+}
+
+/// How many months of vacancies a nursery feed carries.
+pub const NURSERY_MONTHS: usize = 12;
+
 /// What a source holds; decides which parser the hub runs and which page shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -352,14 +384,25 @@ pub enum SourceKind {
     JmaAtom,
     Cap,
     Shelters,
-    Nursery,
     Meetings,
+    /// A facility list: 子育て施設一覧 CSV, papamama GeoJSON or CSV.
+    NurseryFacilities,
+    /// Vacancy tables: 横浜市's 入所状況, a marks table, Machi's vacancy CSV.
+    NurseryVacancies,
 }
 
 impl SourceKind {
     /// Whether the kind feeds `/feeds/{city}/garbage.json` (a city has at most one).
     pub fn is_garbage(self) -> bool {
         matches!(self, SourceKind::Garbage5374 | SourceKind::GarbageIcal)
+    }
+
+    /// Whether the kind feeds `/feeds/{city}/nursery.json`.
+    pub fn is_nursery(self) -> bool {
+        matches!(
+            self,
+            SourceKind::NurseryFacilities | SourceKind::NurseryVacancies
+        )
     }
 
     /// Whether the kind feeds `/feeds/{city}/alerts.json`.

@@ -63,6 +63,26 @@ pub struct Topics {
     pub alerts: Option<AlertTopic>,
     #[serde(default)]
     pub garbage: Option<GarbageTopic>,
+    /// Nurseries followed, for a push when a place opens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nursery: Option<NurseryTopic>,
+}
+
+/// Nurseries followed in the subscriber's municipality: "tell me when a place opens".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NurseryTopic {
+    pub follows: Vec<NurseryFollow>,
+}
+
+/// One followed nursery, for one age class.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NurseryFollow {
+    /// A facility id of the city's nursery feed.
+    pub facility: String,
+    /// The age class 0–5.
+    pub class: u8,
 }
 
 /// Alerts for the subscriber's municipality.
@@ -221,6 +241,7 @@ mod tests {
             topics: Topics {
                 alerts: Some(AlertTopic::from(Severity::Advisory)),
                 garbage: None,
+                nursery: None,
             },
         };
         assert_eq!(

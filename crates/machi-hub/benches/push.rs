@@ -258,6 +258,7 @@ fn main() {
                     min_level: None,
                 }),
                 garbage: None,
+                nursery: Vec::new(),
             },
         };
         push.store().insert(&sub, "x", 0).unwrap();

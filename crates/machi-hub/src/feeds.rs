@@ -17,7 +17,8 @@ use chrono::{DateTime, Utc};
 use machi_data::alerts::Alert;
 use machi_data::feed::{AlertsInput, CityFeedKind, FeedPath};
 use machi_data::{
-    AlertsFeed, CityFeed, CityIndex, CitySummary, GarbageFeed, SourceInfo, FEED_VERSION,
+    AlertsFeed, CityFeed, CityIndex, CitySummary, GarbageFeed, NurseryFeed, SourceInfo,
+    FEED_VERSION,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -87,6 +88,7 @@ struct CityFeeds {
     city: Doc<CityFeed>,
     garbage: Slot<GarbageDoc>,
     alerts: Slot<Doc<AlertsFeed>>,
+    nursery: Slot<Doc<NurseryFeed>>,
     /// The city file and its sources' generations the city feed and calendar were made from.
     made_from: Option<(CityConfig, Vec<u64>)>,
 }
@@ -193,6 +195,11 @@ impl Feeds {
         self.cities.get(id)?.alerts.ready().map(|d| &*d.value)
     }
 
+    /// The city's nursery feed, if its nursery sources have been read.
+    pub fn nursery(&self, id: &str) -> Option<&NurseryFeed> {
+        self.cities.get(id)?.nursery.ready().map(|d| &*d.value)
+    }
+
     /// The document at `path`, or why there is none.
     pub fn document(&self, path: &FeedPath) -> Result<&Document, Missing> {
         let Some((city, kind)) = path.city_feed() else {
@@ -211,6 +218,11 @@ impl Feeds {
                 .ready()
                 .map(|d| &d.doc)
                 .ok_or(feeds.alerts.missing()),
+            CityFeedKind::Nursery => feeds
+                .nursery
+                .ready()
+                .map(|d| &d.doc)
+                .ok_or(feeds.nursery.missing()),
         }
     }
 
@@ -297,8 +309,12 @@ fn assemble_city(config: &CityConfig, previous: Option<&CityFeeds>, a: &Assembly
     let made_from = (config.clone(), generations);
     let unchanged = previous.filter(|p| p.made_from.as_ref() == Some(&made_from));
 
-    let (city, garbage) = match unchanged {
-        Some(previous) => (previous.city.clone(), previous.garbage.clone()),
+    let (city, garbage, nursery) = match unchanged {
+        Some(previous) => (
+            previous.city.clone(),
+            previous.garbage.clone(),
+            previous.nursery.clone(),
+        ),
         None => {
             let garbage_source = config
                 .sources
@@ -356,7 +372,8 @@ fn assemble_city(config: &CityConfig, previous: Option<&CityFeeds>, a: &Assembly
             let city = republish(previous.map(|p| &p.city), feed, a.now, |f, t| {
                 f.generated_at = t
             });
-            (city, garbage)
+            let nursery = nursery_slot(config, &published, previous, a);
+            (city, garbage, nursery)
         }
     };
 
@@ -365,8 +382,95 @@ fn assemble_city(config: &CityConfig, previous: Option<&CityFeeds>, a: &Assembly
         city,
         garbage,
         alerts,
+        nursery,
         made_from: Some(made_from),
     }
+}
+
+/// The city's nurseries: its facility lists joined with every vacancy table the pipeline keeps
+/// (the current sets and the earlier ones), newest month first. Rows that join no facility are
+/// logged by name (and listed in the feed).
+fn nursery_slot(
+    config: &CityConfig,
+    published: &[Option<Published>],
+    previous: Option<&CityFeeds>,
+    a: &Assembly<'_>,
+) -> Slot<Doc<NurseryFeed>> {
+    use machi_data::nursery::join::{assemble, NurseryInput, SourcedTable};
+    let sources: Vec<(&crate::config::SourceConfig, Option<&Published>)> = config
+        .sources
+        .iter()
+        .zip(published)
+        .filter(|(s, _)| s.kind.is_nursery())
+        .map(|(s, p)| (s, p.as_ref()))
+        .collect();
+    if sources.is_empty() {
+        return Slot::NoSource;
+    }
+    if sources
+        .iter()
+        .all(|(_, p)| p.is_none_or(|p| p.value.is_none()))
+    {
+        return previous.map_or(Slot::NotRead, |p| p.nursery.clone());
+    }
+    // A table without a date of its own is as of when its documents were first read.
+    let date = |t: Option<DateTime<Utc>>| t.unwrap_or(a.now).date_naive();
+    let mut lists = Vec::new();
+    let mut tables = Vec::new();
+    for (source, p) in &sources {
+        let Some(p) = p else { continue };
+        if let Some(Value::NurseryFacilities(list)) = &p.value {
+            if let Some(flags) = &list.flags {
+                tables.push(SourcedTable {
+                    source: &source.id,
+                    table: flags,
+                    fallback_as_of: date(p.as_of),
+                    list: Some(lists.len()),
+                });
+            }
+            lists.push((source.id.as_str(), &**list));
+        }
+        let sets = p
+            .earlier
+            .iter()
+            .map(|e| (&e.value, e.as_of))
+            .chain(p.value.iter().map(|v| (v, p.as_of)));
+        for (value, as_of) in sets {
+            if let Value::NurseryVacancies(found) = value {
+                for table in found.iter() {
+                    tables.push(SourcedTable {
+                        source: &source.id,
+                        table,
+                        fallback_as_of: date(as_of),
+                        list: None,
+                    });
+                }
+            }
+        }
+    }
+    let (feed, unjoined) = assemble(
+        NurseryInput {
+            lists,
+            tables,
+            max_months: machi_data::feed::NURSERY_MONTHS,
+        },
+        a.now,
+    );
+    for u in &unjoined {
+        tracing::warn!(
+            "{}: source `{}`: line {}: {} matches no facility of the list (listed on its own)",
+            config.file.display(),
+            u.source,
+            u.line,
+            u.name
+        );
+    }
+    Slot::Ready(republish(
+        previous.and_then(|p| p.nursery.ready()),
+        feed,
+        a.now,
+        |f, t| f.generated_at = t,
+    ))
 }
 
 /// The city's alerts at `a.now`, from its message sources and shelter lists.
@@ -482,6 +586,7 @@ fn stale(feeds: &CityFeeds, error: &ConfigError, now: DateTime<Utc>) -> CityFeed
         city: republish(Some(&feeds.city), feed, now, |f, t| f.generated_at = t),
         garbage: feeds.garbage.clone(),
         alerts: feeds.alerts.clone(),
+        nursery: feeds.nursery.clone(),
         made_from: None,
     }
 }

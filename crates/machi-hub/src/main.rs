@@ -69,7 +69,7 @@ enum Command {
         #[arg(long, default_value = "cities")]
         cities: PathBuf,
     },
-    /// Write every feed (feeds/index.json, feeds/{city}/city.json, garbage.json, alerts.json)
+    /// Write every feed (feeds/index.json, feeds/{city}/city.json, garbage.json, alerts.json, nursery.json)
     /// under a directory, for static hosting.
     Export {
         /// Output directory (created if needed).
@@ -153,6 +153,22 @@ fn check(cities: &std::path::Path) -> ExitCode {
                 calendar.areas.len(),
                 calendar.categories.len(),
                 calendar.items.len()
+            );
+        }
+        if let Some(nursery) = feeds.nursery(&city.id) {
+            println!(
+                "{}: nursery: {} facilities, {} months of vacancies{}",
+                city.id,
+                nursery.facilities.len(),
+                nursery.months.len(),
+                if nursery.unjoined.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; rows matching no facility: {}",
+                        nursery.unjoined.join(", ")
+                    )
+                }
             );
         }
     }

@@ -7,6 +7,7 @@
 //! | `/feeds/{city}/city.json` | one city's feed                                            |
 //! | `/feeds/{city}/garbage.json` | its garbage calendar (404 without a garbage source, 503 before it was first read) |
 //! | `/feeds/{city}/alerts.json` | its alerts and shelters (404 without an alert source, 503 before they were first read) |
+//! | `/feeds/{city}/nursery.json` | its nurseries and vacancies (404 without a nursery source, 503 before they were first read) |
 //! | `/api/push/…`             | the Web Push API ([`crate::push::api`]; 503 when push is off) |
 //! | anything else             | the app's files, with `index.html` for extension-less paths |
 //!
@@ -136,6 +137,9 @@ impl AppState {
             }),
         };
         state.inner.sources.restore(&state.cities());
+        // What the store kept, assembled before the first poll: a month that arrived while the
+        // hub was down is then new to the first poll, and pushed.
+        state.assemble();
         state.cycle(Which::Local, false).await;
         Ok((state, errors))
     }
@@ -173,11 +177,13 @@ impl AppState {
         }
         let cities = self.cities();
         let polled = self.inner.sources.poll(&cities, which).await;
+        let before = self.feeds();
         // Blocking: a changed feed is serialised and compressed here, once.
         let state = self.clone();
         if let Err(e) = tokio::task::spawn_blocking(move || state.assemble()).await {
             tracing::error!("assembling the feeds failed: {e}");
         }
+        self.push_nursery_openings(&before, &cities);
         if let (Some(push), false) = (self.inner.push.clone(), polled.messages.is_empty()) {
             let scoped: Vec<_> = cities
                 .iter()
@@ -187,6 +193,36 @@ impl AppState {
             tokio::spawn(async move {
                 push.fan_out_alerts(&polled.messages, &scoped, Utc::now())
                     .await;
+            });
+        }
+    }
+
+    /// Pushes the places that opened in each city whose nursery feed has a newer month than
+    /// `before` had (a month published while the hub was down counts: `load` assembles what the
+    /// store kept before the first poll).
+    fn push_nursery_openings(&self, before: &Feeds, cities: &[config::CityConfig]) {
+        let Some(push) = self.inner.push.clone() else {
+            return;
+        };
+        let after = self.feeds();
+        for city in cities {
+            let newest = |feeds: &Feeds| {
+                feeds
+                    .nursery(&city.id)
+                    .and_then(|f| f.months.first().map(|m| m.as_of))
+            };
+            let (Some(old), Some(new)) = (newest(before), newest(&after)) else {
+                continue;
+            };
+            if new <= old {
+                continue;
+            }
+            let (push, city, after) = (push.clone(), city.clone(), after.clone());
+            // In the background, like alerts: a slow push service must not delay the next poll.
+            tokio::spawn(async move {
+                if let Some(feed) = after.nursery(&city.id) {
+                    push.nursery_openings(&city, feed, Utc::now()).await;
+                }
             });
         }
     }
@@ -361,6 +397,7 @@ async fn feed(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Re
         CityFeedKind::City => ("feed", "has", "city"),
         CityFeedKind::Garbage => ("garbage calendar", "has", "garbage"),
         CityFeedKind::Alerts => ("alerts", "have", "alert"),
+        CityFeedKind::Nursery => ("nurseries", "have", "nursery"),
     };
     match missing {
         Missing::UnknownCity => json_error(

@@ -118,6 +118,10 @@ pub struct SetDocument {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SourceRecord {
     pub documents: Vec<SetDocument>,
+    /// For the kinds that keep every set they published (`registry::KEEPS_EVERY_SET`): the sets
+    /// published before `documents`, oldest first, each kept with its blobs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<Vec<SetDocument>>,
 }
 
 /// `journal.json`.
@@ -140,10 +144,12 @@ impl Journal {
     fn referenced(&self) -> BTreeSet<&str> {
         let documents = self.documents.values().filter_map(|d| d.sha256.as_deref());
         let messages = self.messages.values().filter_map(|m| m.sha256.as_deref());
-        let sets = self
-            .sources
-            .values()
-            .flat_map(|s| s.documents.iter().map(|d| d.sha256.as_str()));
+        let sets = self.sources.values().flat_map(|s| {
+            s.documents
+                .iter()
+                .chain(s.earlier.iter().flatten())
+                .map(|d| d.sha256.as_str())
+        });
         documents.chain(messages).chain(sets).collect()
     }
 }

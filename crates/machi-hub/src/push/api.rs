@@ -39,6 +39,8 @@ use std::time::Instant;
 pub const MAX_BODY: usize = 8 * 1024;
 /// Requests per minute per client address (bursts up to this many).
 pub const RATE_PER_MINUTE: u32 = 30;
+/// Nurseries one subscription can follow at most.
+pub const MAX_FOLLOWS: usize = 30;
 /// Buckets kept at most; full (idle) buckets are dropped first when there are more.
 const MAX_BUCKETS: usize = 100_000;
 
@@ -237,6 +239,9 @@ fn view(s: &Subscription) -> wire::View {
                 evening_hour: g.evening_hour,
                 morning: g.morning,
             }),
+            nursery: (!s.topics.nursery.is_empty()).then(|| wire::NurseryTopic {
+                follows: s.topics.nursery.clone(),
+            }),
         },
     }
 }
@@ -330,14 +335,53 @@ fn check_topics(t: &wire::Topics) -> Result<Topics, ApiError> {
             })
         }
     };
-    if alerts.is_none() && garbage.is_none() {
+    let mut nursery = t
+        .nursery
+        .as_ref()
+        .map_or_else(Vec::new, |n| n.follows.clone());
+    if nursery.len() > MAX_FOLLOWS {
+        return Err(ApiError::invalid(
+            "invalid_topics",
+            "topics.nursery.follows",
+            format!("at most {MAX_FOLLOWS} nurseries can be followed"),
+        ));
+    }
+    for f in &nursery {
+        let id_ok = !f.facility.is_empty()
+            && f.facility.len() <= 64
+            && f.facility
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !id_ok {
+            return Err(ApiError::invalid(
+                "invalid_topics",
+                "topics.nursery.follows.facility",
+                "facility must be a facility id of the city's nursery feed",
+            ));
+        }
+        if f.class > 5 {
+            return Err(ApiError::invalid(
+                "invalid_topics",
+                "topics.nursery.follows.class",
+                "class must be an age class 0–5",
+            ));
+        }
+    }
+    nursery.sort();
+    nursery.dedup();
+    if alerts.is_none() && garbage.is_none() && nursery.is_empty() {
         return Err(ApiError::invalid(
             "invalid_topics",
             "topics",
-            "choose at least one topic (alerts, garbage); to stop all, delete the subscription",
+            "choose at least one topic (alerts, garbage, nursery); to stop all, delete the \
+             subscription",
         ));
     }
-    Ok(Topics { alerts, garbage })
+    Ok(Topics {
+        alerts,
+        garbage,
+        nursery,
+    })
 }
 
 fn check_place(

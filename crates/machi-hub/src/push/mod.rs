@@ -3,7 +3,7 @@
 //! fan-out and garbage reminders, and the retention rule (`docs/privacy.md`).
 //!
 //! **Once per event.** Every notification has an event key (`alert:<message id>`,
-//! `garbage:<date>:evening|morning`); before sending, the pair (subscription, event key) is
+//! `garbage:<date>:evening|morning`, `nursery:<city>:<facility>:<class>:<as of>`); before sending, the pair (subscription, event key) is
 //! inserted into `delivered_events` under a UNIQUE constraint, and only newly inserted pairs are
 //! sent. A restart (or a second tick in the same hour) therefore never sends anything twice. The
 //! price is at-most-once: a send that still fails after its retries is logged, not sent again.
@@ -24,6 +24,8 @@ use chrono::{DateTime, Duration as Days, NaiveDate, Timelike as _, Utc};
 use crypto::{UaKeys, Vapid};
 use machi_data::alerts::{kind_name, Alert, AlertStatus, AreaScope, SubscriptionIndex};
 use machi_data::garbage::category_name;
+use machi_data::nursery::Places;
+use machi_data::NurseryFeed;
 use machi_i18n::{fill, plain, raw, Lang, Msg};
 use ring::rand::SystemRandom;
 use serde::Serialize;
@@ -609,6 +611,77 @@ impl Push {
         }
         let report = self.deliver(batch, now).await;
         tracing::info!("push: garbage reminders: {report:?}");
+        report
+    }
+
+    /// Pushes the places that opened with `feed`'s newest month (see `NurseryFeed::openings`) to
+    /// the subscribers of `city` who follow those nurseries for those classes. Called when a new
+    /// month was published, never for months read back from the store at start; the event key
+    /// (`nursery:<city>:<facility>:<class>:<as of>`) makes a repeat a no-op.
+    pub async fn nursery_openings(
+        &self,
+        city: &CityConfig,
+        feed: &NurseryFeed,
+        now: DateTime<Utc>,
+    ) -> Report {
+        let openings = feed.openings();
+        let Some(month) = feed.months.first() else {
+            return Report::default();
+        };
+        if openings.is_empty() {
+            return Report::default();
+        }
+        let followers = match self.inner.store.nursery_followers(&city.id) {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::error!("push: cannot read nursery follows of {}: {e}", city.id);
+                return Report::default();
+            }
+        };
+        let mut batch = Vec::new();
+        for (sub, follow) in followers {
+            let Some(f) = feed.facility(&follow.facility) else {
+                continue;
+            };
+            if !openings.contains(&(f, follow.class)) {
+                continue;
+            }
+            let facility = &feed.facilities[f as usize];
+            let lang = subscriber_lang(&sub);
+            let class = text(lang, Msg::NurseryClass, &[("n", &follow.class.to_string())]);
+            let places = match month.row(f).and_then(|r| r.places_for(follow.class)) {
+                Some(Places::Count(n)) => {
+                    text(lang, Msg::NurseryPlacesCount, &[("n", &n.to_string())])
+                }
+                _ => text(lang, Msg::NurseryPlacesSome, &[]),
+            };
+            let date = plain(&machi_i18n::long_date(lang, month.as_of));
+            let payload = Payload {
+                // The name as published: a notification cannot mark it as Japanese.
+                title: text(lang, Msg::PushNurseryTitle, &[("name", &facility.name)]),
+                body: text(
+                    lang,
+                    Msg::PushNurseryBody,
+                    &[("class", &class), ("places", &places), ("date", &date)],
+                ),
+                tag: format!("nursery:{}:{}", city.id, facility.id),
+                url: format!("/nursery/{}", facility.id),
+                icon: ICON.into(),
+            };
+            let event_key = format!(
+                "nursery:{}:{}:{}:{}",
+                city.id, facility.id, follow.class, month.as_of
+            );
+            let tag = payload.tag.clone();
+            if let Some(o) = outgoing(&sub, event_key, tag, &payload, "normal", 7 * 86_400) {
+                batch.push(o);
+            }
+        }
+        if batch.is_empty() {
+            return Report::default();
+        }
+        let report = self.deliver(batch, now).await;
+        tracing::info!("push: nursery openings in {}: {report:?}", city.id);
         report
     }
 

@@ -5,18 +5,24 @@
 //! (a batch of claims or of send results), so the lock is held for milliseconds.
 
 use machi_data::alerts::Severity;
+pub use machi_data::push::NurseryFollow;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 /// The migrations, applied in order once each (`schema_migrations` remembers them).
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/0001_push.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/0001_push.sql")),
+    (2, include_str!("../../migrations/0002_nursery.sql")),
+];
 
 /// What a subscriber asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Topics {
     pub alerts: Option<AlertTopic>,
     pub garbage: Option<GarbageTopic>,
+    /// Nurseries followed in the subscription's city (table `nursery_follows`).
+    pub nursery: Vec<NurseryFollow>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,6 +143,8 @@ fn row_to_subscription(row: &rusqlite::Row<'_>) -> rusqlite::Result<Subscription
                 evening_hour: evening,
                 morning,
             }),
+            // Read by `follows`, where needed.
+            nursery: Vec::new(),
         },
     })
 }
@@ -235,13 +243,16 @@ impl Store {
                 now
             ],
         )?;
+        write_follows(&tx, &s.id, &s.topics.nursery)?;
         tx.commit().map_err(StoreError::from)
     }
 
     /// Replaces everything but the id and secret.
     pub fn update(&self, s: &Subscription, now: i64) -> Result<bool, StoreError> {
         let (sev, level, evening, morning) = topic_columns(&s.topics);
-        let n = self.conn().execute(
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let n = tx.execute(
             "UPDATE subscriptions SET endpoint = ?2, p256dh = ?3, auth = ?4, city = ?5, \
                  area = ?6, language = ?7, alerts_min_severity = ?8, alerts_min_level = ?9, \
                  garbage_evening_hour = ?10, garbage_morning = ?11, updated_at = ?12 \
@@ -256,6 +267,10 @@ impl Store {
             Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::EndpointTaken,
             _ => StoreError::Sql(e),
         })?;
+        if n == 1 {
+            write_follows(&tx, &s.id, &s.topics.nursery)?;
+        }
+        tx.commit()?;
         Ok(n == 1)
     }
 
@@ -266,15 +281,54 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// The subscription and its secret's hash.
+    /// The subscription (with its follows) and its secret's hash.
     pub fn get(&self, id: &str) -> Result<Option<(Subscription, String)>, StoreError> {
-        self.conn()
+        let conn = self.conn();
+        let found = conn
             .query_row(
                 &format!("SELECT {COLUMNS}, secret_hash FROM subscriptions WHERE id = ?1"),
                 [id],
                 |row| Ok((row_to_subscription(row)?, row.get::<_, String>(11)?)),
             )
-            .optional()
+            .optional()?;
+        let Some((mut sub, hash)) = found else {
+            return Ok(None);
+        };
+        let mut stmt = conn.prepare_cached(
+            "SELECT facility, age_class FROM nursery_follows WHERE subscription_id = ?1 \
+             ORDER BY facility, age_class",
+        )?;
+        let follows = stmt.query_map([id], |r| {
+            Ok(NurseryFollow {
+                facility: r.get(0)?,
+                class: r.get(1)?,
+            })
+        })?;
+        sub.topics.nursery = follows.collect::<Result<_, _>>()?;
+        Ok(Some((sub, hash)))
+    }
+
+    /// The subscriptions of a city that follow a nursery, each with one followed
+    /// (facility, class) per row.
+    pub fn nursery_followers(
+        &self,
+        city: &str,
+    ) -> Result<Vec<(Subscription, NurseryFollow)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS}, f.facility, f.age_class FROM subscriptions \
+             JOIN nursery_follows f ON f.subscription_id = id WHERE city = ?1"
+        ))?;
+        let rows = stmt.query_map([city], |row| {
+            Ok((
+                row_to_subscription(row)?,
+                NurseryFollow {
+                    facility: row.get(11)?,
+                    class: row.get(12)?,
+                },
+            ))
+        })?;
+        rows.collect::<Result<Vec<_>, _>>()
             .map_err(StoreError::from)
     }
 
@@ -469,6 +523,26 @@ pub struct SendResult<'a> {
     pub attempts: u32,
 }
 
+/// Replaces the follows of subscription `id`.
+fn write_follows(
+    tx: &rusqlite::Transaction<'_>,
+    id: &str,
+    follows: &[NurseryFollow],
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "DELETE FROM nursery_follows WHERE subscription_id = ?1",
+        [id],
+    )?;
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO nursery_follows (subscription_id, facility, age_class) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (subscription_id, facility, age_class) DO NOTHING",
+    )?;
+    for f in follows {
+        stmt.execute(params![id, f.facility, f.class])?;
+    }
+    Ok(())
+}
+
 fn topic_columns(t: &Topics) -> (Option<&'static str>, Option<u8>, Option<u8>, bool) {
     (
         t.alerts.map(|a| a.min_severity.name()),
@@ -500,8 +574,35 @@ mod tests {
                     evening_hour: Some(19),
                     morning: false,
                 }),
+                nursery: Vec::new(),
             },
         }
+    }
+
+    #[test]
+    fn follows_are_stored_replaced_and_go_with_their_subscription() {
+        let store = Store::in_memory().unwrap();
+        let mut a = sub("a", "https://p/1");
+        let follow = |facility: &str, class| NurseryFollow {
+            facility: facility.into(),
+            class,
+        };
+        a.topics.nursery = vec![follow("D0003", 1), follow("D0001", 0)];
+        store.insert(&a, "h", 0).unwrap();
+        store.insert(&sub("b", "https://p/2"), "h", 0).unwrap();
+        let got = store.get("a").unwrap().unwrap().0;
+        assert_eq!(got.topics.nursery, [follow("D0001", 0), follow("D0003", 1)]);
+        let followers = store.nursery_followers("demo").unwrap();
+        assert_eq!(followers.len(), 2);
+        assert!(followers.iter().all(|(s, _)| s.id == "a"));
+        a.topics.nursery = vec![follow("D0003", 2)];
+        assert!(store.update(&a, 1).unwrap());
+        assert_eq!(
+            store.get("a").unwrap().unwrap().0.topics.nursery,
+            [follow("D0003", 2)]
+        );
+        store.delete("a").unwrap();
+        assert!(store.nursery_followers("demo").unwrap().is_empty());
     }
 
     #[test]

@@ -8,6 +8,8 @@ use crate::fetch::FetchError;
 use crate::store::StoreError;
 use machi_data::alerts::{Alert, AlertError, Shelter};
 use machi_data::garbage::GarbageCalendar;
+use machi_data::nursery::facilities::FacilityList;
+use machi_data::nursery::vacancies::VacancyTable;
 use machi_data::SourceKind;
 use std::sync::Arc;
 
@@ -83,6 +85,9 @@ pub enum Value {
     /// The kept messages of a message source, by id.
     Messages(Arc<Vec<Message>>),
     Shelters(Arc<Vec<Shelter>>),
+    NurseryFacilities(Arc<FacilityList>),
+    /// One table per document of the set.
+    NurseryVacancies(Arc<Vec<VacancyTable>>),
 }
 
 /// A kept alert message.
@@ -99,6 +104,8 @@ impl Value {
             (Value::Profile, Value::Profile) => true,
             (Value::Garbage(a), Value::Garbage(b)) => Arc::ptr_eq(a, b),
             (Value::Shelters(a), Value::Shelters(b)) => Arc::ptr_eq(a, b),
+            (Value::NurseryFacilities(a), Value::NurseryFacilities(b)) => Arc::ptr_eq(a, b),
+            (Value::NurseryVacancies(a), Value::NurseryVacancies(b)) => Arc::ptr_eq(a, b),
             (Value::Messages(a), Value::Messages(b)) => {
                 a.len() == b.len() && a.iter().zip(b.iter()).all(|(a, b)| a.id == b.id)
             }

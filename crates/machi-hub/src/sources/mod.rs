@@ -35,10 +35,11 @@
 pub mod alerts;
 pub mod garbage;
 pub mod kind;
+pub mod nursery;
 pub mod registry;
 
 pub use kind::{Doc, Input, Listed, Message, Parse, Plan, Problem, Registration, Value};
-pub use registry::{registration, REGISTRY};
+pub use registry::{keeps_every_set, registration, REGISTRY};
 
 use crate::config::{CityConfig, SourceConfig, SourceLocation};
 use crate::fetch::{self, FetchError, Fetched, Fetcher};
@@ -59,6 +60,9 @@ pub const MAX_FETCH_ATTEMPTS: u32 = 3;
 /// Message records (and stored messages) no document lists any more are dropped after this many
 /// days: a feed would never list them again, and alerts only look 72 hours back.
 pub const RETENTION_DAYS: i64 = 10;
+/// A kind that keeps every set it published keeps at most this many earlier ones (ten years of
+/// monthly tables); the oldest go first.
+pub const MAX_EARLIER_SETS: usize = 120;
 
 /// A source's problem, with the city file and the source it concerns.
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +118,20 @@ pub struct Published {
     pub parses: u64,
     /// Moves whenever the value, `as_of` or the error change.
     pub generation: u64,
+    /// For the kinds that keep every set they published ([`keeps_every_set`]): the values of
+    /// the sets published before `value`, oldest first (kept in the store, so they survive a
+    /// restart).
+    pub earlier: Arc<Vec<EarlierSet>>,
+}
+
+/// A set a source published before its current one.
+#[derive(Debug, Clone)]
+pub struct EarlierSet {
+    /// Its documents' hashes (which set it is).
+    pub hashes: Vec<String>,
+    pub value: Value,
+    /// Its newest document's modification time.
+    pub as_of: Option<DateTime<Utc>>,
 }
 
 impl Published {
@@ -609,15 +627,96 @@ impl Sources {
         match outcome {
             Ok(value) => {
                 let as_of = documents.iter().filter_map(|d| d.modified).max();
-                self.inner
-                    .store
-                    .journal()
-                    .sources
-                    .insert(key.to_string(), SourceRecord { documents });
+                let earlier = if keeps_every_set(source.kind) {
+                    self.keep_earlier(key, &documents)
+                } else {
+                    Vec::new()
+                };
+                self.inner.store.journal().sources.insert(
+                    key.to_string(),
+                    SourceRecord {
+                        documents,
+                        earlier: earlier.clone(),
+                    },
+                );
+                if keeps_every_set(source.kind) {
+                    self.publish_earlier(key, city, source, parse, &earlier);
+                }
                 self.publish(key, Some(value), Some(as_of), None)
             }
             Err(e) => self.publish(key, None, None, Some(e)),
         }
+    }
+
+    /// The earlier sets of `key` once `documents` is its current set: the last good set joins
+    /// them when it is another set; a set that is current again leaves them.
+    fn keep_earlier(&self, key: &SourceKey, documents: &[SetDocument]) -> Vec<Vec<SetDocument>> {
+        let hashes = |docs: &[SetDocument]| -> Vec<String> {
+            docs.iter().map(|d| d.sha256.clone()).collect()
+        };
+        let current = hashes(documents);
+        let previous = self
+            .inner
+            .store
+            .journal()
+            .sources
+            .get(&key.to_string())
+            .cloned()
+            .unwrap_or_default();
+        let mut earlier = previous.earlier;
+        if !previous.documents.is_empty() && hashes(&previous.documents) != current {
+            earlier.push(previous.documents);
+        }
+        earlier.retain(|set| hashes(set) != current);
+        let excess = earlier.len().saturating_sub(MAX_EARLIER_SETS);
+        earlier.drain(..excess);
+        earlier
+    }
+
+    /// Publishes the values of `key`'s earlier sets, parsing only those not published yet (after
+    /// a restart: all of them, from the store).
+    fn publish_earlier(
+        &self,
+        key: &SourceKey,
+        city: &CityConfig,
+        source: &SourceConfig,
+        parse: fn(&Input<'_>) -> Result<Value, Problem>,
+        sets: &[Vec<SetDocument>],
+    ) {
+        let have = self
+            .state()
+            .published
+            .get(key)
+            .map(|p| p.earlier.clone())
+            .unwrap_or_default();
+        let wanted: Vec<Vec<String>> = sets
+            .iter()
+            .map(|s| s.iter().map(|d| d.sha256.clone()).collect())
+            .collect();
+        if have.iter().map(|e| &e.hashes).eq(wanted.iter()) {
+            return;
+        }
+        let mut earlier = Vec::with_capacity(sets.len());
+        for (set, hashes) in sets.iter().zip(wanted) {
+            if let Some(known) = have.iter().find(|e| e.hashes == hashes) {
+                earlier.push(known.clone());
+                continue;
+            }
+            match self.parse_set(city, source, parse, set) {
+                Ok(value) => earlier.push(EarlierSet {
+                    hashes,
+                    value,
+                    as_of: set.iter().filter_map(|d| d.modified).max(),
+                }),
+                // It parsed once; a newer parser that refuses it keeps the rest of the history.
+                Err(e) => tracing::error!("{key}: an earlier set no longer parses: {e} (skipped)"),
+            }
+        }
+        self.state()
+            .published
+            .entry(key.clone())
+            .or_default()
+            .earlier = Arc::new(earlier);
     }
 
     fn parse_set(

@@ -2,13 +2,13 @@
 //! machi-data, adapted in a module beside this one) and one entry here.
 
 use super::kind::{Parse, Plan, Registration, Value};
-use super::{alerts, garbage};
+use super::{alerts, garbage, nursery};
 use machi_data::SourceKind;
 
 const MINUTE: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Every kind the hub reads. Kinds not listed (`nursery`, `meetings` until their parsers land)
-/// are shown with their attribution and URL but not read.
+/// Every kind the hub reads. Kinds not listed (`meetings` until its parsers land) are shown with
+/// their attribution and URL but not read.
 pub static REGISTRY: &[Registration] = &[
     Registration {
         kind: SourceKind::CityProfile,
@@ -51,7 +51,30 @@ pub static REGISTRY: &[Registration] = &[
         parse: Parse::Set(alerts::parse_shelters),
         url_every: std::time::Duration::from_secs(15 * 60),
     },
+    Registration {
+        kind: SourceKind::NurseryFacilities,
+        plan: Plan::One,
+        parse: Parse::Set(nursery::parse_facilities),
+        url_every: std::time::Duration::from_secs(3600),
+    },
+    Registration {
+        kind: SourceKind::NurseryVacancies,
+        plan: Plan::FileOrDirectory { extension: "csv" },
+        parse: Parse::Set(nursery::parse_vacancies),
+        url_every: std::time::Duration::from_secs(3600),
+    },
 ];
+
+/// The kinds whose every published set the pipeline keeps (durably, in the source store), not
+/// only the last good one: a kind whose history matters (a monthly vacancy table: "what changed
+/// since last month"). Their earlier sets are published beside the current value
+/// ([`super::Published::earlier`]).
+pub static KEEPS_EVERY_SET: &[SourceKind] = &[SourceKind::NurseryVacancies];
+
+/// Whether the pipeline keeps every set of `kind` it has published.
+pub fn keeps_every_set(kind: SourceKind) -> bool {
+    KEEPS_EVERY_SET.contains(&kind)
+}
 
 /// The registration of `kind`, if the hub reads it.
 pub fn registration(kind: SourceKind) -> Option<&'static Registration> {

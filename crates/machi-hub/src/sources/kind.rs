@@ -83,6 +83,8 @@ pub enum Value {
     /// The kept messages of a message source, by id.
     Messages(Arc<Vec<Message>>),
     Shelters(Arc<Vec<Shelter>>),
+    /// Readings of area names (`area-readings`).
+    Readings(Arc<Vec<machi_data::garbage::reading::AreaReading>>),
 }
 
 /// A kept alert message.

@@ -21,7 +21,8 @@ fn main() {
     // script of index.html): the first page drawn is in the resident's language, never a flash
     // of another; without them (offline, never loaded) the app starts in Japanese and says why.
     let lang = settings::starting_lang();
-    leptos::task::spawn_local(async move {
+    // wasm-bindgen's executor: Leptos's is set up only when the app mounts.
+    wasm_bindgen_futures::spawn_local(async move {
         i18n::prepare(lang).await;
         leptos::mount::mount_to_body(app::App);
     });

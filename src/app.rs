@@ -118,13 +118,16 @@ fn LanguageLink() -> impl IntoView {
             l.catalogue().name
         )
     };
-    view! {
-        <Show when=move || path.get() != Page::Welcome.path()>
-            <A href=Page::Settings.path() attr:class="lang-link" attr:aria-label=label>
-                <Icon name=IconName::Language />
-                <span lang=move || lang.get().catalogue().html_lang>{move || lang.get().catalogue().name}</span>
-            </A>
-        </Show>
+    // A closure, not `<Show>`: cheaper in the wasm for a link shown or not.
+    move || {
+        (path.get() != Page::Welcome.path()).then(|| {
+            view! {
+                <A href=Page::Settings.path() attr:class="lang-link" attr:aria-label=label>
+                    <Icon name=IconName::Language />
+                    <span lang=move || lang.get().catalogue().html_lang>{move || lang.get().catalogue().name}</span>
+                </A>
+            }
+        })
     }
 }
 

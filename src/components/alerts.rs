@@ -96,7 +96,7 @@ pub fn spoken(alert: &Alert, lang: Lang, place: &str, here: &[AreaCode]) -> Stri
     if let Some(level) = alert.level {
         parts.push(fill(
             raw(lang, Msg::AlertLevel),
-            &[("level", &level.to_string())],
+            &[("level", &crate::intl::number(lang, i64::from(level)))],
         ));
     }
     parts.push(kind_name(alert, lang).text.into_owned());
@@ -198,7 +198,7 @@ pub fn AlertCard(
                 </p>
                 {title}
                 {a.level.map(|level| view! {
-                    <p class="alert-level"><Rubied text=fill(raw(l, Msg::AlertLevel), &[("level", &level.to_string())]) /></p>
+                    <p class="alert-level"><Rubied text=fill(raw(l, Msg::AlertLevel), &[("level", &crate::intl::number(l, i64::from(level)))]) /></p>
                 })}
                 {action.map(|m| view! { <p class="alert-action"><T msg=m /></p> })}
                 <p class="alert-since">

@@ -197,13 +197,8 @@ mod tests {
             let compiled = lang.catalogue().embedded.unwrap();
             let lines: Vec<&str> = text.lines().collect();
             let messages = texts(&lines[2..2 + KEYS.len()]);
-            for i in 0..KEYS.len() {
-                assert_eq!(
-                    messages.get(i),
-                    compiled.messages.get(i),
-                    "{name} {}",
-                    KEYS[i]
-                );
+            for (i, key) in KEYS.iter().enumerate() {
+                assert_eq!(messages.get(i), compiled.messages.get(i), "{name} {key}");
             }
             let start = 3 + KEYS.len();
             let names = texts(&lines[start..start + NAME_COUNT]);

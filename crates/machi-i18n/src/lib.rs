@@ -448,6 +448,32 @@ mod tests {
     }
 
     #[test]
+    fn browsers_find_the_sixteen_languages_by_the_tags_they_send() {
+        for (tag, code) in [
+            ("zh-CN", "zh-Hans"),
+            ("zh", "zh-Hans"),
+            ("zh-TW", "zh-Hant"),
+            ("zh-Hant-HK", "zh-Hant"),
+            ("zh-HK", "zh-Hant"),
+            ("pt-PT", "pt-BR"),
+            ("pt", "pt-BR"),
+            ("fil-PH", "tl"),
+            ("tl", "tl"),
+            ("es-419", "es"),
+            ("ne-NP", "ne"),
+            ("in", "id"),
+            ("my-MM", "my"),
+            ("km", "km"),
+            ("mn-Cyrl-MN", "mn"),
+            ("ko-KR", "ko"),
+            ("vi", "vi"),
+            ("th-TH", "th"),
+        ] {
+            assert_eq!(Lang::negotiate([tag]).code(), code, "{tag}");
+        }
+    }
+
+    #[test]
     fn every_tag_is_served_by_at_most_one_language() {
         // build.rs refuses a tag claimed twice; here, each file's own code comes back to it.
         for l in Lang::all() {

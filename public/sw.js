@@ -1,18 +1,41 @@
-// Machi's service worker: the app shell offline, feeds stale-while-revalidate, updates on request,
-// and Web Push notifications from the hub.
+// Machi's service worker: the app shell offline, feeds stale-while-revalidate, the languages a
+// resident uses, updates on request, and Web Push notifications from the hub.
 //
-// scripts/build-sw.mjs fills BUILD and PRECACHE after each Trunk build, so the shell cache is named
-// after the build's hashed files: a new build is a new cache, and the old one is removed on
-// activate. A new worker waits until the page asks it to take over ("reload to update"), so a
-// resident is never switched to a new version in the middle of reading.
+// scripts/build-sw.mjs fills BUILD, PRECACHE and LANGUAGE_FILES after each Trunk build, so the
+// shell cache is named after the build's hashed files: a new build is a new cache, and the old one
+// is removed on activate. A new worker waits until the page asks it to take over ("reload to
+// update"), so a resident is never switched to a new version in the middle of reading.
+//
+// Languages are not precached: each is a content-hashed file (/i18n/<code>-<hash>.txt, written by
+// `machi-i18n export`), kept the first time the app asks for it. An update brings the new version
+// of each language already kept (and only those), so a resident offline after updating still reads
+// theirs; files of no current language are removed on activate.
 
 const BUILD = "__MACHI_BUILD__";
 const PRECACHE = [/*__MACHI_PRECACHE__*/];
+const LANGUAGE_FILES = [/*__MACHI_LANGUAGES__*/];
 const SHELL_CACHE = `machi-shell-${BUILD}`;
 const FEED_CACHE = "machi-feeds-v1";
+const LANGUAGE_CACHE = "machi-languages-v1";
+
+// "/i18n/pt-BR-0123abcd.txt" → "pt-BR": the language a file is of, whatever its version.
+function languageOf(path) {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  return name.slice(0, name.lastIndexOf("-"));
+}
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(PRECACHE)));
+  event.waitUntil(
+    Promise.all([
+      caches.open(SHELL_CACHE).then((cache) => cache.addAll(PRECACHE)),
+      caches.open(LANGUAGE_CACHE).then(async (cache) => {
+        const kept = (await cache.keys()).map((r) => languageOf(new URL(r.url).pathname));
+        const wanted = LANGUAGE_FILES.filter((f) => kept.includes(languageOf(f)));
+        // Best effort: a language that cannot be fetched now is fetched when next used.
+        await Promise.all(wanted.map((f) => cache.add(f).catch(() => undefined)));
+      }),
+    ]),
+  );
 });
 
 self.addEventListener("activate", (event) => {
@@ -26,12 +49,25 @@ self.addEventListener("activate", (event) => {
             .map((key) => caches.delete(key)),
         ),
       )
+      .then(() => caches.open(LANGUAGE_CACHE))
+      .then(async (cache) => {
+        for (const request of await cache.keys()) {
+          if (!LANGUAGE_FILES.includes(new URL(request.url).pathname)) await cache.delete(request);
+        }
+      })
       .then(() => self.clients.claim()),
   );
 });
 
 self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
+  // The app's languages, once shown: fetched before this worker controlled the page (a first
+  // visit), so kept now (the browser's HTTP cache usually answers: the files are immutable).
+  const keep = event.data && Array.isArray(event.data.keep) ? event.data.keep : [];
+  const files = keep.filter((f) => LANGUAGE_FILES.includes(f));
+  if (files.length) {
+    event.waitUntil(caches.open(LANGUAGE_CACHE).then((cache) => cache.addAll(files)));
+  }
 });
 
 self.addEventListener("fetch", (event) => {
@@ -44,6 +80,8 @@ self.addEventListener("fetch", (event) => {
   // worker needs no list of feed names.
   if (url.pathname.startsWith("/feeds/")) {
     event.respondWith(staleWhileRevalidate(event, request));
+  } else if (url.pathname.startsWith("/i18n/")) {
+    event.respondWith(keptOnceUsed(request));
   } else if (request.mode === "navigate") {
     // Every client route is the same shell; the app routes on the client.
     event.respondWith(fromShell("/index.html", request));
@@ -56,6 +94,16 @@ async function fromShell(path, request) {
   const cache = await caches.open(SHELL_CACHE);
   const cached = await cache.match(path);
   return cached || fetch(request);
+}
+
+// A language file: its name changes with its content, so a kept copy is always right.
+async function keptOnceUsed(request) {
+  const cache = await caches.open(LANGUAGE_CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
 }
 
 // Answers from the cache at once when it can, and refreshes the cache from the network for next

@@ -1,8 +1,13 @@
-// Trunk post-build hook: writes the build id and the precache list into the staged sw.js.
+// Trunk post-build hook: exports the languages, then writes the build id, the precache list and
+// the language files into the staged sw.js.
 //
-// The list is every file of the app shell Trunk staged (html, js, wasm, css, manifest, icons);
-// the build id is a hash of their contents, so the service worker's cache is named after exactly
-// this build and a browser notices an update whenever any shell file changed.
+// First `machi-i18n export` (a native build of crates/machi-i18n) writes every language but
+// Japanese as /i18n/<code>-<hash>.txt and the inline script that starts fetching a returning
+// resident's language into index.html. The precache list is every other file of the app shell
+// Trunk staged (html, js, wasm, css, manifest, icons): languages are kept by the worker only once
+// used. The build id is a hash of every file, so the service worker's cache is named after
+// exactly this build and a browser notices an update whenever any file changed.
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
@@ -13,6 +18,10 @@ if (!dir) {
   process.exit(1);
 }
 
+execFileSync("cargo", ["run", "--quiet", "--package", "machi-i18n", "--", "export", dir], {
+  stdio: "inherit",
+});
+
 function walk(d) {
   return readdirSync(d).flatMap((name) => {
     const p = join(d, name);
@@ -20,17 +29,20 @@ function walk(d) {
   });
 }
 
-const files = walk(dir)
+const all = walk(dir)
   .map((p) => "/" + relative(dir, p).split(sep).join("/"))
   .filter((p) => p !== "/sw.js")
   .sort();
+const languages = all.filter((p) => p.startsWith("/i18n/"));
+const files = all.filter((p) => !p.startsWith("/i18n/"));
 const hash = createHash("sha256");
-for (const f of files) hash.update(f).update(readFileSync(join(dir, f)));
+for (const f of all) hash.update(f).update(readFileSync(join(dir, f)));
 const build = hash.digest("hex").slice(0, 16);
 
 const swPath = join(dir, "sw.js");
 const sw = readFileSync(swPath, "utf8")
   .replace("__MACHI_BUILD__", build)
-  .replace("/*__MACHI_PRECACHE__*/", files.map((f) => JSON.stringify(f)).join(", "));
+  .replace("/*__MACHI_PRECACHE__*/", files.map((f) => JSON.stringify(f)).join(", "))
+  .replace("/*__MACHI_LANGUAGES__*/", languages.map((f) => JSON.stringify(f)).join(", "));
 writeFileSync(swPath, sw);
-console.log(`build-sw: build ${build}, ${files.length} files precached`);
+console.log(`build-sw: build ${build}, ${files.length} files precached, ${languages.length} languages on demand`);

@@ -3,7 +3,7 @@
 
 use crate::components::{Icon, IconName, StatusBar};
 use crate::feeds::CityData;
-use crate::i18n::{tr, use_lang, Msg, T};
+use crate::i18n::{data_text, fill, plain, raw, tr, use_lang, Languages, LoadState, Msg, T};
 use crate::pages;
 use crate::pwa::Status;
 use crate::routes::Page;
@@ -81,14 +81,10 @@ fn Header() -> impl IntoView {
     let place = move || {
         let feed = city.get()?;
         let l = lang.get();
-        let city_name = feed.name.get(l.code(), l.data_fallbacks()).to_owned();
         let area = settings.area.get().and_then(|a| feed.area(&a).cloned());
-        Some(match area {
-            Some(area) => format!(
-                "{city_name} · {}",
-                area.name.get(l.code(), l.data_fallbacks())
-            ),
-            None => city_name,
+        Some(view! {
+            {data_text(&feed.name, l)}
+            {area.map(|a| view! { " · " {data_text(&a.name, l)} })}
         })
     };
     let as_of = Signal::derive(move || city.get().and_then(|f| f.oldest_as_of()));
@@ -101,10 +97,61 @@ fn Header() -> impl IntoView {
             <div class="app-header-row">
                 <A href=Page::Today.path() attr:class="app-name"><T msg=Msg::AppName /></A>
                 <span class="app-place">{place}</span>
+                <LanguageLink />
             </div>
+            <LanguageStatus />
             <StatusBar as_of=as_of stale=stale />
         </header>
     }
+}
+
+/// The language on screen, by its own name, on every page: one tap leads to the language picker
+/// (the first thing in Settings). Not on first run, which starts with the picker.
+#[component]
+fn LanguageLink() -> impl IntoView {
+    let path = use_location().pathname;
+    let lang = use_lang();
+    let label = move || {
+        let l = lang.get();
+        format!(
+            "{}: {}",
+            plain(raw(l, Msg::NavLanguage)),
+            l.catalogue().name
+        )
+    };
+    // A closure, not `<Show>`: cheaper in the wasm for a link shown or not.
+    move || {
+        (path.get() != Page::Welcome.path()).then(|| {
+            view! {
+                <A href=Page::Settings.path() attr:class="lang-link" attr:aria-label=label>
+                    <Icon name=IconName::Language />
+                    <span lang=move || lang.get().catalogue().html_lang>{move || lang.get().catalogue().name}</span>
+                </A>
+            }
+        })
+    }
+}
+
+/// Loading a newly chosen language, or why it could not be: in the language on screen, naming
+/// the chosen one by its own name.
+#[component]
+fn LanguageStatus() -> impl IntoView {
+    let languages = expect_context::<Languages>();
+    let lang = use_lang();
+    let message = move || {
+        let (msg, chosen) = match languages.state.get() {
+            LoadState::Done => return None,
+            LoadState::Loading(l) => (Msg::LanguageLoading, l),
+            LoadState::Offline(l) => (Msg::LanguageOffline, l),
+            LoadState::Failed(l) => (Msg::LanguageFailed, l),
+        };
+        let text = fill(
+            raw(lang.get(), msg),
+            &[("language", chosen.catalogue().name)],
+        );
+        Some(view! { <p class="status-language" role="status">{plain(&text)}</p> })
+    };
+    view! { <div class="status">{message}</div> }
 }
 
 #[component]
@@ -112,6 +159,8 @@ fn BottomNav() -> impl IntoView {
     let path = use_location().pathname;
     let hidden = move || path.get() == Page::Welcome.path();
     let label = tr(Msg::NavLabel);
+    // The first three are always in the row; at large text on a phone the others move into
+    // "More", so the navigation stays one row (style/main.css).
     let items = [
         (Page::Today, IconName::Today, Msg::NavToday),
         (Page::Garbage, IconName::Garbage, Msg::NavGarbage),
@@ -120,20 +169,35 @@ fn BottomNav() -> impl IntoView {
         (Page::Meetings, IconName::Meetings, Msg::NavMeetings),
         (Page::Settings, IconName::Settings, Msg::NavSettings),
     ];
+    let more_open = RwSignal::new(false);
+    // A page chosen from "More" closes it.
+    Effect::new(move |_| {
+        path.track();
+        more_open.set(false);
+    });
     view! {
         <Show when=move || !hidden()>
-            <nav class="bottom-nav" aria-label=label>
+            // "More" shows the others as rows above the row (each link is in the page once).
+            <nav class="bottom-nav" aria-label=label
+                data-more=move || if more_open.get() { "open" } else { "closed" }>
                 <ul>
                     // `<A>` marks the link of the page on screen with aria-current="page"; `exact`,
                     // or Today's "/" would match every page.
-                    {items.into_iter().map(|(page, icon, msg)| view! {
-                        <li>
+                    {items.into_iter().enumerate().map(|(i, (page, icon, msg))| view! {
+                        <li class=(i >= 3).then_some("nav-secondary")>
                             <A href=page.path() exact=true>
                                 <Icon name=icon />
                                 <span class="bottom-nav-label"><T msg=msg /></span>
                             </A>
                         </li>
                     }).collect_view()}
+                    <li class="nav-more">
+                        <button type="button" aria-expanded=move || more_open.get().to_string()
+                            on:click=move |_| more_open.update(|open| *open = !*open)>
+                            <Icon name=IconName::More />
+                            <span class="bottom-nav-label"><T msg=Msg::NavMore /></span>
+                        </button>
+                    </li>
                 </ul>
             </nav>
         </Show>

@@ -235,19 +235,9 @@ pub fn city_today(timezone: &str) -> chrono::NaiveDate {
         .unwrap_or_else(device)
 }
 
-/// A time as the resident's device shows it: `2026-11-22 21:40` (ISO order reads the same in every
-/// app language). Written out by hand because chrono's strftime machinery costs wasm size.
-pub fn local_time(t: DateTime<Utc>) -> String {
-    use chrono::{Datelike, Timelike};
-    let l = t.with_timezone(&chrono::Local);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        l.year(),
-        l.month(),
-        l.day(),
-        l.hour(),
-        l.minute()
-    )
+/// A time as the resident's device shows it, in their language (the browser's `Intl`).
+pub fn local_time(lang: Lang, t: DateTime<Utc>) -> String {
+    crate::intl::local_time(lang, t)
 }
 
 /// "5 min ago" and friends, in the resident's language.
@@ -259,7 +249,7 @@ pub fn age(lang: Lang, then: DateTime<Utc>, now: DateTime<Utc>) -> String {
         60..=2879 => (Msg::AgeHours, minutes / 60),
         _ => (Msg::AgeDays, minutes / 1440),
     };
-    fill(raw(lang, msg), &[("n", &n.to_string())])
+    crate::i18n::count(lang, msg, n)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod components;
 mod feeds;
 mod geo;
 mod i18n;
+mod intl;
 mod pages;
 mod push;
 mod pwa;
@@ -16,5 +17,13 @@ fn main() {
     // Readable panics in development; release builds abort without formatting them (smaller wasm).
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(app::App);
+    // The chosen language's texts first (usually already on their way, fetched by the inline
+    // script of index.html): the first page drawn is in the resident's language, never a flash
+    // of another; without them (offline, never loaded) the app starts in Japanese and says why.
+    let lang = settings::starting_lang();
+    // wasm-bindgen's executor: Leptos's is set up only when the app mounts.
+    wasm_bindgen_futures::spawn_local(async move {
+        i18n::prepare(lang).await;
+        leptos::mount::mount_to_body(app::App);
+    });
 }

@@ -83,6 +83,34 @@ fn register_service_worker(update_ready: RwSignal<bool>) {
     });
 }
 
+/// Asks the service worker to keep `files` (the paths of the language files on screen), so the
+/// language works offline from the first visit on, when the files were fetched before the worker
+/// controlled the page.
+pub fn keep_offline(files: Vec<String>) {
+    if !has_service_worker() {
+        return;
+    }
+    let Ok(ready) = window().navigator().service_worker().ready() else {
+        return;
+    };
+    spawn_local(async move {
+        let Ok(reg) = JsFuture::from(ready).await else {
+            return;
+        };
+        let reg: ServiceWorkerRegistration = reg.unchecked_into();
+        let Some(worker) = reg.active() else {
+            return;
+        };
+        let list = js_sys::Array::new();
+        for f in &files {
+            list.push(&JsValue::from_str(f));
+        }
+        let message = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&message, &"keep".into(), &list);
+        let _ = worker.post_message(&message);
+    });
+}
+
 /// Activates the waiting service worker; the page reloads when it takes control.
 pub fn apply_update() {
     if !has_service_worker() {

@@ -94,6 +94,35 @@ pub struct Settings {
     pub nursery: RwSignal<NurseryChoices>,
 }
 
+/// The language saved, else the best for the browser's languages.
+fn chosen_lang(saved: &Saved) -> Lang {
+    saved
+        .lang
+        .as_deref()
+        .and_then(Lang::from_code)
+        .unwrap_or_else(|| {
+            let prefs: Vec<String> = window()
+                .navigator()
+                .languages()
+                .iter()
+                .filter_map(|v| v.as_string())
+                .collect();
+            Lang::negotiate(prefs.iter().map(String::as_str))
+        })
+}
+
+/// The language the app will start in (read before it mounts, to load that language first).
+pub fn starting_lang() -> Lang {
+    let saved = window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|raw| Saved::parse(&raw))
+        .unwrap_or_default();
+    chosen_lang(&saved)
+}
+
 impl Settings {
     /// Loads the saved settings (or defaults from the browser) and keeps them saved and applied.
     pub fn provide() -> Settings {
@@ -112,19 +141,7 @@ impl Settings {
             }
             None => Saved::default(),
         };
-        let lang = saved
-            .lang
-            .as_deref()
-            .and_then(Lang::from_code)
-            .unwrap_or_else(|| {
-                let prefs: Vec<String> = window()
-                    .navigator()
-                    .languages()
-                    .iter()
-                    .filter_map(|v| v.as_string())
-                    .collect();
-                Lang::negotiate(prefs.iter().map(String::as_str))
-            });
+        let lang = chosen_lang(&saved);
         let settings = Settings {
             lang: RwSignal::new(lang),
             text_size: RwSignal::new(saved.text_size),
@@ -136,7 +153,7 @@ impl Settings {
             nursery: RwSignal::new(saved.nursery),
         };
         provide_context(settings);
-        crate::i18n::provide_lang(settings.lang);
+        let languages = crate::i18n::provide_lang(settings.lang);
 
         // Save on every change.
         Effect::new(move |_| {
@@ -150,7 +167,8 @@ impl Settings {
             let Some(root) = document().document_element() else {
                 return;
             };
-            let cat = settings.lang.get().catalogue();
+            // The language on screen (the chosen one once its texts are there).
+            let cat = languages.shown.get().catalogue();
             let _ = root.set_attribute("lang", cat.html_lang);
             let _ = root.set_attribute("data-lang", cat.code);
             let _ =

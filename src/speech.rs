@@ -12,47 +12,102 @@ fn synthesis() -> Option<SpeechSynthesis> {
     (!value.is_undefined() && !value.is_null()).then(|| value.unchecked_into())
 }
 
-/// True when the browser can speak `speech_lang` (a BCP 47 tag such as `ja-JP`). While voices are
-/// still loading the list is empty; then the default voice is tried rather than hiding the button.
-pub fn can_speak(speech_lang: &str) -> bool {
+/// What the device offers for reading a language aloud.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Voice {
+    /// No speech synthesis at all: no read-aloud button.
+    Unsupported,
+    /// The voice list is still empty (browsers fill it a moment after the page loads).
+    Unknown,
+    /// Voices, but none for this language: the button says so rather than read with another
+    /// language's voice.
+    Missing,
+    Available,
+}
+
+/// Whether the device has a voice for `speech_lang` (a BCP 47 tag such as `vi-VN`).
+pub fn voice(speech_lang: &str) -> Voice {
     let Some(synth) = synthesis() else {
-        return false;
+        return Voice::Unsupported;
     };
     let voices = synth.get_voices();
     if voices.length() == 0 {
-        return true;
+        return Voice::Unknown;
     }
-    let primary = speech_lang.split('-').next().unwrap_or(speech_lang);
-    voices.iter().any(|v| {
-        v.dyn_into::<web_sys::SpeechSynthesisVoice>()
-            .map(|v| v.lang().split(['-', '_']).next() == Some(primary))
-            .unwrap_or(false)
-    })
+    if find_voice(&synth, speech_lang).is_some() {
+        Voice::Available
+    } else {
+        Voice::Missing
+    }
 }
 
-/// Speaks `text`, interrupting anything already being read; `on_end` runs when it finishes.
-pub fn speak(text: &str, speech_lang: &str, on_end: impl FnOnce() + 'static) {
-    let Some(synth) = synthesis() else { return };
+thread_local! {
+    /// Bumped whenever the browser's list of voices changes (it arrives a moment after load);
+    /// one listener for every read-aloud button.
+    static VOICES: leptos::prelude::ArcRwSignal<u32> = {
+        let version = leptos::prelude::ArcRwSignal::new(0u32);
+        if let Some(synth) = synthesis() {
+            let bump = version.clone();
+            let callback = Closure::<dyn Fn()>::new(move || {
+                use leptos::prelude::Update;
+                bump.update(|n| *n += 1);
+            });
+            synth.set_onvoiceschanged(Some(callback.as_ref().unchecked_ref()));
+            callback.forget();
+        }
+        version
+    };
+}
+
+/// A signal that changes whenever the device's voices do (read it to re-check [`voice`]).
+pub fn voices_changed() -> leptos::prelude::ArcRwSignal<u32> {
+    VOICES.with(Clone::clone)
+}
+
+/// The voice for `speech_lang`: one of exactly that tag, else one of its language (`fil` for
+/// `fil-PH`). Never another language's.
+fn find_voice(synth: &SpeechSynthesis, speech_lang: &str) -> Option<web_sys::SpeechSynthesisVoice> {
+    let norm = |t: &str| t.replace('_', "-").to_ascii_lowercase();
+    let wanted = norm(speech_lang);
+    let primary = wanted.split('-').next().unwrap_or_default().to_owned();
+    let voices: Vec<web_sys::SpeechSynthesisVoice> = synth
+        .get_voices()
+        .iter()
+        .map(|v| v.unchecked_into())
+        .collect();
+    voices
+        .iter()
+        .find(|v| norm(&v.lang()) == wanted)
+        .or_else(|| {
+            voices
+                .iter()
+                .find(|v| norm(&v.lang()).split('-').next() == Some(primary.as_str()))
+        })
+        .cloned()
+}
+
+/// Speaks `text` with a voice of `speech_lang`, interrupting anything already being read;
+/// `on_end` runs when it finishes. Returns false, speaking nothing, when the device has no voice
+/// for the language.
+pub fn speak(text: &str, speech_lang: &str, on_end: impl FnOnce() + 'static) -> bool {
+    let Some(synth) = synthesis() else {
+        return false;
+    };
+    let Some(voice) = find_voice(&synth, speech_lang) else {
+        return false;
+    };
     synth.cancel();
     let Ok(utterance) = SpeechSynthesisUtterance::new_with_text(text) else {
-        return;
+        return false;
     };
     utterance.set_lang(speech_lang);
-    let primary = speech_lang
-        .split('-')
-        .next()
-        .unwrap_or(speech_lang)
-        .to_owned();
-    if let Some(voice) = synth.get_voices().iter().find_map(|v| {
-        let v: web_sys::SpeechSynthesisVoice = v.dyn_into().ok()?;
-        (v.lang().split(['-', '_']).next() == Some(primary.as_str())).then_some(v)
-    }) {
-        utterance.set_voice(Some(&voice));
-    }
+    // Through `Reflect`: a setter that throws (a voice the engine no longer has) must not abort.
+    let _ = js_sys::Reflect::set(&utterance, &JsValue::from_str("voice"), &voice);
     let done = Closure::once_into_js(on_end);
     utterance.set_onend(Some(done.unchecked_ref()));
     utterance.set_onerror(Some(done.unchecked_ref()));
     synth.speak(&utterance);
+    true
 }
 
 pub fn stop() {

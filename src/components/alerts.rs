@@ -5,8 +5,8 @@
 //! catalogue; the original Japanese text is always one tap away.
 
 use crate::components::{Icon, IconName, ReadAloud};
-use crate::i18n::{fill, long_date, plain, raw, use_lang, Lang, Msg, Rubied, T};
-use chrono::{DateTime, FixedOffset, Timelike};
+use crate::i18n::{fill, plain, raw, use_lang, Lang, Msg, Rubied, T};
+use chrono::{DateTime, FixedOffset};
 use leptos::prelude::*;
 use machi_data::alerts::{
     intensity_name, kind_name, tsunami_category_name, Alert, AlertSourceKind, AlertStatus,
@@ -82,14 +82,9 @@ pub fn action(alert: &Alert, here: &[AreaCode]) -> Option<Msg> {
     }
 }
 
-/// A time as the alert gives it (JST for JMA): "12月2日（水） 11:17".
+/// A time as the alert gives it (JST for JMA), in the resident's language.
 pub fn alert_time(lang: Lang, t: DateTime<FixedOffset>) -> String {
-    format!(
-        "{} {:02}:{:02}",
-        long_date(lang, t.date_naive()),
-        t.hour(),
-        t.minute()
-    )
+    crate::intl::date_time_at(lang, t)
 }
 
 /// The words read aloud: the place and the action first, then what it is.
@@ -101,7 +96,7 @@ pub fn spoken(alert: &Alert, lang: Lang, place: &str, here: &[AreaCode]) -> Stri
     if let Some(level) = alert.level {
         parts.push(fill(
             raw(lang, Msg::AlertLevel),
-            &[("level", &level.to_string())],
+            &[("level", &crate::intl::number(lang, i64::from(level)))],
         ));
     }
     parts.push(kind_name(alert, lang).text.into_owned());
@@ -203,7 +198,7 @@ pub fn AlertCard(
                 </p>
                 {title}
                 {a.level.map(|level| view! {
-                    <p class="alert-level"><Rubied text=fill(raw(l, Msg::AlertLevel), &[("level", &level.to_string())]) /></p>
+                    <p class="alert-level"><Rubied text=fill(raw(l, Msg::AlertLevel), &[("level", &crate::intl::number(l, i64::from(level)))]) /></p>
                 })}
                 {action.map(|m| view! { <p class="alert-action"><T msg=m /></p> })}
                 <p class="alert-since">

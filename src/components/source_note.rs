@@ -35,7 +35,7 @@ pub fn SourceNote(kinds: &'static [SourceKind]) -> impl IntoView {
                     line.push_str(" · ");
                     line.push_str(&fill(
                         raw(l, Msg::SourceAsOf),
-                        &[("time", &crate::feeds::local_time(t))],
+                        &[("time", &crate::feeds::local_time(l, t))],
                     ));
                 }
                 line

@@ -18,7 +18,7 @@ pub fn StatusBar(
         as_of.get().map(|t| {
             let when = format!(
                 "{} ({})",
-                crate::feeds::local_time(t),
+                crate::feeds::local_time(lang.get(), t),
                 age(lang.get(), t, Utc::now())
             );
             fill(raw(lang.get(), Msg::DataAsOf), &[("time", &when)])

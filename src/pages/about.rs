@@ -29,7 +29,7 @@ pub fn About() -> impl IntoView {
                         None => view! { <span>{s.licence.clone()}</span> }.into_any(),
                     };
                     let as_of = s.as_of.map(|t| format!(
-                        "{} ({})", crate::feeds::local_time(t), age(l, t, Utc::now())));
+                        "{} ({})", crate::feeds::local_time(l, t), age(l, t, Utc::now())));
                     view! {
                         <li class="card source">
                             <h2>{title}</h2>

@@ -69,7 +69,7 @@ fn AlertsView(feed: Arc<AlertsFeed>, place: String) -> impl IntoView {
                 raw(l, Msg::AlertsUpdated),
                 &[(
                     "time",
-                    &format!("{} ({})", local_time(t), age(l, t, Utc::now())),
+                    &format!("{} ({})", local_time(l, t), age(l, t, Utc::now())),
                 )],
             ),
             None => raw(l, Msg::AlertsNeverUpdated).to_owned(),
@@ -78,8 +78,9 @@ fn AlertsView(feed: Arc<AlertsFeed>, place: String) -> impl IntoView {
     let none_now = in_force.is_empty();
     let cards_here = here.clone();
     let cards_place = place.clone();
+    // The alert in force first (at 200% text it is the first screen); when the data was last
+    // updated right after it, and a warning above it only when that is old.
     view! {
-        <p class="alerts-updated"><Rubied text=Signal::derive(updated) /></p>
         <Show when=stale>
             <p class="problem" role="alert"><T msg=Msg::AlertsStale /></p>
         </Show>
@@ -93,6 +94,7 @@ fn AlertsView(feed: Arc<AlertsFeed>, place: String) -> impl IntoView {
                 }).collect_view().into_any()
             }}
             // After the alerts, not before: at large text sizes the alert itself comes first.
+            <p class="alerts-updated"><Rubied text=Signal::derive(updated) /></p>
             {feed.demo_time_shift_secs.map(|_| view! { <p class="notice demo-notice"><T msg=Msg::AlertsDemo /></p> })}
         </section>
         {quake.map(|q| view! {

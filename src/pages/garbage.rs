@@ -8,7 +8,7 @@ use crate::components::{
     GarbageUnavailable, Icon, IconName, Mine, MyGarbage, NextDay, SourceNote,
 };
 use crate::feeds::CityData;
-use crate::i18n::{fill, month_title, raw, tr, use_lang, Msg, Rubied, T};
+use crate::i18n::{month_title, raw, tr, use_lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
 use crate::settings::Settings;
 use crate::speech;
@@ -25,7 +25,8 @@ pub fn Garbage() -> impl IntoView {
     view! {
         <article class="page garbage">
             <h1><T msg=Msg::GarbageTitle /></h1>
-            <AreaChoice />
+            // Today's and tomorrow's collection first (the first screen at 200% text); the area
+            // they are for is in the header, and changing it comes right after them.
             {move || match mine.get() {
                 MyGarbage::Ready(mine) => { let today = city.today(); view! {
                     <h2 class="sr-only"><T msg=Msg::GarbageDays /></h2>
@@ -33,14 +34,15 @@ pub fn Garbage() -> impl IntoView {
                         <CollectionCard mine=mine.clone() date=today title=Msg::GarbageToday />
                         <CollectionCard mine=mine.clone() date=today + Days::new(1) title=Msg::GarbageTomorrow />
                     </div>
+                    <AreaChoice />
                     <MonthCalendar mine=mine.clone() today=today />
                     <Categories mine=mine.clone() today=today />
                     <ItemSearch mine=mine.clone() />
                     <Export mine=mine today=today />
                 }.into_any() }
-                other => view! { <GarbageUnavailable state=other /> }.into_any(),
+                other => view! { <AreaChoice /> <GarbageUnavailable state=other /> }.into_any(),
             }}
-            <SourceNote kinds=&[SourceKind::Garbage5374, SourceKind::GarbageIcal] />
+            <SourceNote kinds=&[SourceKind::Garbage5374, SourceKind::GarbageIcal, SourceKind::AreaReadings] />
         </article>
     }
 }
@@ -55,7 +57,7 @@ fn AreaChoice() -> impl IntoView {
         let l = lang.get();
         let feed = city.get()?;
         let area = feed.area(settings.area.get()?.as_str())?;
-        Some(area.name.get(l.code(), l.data_fallbacks()).to_owned())
+        Some(crate::i18n::data_text(&area.name, l))
     };
     view! {
         <details class="area-choice">
@@ -151,8 +153,8 @@ fn MonthCalendar(mine: Mine, today: NaiveDate) -> impl IntoView {
                 <caption><Rubied text=month_title(l, first) /></caption>
                 <thead>
                     <tr>
-                        {crate::i18n::WEEKDAYS.iter().zip(crate::i18n::WEEKDAYS_SHORT).map(|(full, short)| view! {
-                            <th scope="col" abbr=crate::i18n::plain(raw(l, *full))>{crate::i18n::plain(raw(l, short))}</th>
+                        {crate::intl::weekdays(l).into_iter().map(|(short, full)| view! {
+                            <th scope="col" abbr=full>{short}</th>
                         }).collect_view()}
                     </tr>
                 </thead>
@@ -282,7 +284,7 @@ fn ItemSearch(mine: Mine) -> impl IntoView {
                     return ().into_any();
                 }
                 let l = lang.get();
-                let count = fill(raw(l, Msg::GarbageSearchCount), &[("n", &hits.len().to_string())]);
+                let count = crate::i18n::count(l, Msg::GarbageSearchCount, hits.len() as i64);
                 let mine = mine.clone();
                 view! {
                     <p role="status" class="search-count">

@@ -10,6 +10,9 @@ use crate::settings::{Settings, TextSize};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+/// Where residents report a problem: the project's issue tracker (the workspace's `repository`).
+const REPORT_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/issues");
+
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     use_page_title(Msg::SettingsTitle);
@@ -20,12 +23,10 @@ pub fn SettingsPage() -> impl IntoView {
         let feed = city.get()?;
         let l = lang.get();
         let area = settings.area.get().and_then(|a| feed.area(&a).cloned());
-        Some(format!(
-            "{} · {}",
-            feed.name.get(l.code(), l.data_fallbacks()),
-            area.map(|a| a.name.get(l.code(), l.data_fallbacks()).to_owned())
-                .unwrap_or_default()
-        ))
+        Some(view! {
+            {crate::i18n::data_text(&feed.name, l)}
+            {area.map(|a| view! { " · " {crate::i18n::data_text(&a.name, l)} })}
+        })
     };
     let reduced = move || {
         settings.reduced_motion.get().unwrap_or_else(|| {
@@ -46,6 +47,13 @@ pub fn SettingsPage() -> impl IntoView {
         <article class="page settings">
             <h1><T msg=Msg::SettingsTitle /></h1>
             <LanguagePicker legend=Msg::SettingsLanguage />
+            // Said once, quietly, for a translation no native speaker has checked yet.
+            {move || (!lang.get().catalogue().is_reviewed()).then(|| view! {
+                <p class="hint translation-note">
+                    <T msg=Msg::LanguageUnreviewed />" "
+                    <a href=REPORT_URL rel="noopener"><T msg=Msg::LanguageReport /></a>
+                </p>
+            })}
             <fieldset class="choices">
                 <legend><T msg=Msg::SettingsTextSize /></legend>
                 {TextSize::ALL.into_iter().map(|size| {

@@ -5,7 +5,7 @@ use crate::components::{
     NurseryToday, ProblemView, ReadAloud, TopAlert,
 };
 use crate::feeds::CityData;
-use crate::i18n::{fill, long_date, raw, use_lang, Msg, Rubied, T};
+use crate::i18n::{fill, fill_data, long_date, raw, use_lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
 use crate::routes::{use_redirect, Page};
 use crate::settings::Settings;
@@ -22,7 +22,7 @@ pub fn Today() -> impl IntoView {
     let redirect = use_redirect();
     let date = move || long_date(lang.get(), city.today());
     let garbage = use_my_garbage();
-    let place = move || {
+    let place_text = move || {
         let feed = city.get()?;
         let l = lang.get();
         let area = settings.area.get().and_then(|a| feed.area(&a).cloned())?;
@@ -34,7 +34,19 @@ pub fn Today() -> impl IntoView {
             ],
         ))
     };
-    let speech = Signal::derive(move || format!("{}。{}", date(), place().unwrap_or_default()));
+    // On screen, each name marked with the language it is in.
+    let place = move || {
+        let feed = city.get()?;
+        let l = lang.get();
+        let area = settings.area.get().and_then(|a| feed.area(&a).cloned())?;
+        Some(fill_data(
+            raw(l, Msg::TodayPlace),
+            l,
+            &[("city", &feed.name), ("area", &area.name)],
+        ))
+    };
+    let speech =
+        Signal::derive(move || format!("{}。{}", date(), place_text().unwrap_or_default()));
     let problem = move || city.feed.get().flatten().and_then(Result::err);
     let sections = [
         (

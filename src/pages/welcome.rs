@@ -8,21 +8,25 @@ use crate::routes::{use_go, Page};
 use crate::settings::Settings;
 use leptos::prelude::*;
 
-/// The language picker, shared with Settings: the choice applies at once.
+/// The language picker, shared with Settings: every language by its own name, in its own
+/// script, with how much of Machi it translates; the choice applies at once (once its texts are
+/// there: see `i18n::provide_lang`).
 #[component]
 pub fn LanguagePicker(legend: Msg) -> impl IntoView {
     let settings = expect_context::<Settings>();
     view! {
-        <fieldset class="choices">
+        <fieldset class="choices language-picker" id="language">
             <legend><T msg=legend /></legend>
+            <p class="hint"><T msg=Msg::LanguageCoverage /></p>
             {Lang::all().map(|l| {
                 let cat = l.catalogue();
+                let coverage = crate::intl::percent(l, cat.coverage.percent());
                 view! {
                     <label class="choice" lang=cat.html_lang>
                         <input type="radio" name="language" value=cat.code
                             prop:checked=move || settings.lang.get() == l
                             on:change=move |_| settings.lang.set(l) />
-                        <span>{cat.name}</span>
+                        <span>{cat.name}<span class="choice-note">{coverage}</span></span>
                     </label>
                 }
             }).collect_view()}
@@ -71,11 +75,13 @@ pub fn Welcome() -> impl IntoView {
 
     view! {
         <article class="page welcome">
+            // The language first, before anything to read: a resident who does not read the
+            // language on screen finds theirs by its own name.
+            <LanguagePicker legend=Msg::WelcomeLanguage />
             <h1><T msg=Msg::WelcomeTitle /></h1>
             <p class="tagline"><T msg=Msg::AppTagline /></p>
             <p class="lead"><T msg=Msg::WelcomeIntro /></p>
             <form on:submit=start>
-                <LanguagePicker legend=Msg::WelcomeLanguage />
                 <fieldset class="choices">
                     <legend><T msg=Msg::WelcomeCity /></legend>
                     {move || match index.get() {
@@ -83,8 +89,8 @@ pub fn Welcome() -> impl IntoView {
                         Some(Err(p)) => view! { <ProblemView problem=p /> }.into_any(),
                         Some(Ok(index)) => index.cities.into_iter().map(|c| {
                             let l = lang.get();
-                            let name = c.name.get(l.code(), l.data_fallbacks()).to_owned();
-                            let pref = c.prefecture.get(l.code(), l.data_fallbacks()).to_owned();
+                            let name = crate::i18n::data_text(&c.name, l);
+                            let pref = crate::i18n::data_text(&c.prefecture, l);
                             let id = c.id.clone();
                             let checked_id = id.clone();
                             view! {

@@ -11,8 +11,12 @@ let browser;
 before(async () => { browser = await launch(); await startHub(); });
 after(async () => { await browser?.close(); await endHub(); });
 
+// Records what would be spoken. Headless Chromium has no voices, and read-aloud speaks only with
+// a voice of the language: the device is given a Japanese and an English one.
 async function recordSpeech(context) {
   await context.addInitScript(() => {
+    const voices = [{ lang: "ja-JP", name: "ja" }, { lang: "en-US", name: "en" }];
+    speechSynthesis.getVoices = () => voices;
     window.__spoken = [];
     speechSynthesis.speak = (u) => { window.__spoken.push({ text: u.text, lang: u.lang }); };
   });

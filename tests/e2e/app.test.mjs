@@ -60,10 +60,13 @@ test("every page in Japanese and English, at 100% and 200% text: headings, axe, 
       await page.waitForFunction(([l, s]) =>
         document.documentElement.dataset.lang === l && document.documentElement.dataset.text === s, [lang, size]);
       for (const p of PAGES) {
-        // Navigate as a resident does where there is a link; load directly otherwise.
+        // Navigate as a resident does where there is a link (at large text some are under
+        // "More"); load directly otherwise.
         const link = page.locator(`nav.bottom-nav a[href="${p.path}"]`);
-        if (p.path !== "/welcome" && (await link.count()) > 0) await link.click();
-        else await page.goto(`${BASE}${p.path}`);
+        if (p.path !== "/welcome" && (await link.count()) > 0) {
+          if (!(await link.isVisible())) await page.locator(".nav-more button").click();
+          await link.click();
+        } else await page.goto(`${BASE}${p.path}`);
         await page.getByRole("heading", { level: 1, name: p.h1[lang] }).waitFor();
         const violations = await axe(page);
         if (violations.length) failures.push(`${lang} ${size}% ${p.path}: ${violations.join("; ")}`);
@@ -165,8 +168,11 @@ test("a page that does not exist says so", async () => {
 
 test("the read-aloud button speaks in the current language", async () => {
   const { context, page } = await phone(browser, "en-US");
-  // Record what would be spoken: headless Chromium has no voices to listen with.
+  // Record what would be spoken: headless Chromium has no voices to listen with, so the device
+  // is given an English and a Japanese one.
   await context.addInitScript(() => {
+    const voices = [{ lang: "ja-JP", name: "ja" }, { lang: "en-US", name: "en" }];
+    speechSynthesis.getVoices = () => voices;
     window.__spoken = [];
     const real = speechSynthesis.speak.bind(speechSynthesis);
     speechSynthesis.speak = (u) => { window.__spoken.push({ text: u.text, lang: u.lang }); real(u); };

@@ -381,6 +381,8 @@ pub enum SourceKind {
     #[serde(rename = "garbage-5374")]
     Garbage5374,
     GarbageIcal,
+    /// Readings of the calendar's area names (a CSV of area name and kana), for search.
+    AreaReadings,
     JmaAtom,
     Cap,
     Shelters,

@@ -327,6 +327,15 @@ fn assemble_city(config: &CityConfig, previous: Option<&CityFeeds>, a: &Assembly
                     Value::Garbage(calendar) => Some(calendar),
                     _ => None,
                 });
+            // Readings of the calendar's area names, when the city gives them.
+            let readings = published
+                .iter()
+                .filter_map(|p| match p.as_ref()?.value.as_ref()? {
+                    Value::Readings(r) => Some(r.clone()),
+                    _ => None,
+                })
+                .next()
+                .unwrap_or_default();
             let previous_garbage = previous.and_then(|p| p.garbage.ready());
             let garbage = match (garbage_source, &calendar) {
                 (None, _) => Slot::NoSource,
@@ -361,7 +370,7 @@ fn assemble_city(config: &CityConfig, previous: Option<&CityFeeds>, a: &Assembly
                 name: config.name.clone(),
                 prefecture: config.prefecture.clone(),
                 timezone: config.timezone.clone(),
-                areas: garbage::city_areas(config, calendar.as_deref()),
+                areas: garbage::city_areas(config, calendar.as_deref(), &readings),
                 sources: config
                     .sources
                     .iter()

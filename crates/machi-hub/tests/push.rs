@@ -497,6 +497,63 @@ async fn alert_fan_out_reaches_exactly_the_right_subscribers_encrypted_and_signe
         .all(|l| l.outcome == "sent" && l.status_code == Some(201) && l.attempts == 1));
 }
 
+/// Every catalogue language is a subscriber's language: a Vietnamese and a Brazilian resident of
+/// 七尾市 get the Noto tsunami warning in theirs (the city's name, which the city publishes in
+/// Japanese and English only, in English: their fallback).
+#[tokio::test]
+async fn alerts_reach_vietnamese_and_brazilian_residents_in_their_languages() {
+    let sink = start_sink().await;
+    let dir = hub_dir();
+    let state = start(dir.path()).await;
+    let push = state.push().unwrap().clone();
+    let topics = serde_json::json!({ "alerts": { "min_severity": "warning" } });
+    let mut browsers = HashMap::new();
+    for (name, lang) in [("nanao-vi", "vi"), ("nanao-pt", "pt-BR")] {
+        let b = Browser::new();
+        subscribe(&state, &b, &sink.url(name), "nanao", lang, topics.clone()).await;
+        browsers.insert(name.to_owned(), b);
+    }
+    let report = push
+        .fan_out_alerts(&[tsunami_message()], &scopes(&state), noto_now())
+        .await;
+    assert_eq!(report.sent, 2);
+    let mut payloads = HashMap::new();
+    for r in sink.take() {
+        payloads.insert(r.name.clone(), browsers[&r.name].decrypt(&r.body));
+    }
+    let vi = &payloads["nanao-vi"];
+    assert_eq!(vi.title, "Cảnh báo sóng thần lớn");
+    assert_eq!(vi.body, "Đã ban hành Cảnh báo sóng thần lớn cho Nanao.");
+    let pt = &payloads["nanao-pt"];
+    assert_eq!(pt.title, "Alerta de grande tsunami");
+    assert_eq!(pt.body, "Alerta de grande tsunami emitido para Nanao.");
+}
+
+/// The API takes every language of the catalogue, all sixteen.
+#[tokio::test]
+async fn every_catalogue_language_can_subscribe() {
+    let sink = start_sink().await;
+    let dir = hub_dir();
+    let state = start(dir.path()).await;
+    let topics = serde_json::json!({ "alerts": { "min_severity": "warning" } });
+    let languages: Vec<&str> = machi_i18n::Lang::all()
+        .map(machi_i18n::Lang::code)
+        .collect();
+    assert_eq!(languages.len(), 16, "{languages:?}");
+    for lang in languages {
+        let b = Browser::new();
+        subscribe(
+            &state,
+            &b,
+            &sink.url(&format!("sub-{lang}")),
+            "nanao",
+            lang,
+            topics.clone(),
+        )
+        .await;
+    }
+}
+
 #[tokio::test]
 async fn old_and_test_alerts_are_not_pushed_and_a_lifting_only_to_those_told() {
     let sink = start_sink().await;

@@ -21,6 +21,7 @@ mod fold;
 pub mod glossary;
 mod model;
 mod names;
+pub mod reading;
 
 #[cfg(feature = "sources")]
 mod decode;

@@ -10,6 +10,7 @@
 
 use super::kind::{Doc, Input, Problem, Value};
 use crate::config::{AreaConfig, CityConfig, GarbageSettings};
+use machi_data::garbage::reading::{parse_readings as parse_readings_csv, reading_of, AreaReading};
 use machi_data::garbage::{
     category_id, fold, parse_5374_with, parse_ics, Files5374, GarbageCalendar, GarbageError,
     ParseOptions, Warning,
@@ -172,10 +173,38 @@ fn merge_ics(
     Ok((merged, warnings))
 }
 
+/// Parses an `area-readings` source: a CSV of the calendar's area names and their readings.
+pub fn parse_readings(input: &Input<'_>) -> Result<Value, Problem> {
+    let doc = input
+        .documents
+        .first()
+        .ok_or_else(|| Problem::Invalid("no file".into()))?;
+    let readings =
+        parse_readings_csv(doc.bytes, doc.location).map_err(|e| Problem::Invalid(e.to_string()))?;
+    tracing::info!(
+        "{}: source `{}`: read {}: {} readings",
+        input.city.file.display(),
+        input.source.id,
+        doc.location,
+        readings.len()
+    );
+    Ok(Value::Readings(Arc::new(readings)))
+}
+
 /// The city's areas as the feed carries them, each pointing at its collection area in `calendar`
 /// when it has one (an area the calendar lacks points nowhere: the garbage source is then stale
-/// with the reason). Without `[[areas]]`, the calendar's own areas.
-pub fn city_areas(city: &CityConfig, calendar: Option<&GarbageCalendar>) -> Vec<Area> {
+/// with the reason). Without `[[areas]]`, the calendar's own areas. An area without a reading
+/// (`kana`) takes the one `readings` (an `area-readings` source) gives its name, so residents
+/// find it by its reading and romaji.
+pub fn city_areas(
+    city: &CityConfig,
+    calendar: Option<&GarbageCalendar>,
+    readings: &[AreaReading],
+) -> Vec<Area> {
+    let read = |kana: &Option<String>, name: &str| {
+        kana.clone()
+            .or_else(|| reading_of(readings, name).map(str::to_owned))
+    };
     match calendar {
         Some(calendar) if city.areas.is_empty() => calendar
             .areas
@@ -183,7 +212,7 @@ pub fn city_areas(city: &CityConfig, calendar: Option<&GarbageCalendar>) -> Vec<
             .map(|a| Area {
                 id: a.id.clone(),
                 name: a.name.clone(),
-                kana: a.kana.clone(),
+                kana: read(&a.kana, a.name.original().unwrap_or_default()),
                 garbage_area: Some(a.id.clone()),
                 point: None,
             })
@@ -194,7 +223,7 @@ pub fn city_areas(city: &CityConfig, calendar: Option<&GarbageCalendar>) -> Vec<
             .map(|area| Area {
                 id: area.id.clone(),
                 name: area.name.clone(),
-                kana: area.kana.clone(),
+                kana: read(&area.kana, area.garbage_name()),
                 garbage_area: calendar.and_then(|c| find(c, area.garbage_name())),
                 point: area.point,
             })
@@ -288,6 +317,52 @@ mod tests {
         let mut pipeline = Pipeline::new(text);
         pipeline.poll(Which::All).await;
         pipeline
+    }
+
+    /// Nara's real calendar names its 370 areas in kanji only: with a readings CSV the city's
+    /// feed gives 大宮町１丁目 its reading, and the app's search finds it by おおみや or oomiya.
+    #[tokio::test]
+    async fn readings_let_residents_find_naras_areas_by_reading_and_romaji() {
+        use machi_data::garbage::reading::{matches, search_key};
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("readings.csv");
+        std::fs::write(
+            &csv,
+            "地区名,よみ\n大宮町１丁目（大宮通り南側）,おおみやちょう いっちょうめ\n",
+        )
+        .unwrap();
+        let text = CityToml::new("test")
+            .source("garbage", "garbage-5374", At::path(shared("nara")))
+            .source("readings", "area-readings", At::path(&csv))
+            .build();
+        let pipeline = read(&text).await;
+        let feed = pipeline.feeds.city("test").unwrap();
+        let omiya = feed
+            .areas
+            .iter()
+            .find(|a| a.name.original() == Some("大宮町１丁目（大宮通り南側）"))
+            .expect("the area");
+        assert_eq!(omiya.kana.as_deref(), Some("おおみやちょう いっちょうめ"));
+        let key = search_key(
+            omiya.name.0.values().map(String::as_str),
+            omiya.kana.as_deref(),
+        );
+        for query in ["おおみや", "oomiya", "Ōmiya", "大宮町"] {
+            assert!(matches(&key, query), "{query}");
+        }
+        // Areas the CSV does not name keep no reading; the source is credited like any other.
+        assert!(feed.areas.iter().filter(|a| a.kana.is_some()).count() == 1);
+        assert!(!pipeline.source("readings").stale);
+
+        // A reading that is not kana is refused with the file, line and column.
+        std::fs::write(&csv, "地区名,よみ\n大宮町,Oomiya\n").unwrap();
+        let pipeline = read(&text).await;
+        let info = pipeline.source("readings");
+        let error = info.last_error.expect("an error");
+        assert!(
+            error.contains("readings.csv:2: column 2 (reading)"),
+            "{error}"
+        );
     }
 
     #[tokio::test]

@@ -88,6 +88,8 @@ pub enum Value {
     NurseryFacilities(Arc<FacilityList>),
     /// One table per document of the set.
     NurseryVacancies(Arc<Vec<VacancyTable>>),
+    /// Readings of area names (`area-readings`).
+    Readings(Arc<Vec<machi_data::garbage::reading::AreaReading>>),
 }
 
 /// A kept alert message.

@@ -32,6 +32,12 @@ pub static REGISTRY: &[Registration] = &[
         url_every: std::time::Duration::from_secs(15 * 60),
     },
     Registration {
+        kind: SourceKind::AreaReadings,
+        plan: Plan::One,
+        parse: Parse::Set(garbage::parse_readings),
+        url_every: std::time::Duration::from_secs(3600),
+    },
+    Registration {
         kind: SourceKind::JmaAtom,
         plan: Plan::Feeds {
             list: alerts::list_atom_feed,

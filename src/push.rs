@@ -32,11 +32,17 @@ pub struct Topics {
     pub evening_hour: Option<u8>,
     /// A reminder on the morning of the collection day.
     pub morning: bool,
+    /// The bodies whose meetings the resident follows (body ids of the meetings feed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bodies: Vec<String>,
 }
 
 impl Topics {
     pub fn any(&self) -> bool {
-        self.alerts.is_some() || self.evening_hour.is_some() || self.morning
+        self.alerts.is_some()
+            || self.evening_hour.is_some()
+            || self.morning
+            || !self.bodies.is_empty()
     }
 
     /// The topics as the hub's API takes them.
@@ -46,6 +52,9 @@ impl Topics {
             garbage: (self.evening_hour.is_some() || self.morning).then_some(api::GarbageTopic {
                 evening_hour: self.evening_hour,
                 morning: self.morning,
+            }),
+            meetings: (!self.bodies.is_empty()).then(|| api::MeetingTopic {
+                bodies: self.bodies.clone(),
             }),
         }
     }

@@ -12,12 +12,13 @@ pub mod alerts;
 pub mod encoding;
 pub mod feed;
 pub mod garbage;
+pub mod meetings;
 pub mod push;
 pub mod text;
 pub mod time;
 
 pub use feed::{
     AlertsFeed, Area, CityFeed, CityFeedKind, CityIndex, CitySummary, FeedPath, GarbageFeed,
-    SourceInfo, SourceKind, FEED_VERSION,
+    MeetingsFeed, SourceInfo, SourceKind, FEED_VERSION,
 };
 pub use text::LocalizedText;

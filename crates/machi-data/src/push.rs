@@ -63,7 +63,22 @@ pub struct Topics {
     pub alerts: Option<AlertTopic>,
     #[serde(default)]
     pub garbage: Option<GarbageTopic>,
+    /// Meetings of the bodies the subscriber follows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meetings: Option<MeetingTopic>,
 }
+
+/// Meetings of followed bodies: a new one, a change of date, time or place or a cancellation,
+/// and the day before the deadline to apply to attend (傍聴).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingTopic {
+    /// Body ids of `/feeds/{city}/meetings.json` (at most [`MAX_FOLLOWED_BODIES`]).
+    pub bodies: Vec<String>,
+}
+
+/// Bodies one subscription may follow, at most.
+pub const MAX_FOLLOWED_BODIES: usize = 100;
 
 /// Alerts for the subscriber's municipality.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -221,6 +236,7 @@ mod tests {
             topics: Topics {
                 alerts: Some(AlertTopic::from(Severity::Advisory)),
                 garbage: None,
+                meetings: None,
             },
         };
         assert_eq!(

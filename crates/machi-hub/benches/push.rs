@@ -183,6 +183,7 @@ fn main() {
                     min_level: None,
                 }),
                 garbage: None,
+                meetings: None,
             },
         };
         push.store().insert(&sub, "x", 0).unwrap();

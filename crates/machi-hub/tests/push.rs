@@ -1107,6 +1107,7 @@ async fn a_stored_endpoint_is_checked_again_when_sending() {
                 min_level: None,
             }),
             garbage: None,
+            meetings: None,
         },
     };
     push.store().insert(&sub, "h", 0).unwrap();

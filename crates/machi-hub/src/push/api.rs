@@ -15,7 +15,7 @@
 
 use super::crypto::{self, UaKeys};
 use super::endpoint;
-use super::store::{AlertTopic, GarbageTopic, Subscription, Topics};
+use super::store::{AlertTopic, GarbageTopic, MeetingTopic, Subscription, Topics};
 use super::Push;
 use crate::config::Cities;
 use crate::config::CityConfig;
@@ -237,6 +237,9 @@ fn view(s: &Subscription) -> wire::View {
                 evening_hour: g.evening_hour,
                 morning: g.morning,
             }),
+            meetings: s.topics.meetings.as_ref().map(|m| wire::MeetingTopic {
+                bodies: m.bodies.clone(),
+            }),
         },
     }
 }
@@ -330,14 +333,46 @@ fn check_topics(t: &wire::Topics) -> Result<Topics, ApiError> {
             })
         }
     };
-    if alerts.is_none() && garbage.is_none() {
+    let meetings = match &t.meetings {
+        None => None,
+        Some(m) => {
+            let valid = |b: &String| {
+                b.len() <= 64
+                    && !b.is_empty()
+                    && b.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+            };
+            if m.bodies.is_empty()
+                || m.bodies.len() > wire::MAX_FOLLOWED_BODIES
+                || !m.bodies.iter().all(valid)
+            {
+                return Err(ApiError::invalid(
+                    "invalid_topics",
+                    "topics.meetings.bodies",
+                    format!(
+                        "bodies must list 1–{} body ids of the city's meetings feed",
+                        wire::MAX_FOLLOWED_BODIES
+                    ),
+                ));
+            }
+            let mut bodies = m.bodies.clone();
+            bodies.sort();
+            bodies.dedup();
+            Some(MeetingTopic { bodies })
+        }
+    };
+    if alerts.is_none() && garbage.is_none() && meetings.is_none() {
         return Err(ApiError::invalid(
             "invalid_topics",
             "topics",
-            "choose at least one topic (alerts, garbage); to stop all, delete the subscription",
+            "choose at least one topic (alerts, garbage, meetings); to stop all, delete the \
+             subscription",
         ));
     }
-    Ok(Topics { alerts, garbage })
+    Ok(Topics {
+        alerts,
+        garbage,
+        meetings,
+    })
 }
 
 fn check_place(

@@ -10,13 +10,26 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 /// The migrations, applied in order once each (`schema_migrations` remembers them).
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/0001_push.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/0001_push.sql")),
+    (3, include_str!("../../migrations/0003_meetings.sql")),
+];
 
 /// What a subscriber asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Topics {
     pub alerts: Option<AlertTopic>,
     pub garbage: Option<GarbageTopic>,
+    /// The bodies followed (table `meeting_follows`): read by [`Store::get`] and the meeting
+    /// queries; `None` in the alert and garbage queries, which do not need it.
+    pub meetings: Option<MeetingTopic>,
+}
+
+/// Meetings of the bodies a subscriber follows: new ones, changes and cancellations, and the
+/// day before the deadline to apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingTopic {
+    pub bodies: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,6 +150,7 @@ fn row_to_subscription(row: &rusqlite::Row<'_>) -> rusqlite::Result<Subscription
                 evening_hour: evening,
                 morning,
             }),
+            meetings: None,
         },
     })
 }
@@ -235,13 +249,16 @@ impl Store {
                 now
             ],
         )?;
+        meetings::write_follows(&tx, &s.id, s.topics.meetings.as_ref())?;
         tx.commit().map_err(StoreError::from)
     }
 
     /// Replaces everything but the id and secret.
     pub fn update(&self, s: &Subscription, now: i64) -> Result<bool, StoreError> {
         let (sev, level, evening, morning) = topic_columns(&s.topics);
-        let n = self.conn().execute(
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let n = tx.execute(
             "UPDATE subscriptions SET endpoint = ?2, p256dh = ?3, auth = ?4, city = ?5, \
                  area = ?6, language = ?7, alerts_min_severity = ?8, alerts_min_level = ?9, \
                  garbage_evening_hour = ?10, garbage_morning = ?11, updated_at = ?12 \
@@ -256,6 +273,10 @@ impl Store {
             Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::EndpointTaken,
             _ => StoreError::Sql(e),
         })?;
+        if n == 1 {
+            meetings::write_follows(&tx, &s.id, s.topics.meetings.as_ref())?;
+        }
+        tx.commit()?;
         Ok(n == 1)
     }
 
@@ -268,14 +289,19 @@ impl Store {
 
     /// The subscription and its secret's hash.
     pub fn get(&self, id: &str) -> Result<Option<(Subscription, String)>, StoreError> {
-        self.conn()
+        let found = self
+            .conn()
             .query_row(
                 &format!("SELECT {COLUMNS}, secret_hash FROM subscriptions WHERE id = ?1"),
                 [id],
                 |row| Ok((row_to_subscription(row)?, row.get::<_, String>(11)?)),
             )
-            .optional()
-            .map_err(StoreError::from)
+            .optional()?;
+        let Some((mut sub, secret)) = found else {
+            return Ok(None);
+        };
+        sub.topics.meetings = self.follows(id)?;
+        Ok(Some((sub, secret)))
     }
 
     /// The subscriptions of a city with the alerts topic.
@@ -469,6 +495,8 @@ pub struct SendResult<'a> {
     pub attempts: u32,
 }
 
+mod meetings;
+
 fn topic_columns(t: &Topics) -> (Option<&'static str>, Option<u8>, Option<u8>, bool) {
     (
         t.alerts.map(|a| a.min_severity.name()),
@@ -500,6 +528,7 @@ mod tests {
                     evening_hour: Some(19),
                     morning: false,
                 }),
+                meetings: None,
             },
         }
     }

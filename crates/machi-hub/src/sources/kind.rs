@@ -1,6 +1,7 @@
 //! What a source kind is: how its documents are found ([`Plan`]), how they parse ([`Parse`]),
 //! what it publishes ([`Value`]) and what can go wrong ([`Problem`]). The kinds themselves are
-//! listed in [`super::registry`]; their parsers sit in [`super::garbage`] and [`super::alerts`]
+//! listed in [`super::registry`]; their parsers sit in [`super::garbage`], [`super::alerts`] and
+//! [`super::meetings`]
 //! over machi-data.
 
 use crate::config::{CityConfig, SourceConfig};
@@ -8,6 +9,7 @@ use crate::fetch::FetchError;
 use crate::store::StoreError;
 use machi_data::alerts::{Alert, AlertError, Shelter};
 use machi_data::garbage::GarbageCalendar;
+use machi_data::meetings::MeetingSet;
 use machi_data::SourceKind;
 use std::sync::Arc;
 
@@ -83,6 +85,8 @@ pub enum Value {
     /// The kept messages of a message source, by id.
     Messages(Arc<Vec<Message>>),
     Shelters(Arc<Vec<Shelter>>),
+    /// What a meeting source published (series with their rules, notices).
+    Meetings(Arc<MeetingSet>),
 }
 
 /// A kept alert message.
@@ -99,6 +103,7 @@ impl Value {
             (Value::Profile, Value::Profile) => true,
             (Value::Garbage(a), Value::Garbage(b)) => Arc::ptr_eq(a, b),
             (Value::Shelters(a), Value::Shelters(b)) => Arc::ptr_eq(a, b),
+            (Value::Meetings(a), Value::Meetings(b)) => Arc::ptr_eq(a, b),
             (Value::Messages(a), Value::Messages(b)) => {
                 a.len() == b.len() && a.iter().zip(b.iter()).all(|(a, b)| a.id == b.id)
             }

@@ -35,6 +35,7 @@
 pub mod alerts;
 pub mod garbage;
 pub mod kind;
+pub mod meetings;
 pub mod registry;
 
 pub use kind::{Doc, Input, Listed, Message, Parse, Plan, Problem, Registration, Value};

@@ -2,13 +2,13 @@
 //! machi-data, adapted in a module beside this one) and one entry here.
 
 use super::kind::{Parse, Plan, Registration, Value};
-use super::{alerts, garbage};
+use super::{alerts, garbage, meetings};
 use machi_data::SourceKind;
 
 const MINUTE: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Every kind the hub reads. Kinds not listed (`nursery`, `meetings` until their parsers land)
-/// are shown with their attribution and URL but not read.
+/// Every kind the hub reads. Kinds not listed (`nursery` until its parser lands) are shown with
+/// their attribution and URL but not read.
 pub static REGISTRY: &[Registration] = &[
     Registration {
         kind: SourceKind::CityProfile,
@@ -49,6 +49,30 @@ pub static REGISTRY: &[Registration] = &[
         kind: SourceKind::Shelters,
         plan: Plan::One,
         parse: Parse::Set(alerts::parse_shelters),
+        url_every: std::time::Duration::from_secs(15 * 60),
+    },
+    Registration {
+        kind: SourceKind::MeetingsIcal,
+        plan: Plan::FileOrDirectory { extension: "ics" },
+        parse: Parse::Set(meetings::parse_ical),
+        url_every: std::time::Duration::from_secs(15 * 60),
+    },
+    Registration {
+        kind: SourceKind::MeetingsCsv,
+        plan: Plan::One,
+        parse: Parse::Set(meetings::parse_csv),
+        url_every: std::time::Duration::from_secs(15 * 60),
+    },
+    Registration {
+        kind: SourceKind::MeetingsEvents,
+        plan: Plan::One,
+        parse: Parse::Set(meetings::parse_events),
+        url_every: std::time::Duration::from_secs(15 * 60),
+    },
+    Registration {
+        kind: SourceKind::MeetingsNews,
+        plan: Plan::One,
+        parse: Parse::Set(meetings::parse_feed),
         url_every: std::time::Duration::from_secs(15 * 60),
     },
 ];

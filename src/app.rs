@@ -40,13 +40,22 @@ fn page(path: &str) -> AnyView {
         "/garbage" => view! { <pages::Garbage /> }.into_any(),
         "/alerts" => view! { <pages::Alerts /> }.into_any(),
         "/nursery" => view! { <pages::Nursery /> }.into_any(),
-        "/meetings" => view! { <pages::Meetings /> }.into_any(),
+        "/meetings" => view! { <pages::Meetings past=false /> }.into_any(),
+        "/meetings/past" => view! { <pages::Meetings past=true /> }.into_any(),
         "/settings" => view! { <pages::SettingsPage /> }.into_any(),
         "/about" => view! { <pages::About /> }.into_any(),
-        other => match other.strip_prefix("/c/").filter(|c| !c.contains('/')) {
-            Some(city) => view! { <pages::CityLink city=city.to_owned() /> }.into_any(),
-            None => view! { <pages::NotFound /> }.into_any(),
-        },
+        other => {
+            let one = |prefix| {
+                other
+                    .strip_prefix(prefix)
+                    .filter(|c: &&str| !c.contains('/'))
+            };
+            match (one("/c/"), one("/meetings/")) {
+                (Some(city), _) => view! { <pages::CityLink city=city.to_owned() /> }.into_any(),
+                (_, Some(id)) => view! { <pages::MeetingPage id=id.to_owned() /> }.into_any(),
+                _ => view! { <pages::NotFound /> }.into_any(),
+            }
+        }
     }
 }
 

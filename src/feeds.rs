@@ -8,7 +8,9 @@
 use crate::i18n::{fill, raw, Lang, Msg};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use machi_data::feed::{check_version, AlertsFeed, CityFeed, CityIndex, FeedPath, GarbageFeed};
+use machi_data::feed::{
+    check_version, AlertsFeed, CityFeed, CityIndex, FeedPath, GarbageFeed, MeetingsFeed,
+};
 use machi_data::garbage::GarbageCalendar;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
@@ -55,6 +57,8 @@ pub struct CityData {
     pub garbage: LocalResource<Option<Result<Option<Arc<GarbageCalendar>>, FeedProblem>>>,
     /// The municipality's alerts and shelters; `Ok(None)` when it has no alert source.
     pub alerts: LocalResource<Option<Result<Option<Arc<AlertsFeed>>, FeedProblem>>>,
+    /// The municipality's meetings; `Ok(None)` when it has no meeting source.
+    pub meetings: LocalResource<Option<Result<Option<Arc<MeetingsFeed>>, FeedProblem>>>,
 }
 
 impl CityData {
@@ -89,6 +93,17 @@ impl CityData {
                 Some(alerts_feed(&city).await.map(|f| f.map(Arc::new)))
             }
         });
+        let meetings = LocalResource::new(move || {
+            let city = city();
+            async move {
+                let city = city?;
+                Some(
+                    optional_feed(FeedPath::Meetings(city.clone()), &city)
+                        .await
+                        .map(|f| f.map(Arc::new)),
+                )
+            }
+        });
         // Alerts are time-critical: while the app is open, ask again every minute (the service
         // worker answers from its cache when offline).
         set_interval(move || alerts.refetch(), std::time::Duration::from_secs(60));
@@ -96,6 +111,7 @@ impl CityData {
             feed,
             garbage,
             alerts,
+            meetings,
         };
         provide_context(data);
         data
@@ -176,6 +192,18 @@ pub async fn garbage_feed(city: &str) -> Result<Option<GarbageFeed>, FeedProblem
 pub async fn alerts_feed(city: &str) -> Result<Option<AlertsFeed>, FeedProblem> {
     check_city(city)?;
     match fetch_feed(&FeedPath::Alerts(city.to_owned()).path()).await {
+        Err(FeedProblem::Http(404)) => Ok(None),
+        other => other.map(Some),
+    }
+}
+
+/// A feed a city has only with the sources for it: `Ok(None)` when it has none (404).
+async fn optional_feed<T: DeserializeOwned>(
+    path: FeedPath,
+    city: &str,
+) -> Result<Option<T>, FeedProblem> {
+    check_city(city)?;
+    match fetch_feed(&path.path()).await {
         Err(FeedProblem::Http(404)) => Ok(None),
         other => other.map(Some),
     }

@@ -47,6 +47,10 @@ pub struct Saved {
     pub area: Option<String>,
     /// The Web Push subscription, when the resident turned a notification topic on.
     pub push: Option<crate::push::Subscription>,
+    /// The bodies whose meetings the resident follows (body ids of the meetings feed); kept
+    /// here too so Today shows their next meeting where notifications are not possible.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub follows: Vec<String>,
 }
 
 impl Saved {
@@ -66,6 +70,7 @@ pub struct Settings {
     pub city: RwSignal<Option<String>>,
     pub area: RwSignal<Option<String>>,
     pub push: RwSignal<Option<crate::push::Subscription>>,
+    pub follows: RwSignal<Vec<String>>,
 }
 
 impl Settings {
@@ -107,6 +112,7 @@ impl Settings {
             city: RwSignal::new(saved.city),
             area: RwSignal::new(saved.area),
             push: RwSignal::new(saved.push),
+            follows: RwSignal::new(saved.follows),
         };
         provide_context(settings);
         crate::i18n::provide_lang(settings.lang);
@@ -155,6 +161,7 @@ impl Settings {
             city: self.city.get(),
             area: self.area.get(),
             push: self.push.get(),
+            follows: self.follows.get(),
         }
     }
 

@@ -4,6 +4,7 @@ mod alerts;
 mod area_picker;
 mod garbage;
 mod icon;
+mod meetings;
 mod notifications;
 mod problem;
 mod read_aloud;
@@ -20,6 +21,10 @@ pub use garbage::{
     CollectionCard, GarbageUnavailable, Mine, MyGarbage, NextCollections, NextDay,
 };
 pub use icon::{Icon, IconName};
+pub use meetings::{
+    body_name, body_of, calendar_path, deadline_text, meeting_lang, Attend, BodyLine, FollowButton,
+    MeetingCard, MeetingPlace, StatusBadge, Subscribe,
+};
 pub use notifications::Notifications;
 pub use problem::ProblemView;
 pub use read_aloud::ReadAloud;

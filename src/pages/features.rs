@@ -32,8 +32,3 @@ fn ComingSoon(title: Msg, description: Msg) -> impl IntoView {
 pub fn Nursery() -> impl IntoView {
     view! { <ComingSoon title=Msg::NurseryTitle description=Msg::NurseryDesc /> }
 }
-
-#[component]
-pub fn Meetings() -> impl IntoView {
-    view! { <ComingSoon title=Msg::MeetingsTitle description=Msg::MeetingsDesc /> }
-}

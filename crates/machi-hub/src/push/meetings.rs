@@ -48,14 +48,16 @@ fn notification(
         ],
     );
     if let Some(before) = before.filter(|b| b.start != m.start) {
-        text_body.push_str(&format!(
-            " ({})",
-            text(
-                lang,
-                Msg::MeetingsMovedFrom,
-                &[("when", &plain(&moment_text(lang, &before.start)))]
-            )
-        ));
+        let was = text(
+            lang,
+            Msg::MeetingsMovedFrom,
+            &[("when", &plain(&moment_text(lang, &before.start)))],
+        );
+        text_body = text(
+            lang,
+            Msg::PushMeetingWas,
+            &[("text", &text_body), ("was", &was)],
+        );
     }
     let payload = super::Payload {
         title: text(lang, title, &[("body", &body.name)]),

@@ -1,0 +1,328 @@
+//! The Meetings pages: upcoming meetings grouped by day (the next 60 days, then later), past ones
+//! with their minutes, notices from the city's news, the calendar subscription — and one
+//! meeting's page (`/meetings/{id}`): everything about it, its agenda, how to attend, read
+//! aloud, add to calendar, follow its body.
+
+use crate::components::{
+    body_of, calendar_path, meeting_lang, Attend, BodyLine, FollowButton, MeetingCard,
+    MeetingPlace, ProblemView, ReadAloud, SourceNote, StatusBadge, Subscribe,
+};
+use crate::feeds::CityData;
+use crate::i18n::{fill, long_date, raw, use_lang, Msg, Rubied, T};
+use crate::pages::use_page_title;
+use chrono::{Days, NaiveDate, Utc};
+use leptos::prelude::*;
+use machi_data::feed::{MeetingsOf, SourceKind};
+use machi_data::meetings::names::{kind_msg, moment_text, openness_msg, when_text};
+use machi_data::meetings::Meeting;
+use machi_data::MeetingsFeed;
+use std::sync::Arc;
+
+const SOURCES: &[SourceKind] = &[
+    SourceKind::MeetingsCsv,
+    SourceKind::MeetingsIcal,
+    SourceKind::MeetingsEvents,
+    SourceKind::MeetingsNews,
+];
+
+/// Upcoming meetings within this many days are grouped by day; the rest are "later".
+const NEAR_DAYS: u64 = 60;
+
+/// The city's meetings feed as a page needs it, or what to show instead.
+fn with_feed(
+    view_feed: impl Fn(Arc<MeetingsFeed>) -> AnyView + Send + Sync + 'static,
+) -> impl IntoView {
+    let city = expect_context::<CityData>();
+    move || match city.meetings.get() {
+        None | Some(None) => view! { <p><T msg=Msg::Loading /></p> }.into_any(),
+        Some(Some(Err(p))) => view! { <ProblemView problem=p /> }.into_any(),
+        Some(Some(Ok(None))) => {
+            view! { <p class="notice"><T msg=Msg::MeetingsNoSource /></p> }.into_any()
+        }
+        Some(Some(Ok(Some(feed)))) => view_feed(feed),
+    }
+}
+
+#[component]
+pub fn Meetings(past: bool) -> impl IntoView {
+    use_page_title(Msg::MeetingsTitle);
+    let tab = |href: &'static str, msg: Msg, current: bool| {
+        view! { <a href=href class="tab" aria-current=current.then_some("page")><T msg=msg /></a> }
+    };
+    view! {
+        <article class="page meetings">
+            <h1><T msg=Msg::MeetingsTitle /></h1>
+            <nav class="tabs" aria-label=crate::i18n::tr(Msg::MeetingsTabs)>
+                {tab("/meetings", Msg::MeetingsUpcoming, !past)}
+                {tab("/meetings/past", Msg::MeetingsPast, past)}
+            </nav>
+            {with_feed(move |feed| if past {
+                view! { <PastMeetings feed=feed /> }.into_any()
+            } else {
+                view! { <Upcoming feed=feed /> }.into_any()
+            })}
+            <SourceNote kinds=SOURCES />
+        </article>
+    }
+}
+
+/// Meetings by day, each day a heading.
+#[component]
+fn Days(meetings: Vec<Meeting>, feed: Arc<MeetingsFeed>, today: NaiveDate) -> impl IntoView {
+    let lang = use_lang();
+    let mut days: Vec<(NaiveDate, Vec<Meeting>)> = Vec::new();
+    for m in meetings {
+        match days.last_mut() {
+            Some((d, list)) if *d == m.date() => list.push(m),
+            _ => days.push((m.date(), vec![m])),
+        }
+    }
+    days.into_iter()
+        .map(|(date, list)| {
+            let feed = feed.clone();
+            view! {
+                <h3 class="meeting-day"><Rubied text=Signal::derive(move || long_date(lang.get(), date)) /></h3>
+                <ul class="cards">
+                    {list.into_iter().map(|m| {
+                        let body = body_of(&feed, &m.body);
+                        view! { <MeetingCard meeting=m body=body today=today /> }
+                    }).collect_view()}
+                </ul>
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+fn Upcoming(feed: Arc<MeetingsFeed>) -> impl IntoView {
+    let city = expect_context::<CityData>();
+    let lang = use_lang();
+    let today = city.today();
+    let now = Utc::now().fixed_offset();
+    let horizon = today + Days::new(NEAR_DAYS);
+    let (near, later): (Vec<Meeting>, Vec<Meeting>) = feed
+        .meetings
+        .iter()
+        .filter(|m| !m.is_past(now))
+        .cloned()
+        .partition(|m| m.date() < horizon);
+    let none = near.is_empty() && later.is_empty();
+    let city_id = city.get().map(|c| c.id).unwrap_or_default();
+    let all_path = Signal::derive(move || calendar_path(&city_id, MeetingsOf::City, lang.get()));
+    let all_label = Signal::derive(move || raw(lang.get(), Msg::MeetingsSubscribeAll).to_owned());
+    let notices = feed.notices.clone();
+    view! {
+        {feed.demo_time_shift_secs.map(|_| view! { <p class="notice"><T msg=Msg::MeetingsDemo /></p> })}
+        {none.then(|| view! { <p class="notice"><T msg=Msg::MeetingsNoneUpcoming /></p> })}
+        {(!near.is_empty()).then(|| view! {
+            <section aria-labelledby="meetings-near">
+                <h2 id="meetings-near"><T msg=Msg::MeetingsNextDays /></h2>
+                <Days meetings=near feed=feed.clone() today=today />
+            </section>
+        })}
+        {(!later.is_empty()).then(|| view! {
+            <section aria-labelledby="meetings-later">
+                <h2 id="meetings-later"><T msg=Msg::MeetingsLater /></h2>
+                <Days meetings=later feed=feed.clone() today=today />
+            </section>
+        })}
+        {(!notices.is_empty()).then(|| view! {
+            <section aria-labelledby="meetings-notices">
+                <h2 id="meetings-notices"><T msg=Msg::MeetingsNotices /></h2>
+                <ul class="notices">
+                    {notices.into_iter().map(|n| view! {
+                        <li>
+                            <a href=n.url target="_blank" rel="noopener" lang="ja">{n.title}</a>
+                            <span class="notice-date">
+                                {move || match n.date {
+                                    Some(d) => view! { <Rubied text=long_date(lang.get(), d) /> }.into_any(),
+                                    None => view! { <T msg=Msg::MeetingsNoticeNoDate /> }.into_any(),
+                                }}
+                            </span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+        <section aria-labelledby="meetings-subscribe">
+            <h2 id="meetings-subscribe"><T msg=Msg::MeetingsSubscribe /></h2>
+            <Subscribe path=all_path label=all_label hint=Msg::MeetingsSubscribeHint />
+        </section>
+    }
+}
+
+#[component]
+fn PastMeetings(feed: Arc<MeetingsFeed>) -> impl IntoView {
+    let city = expect_context::<CityData>();
+    let now = Utc::now().fixed_offset();
+    let mut past: Vec<Meeting> = feed
+        .meetings
+        .iter()
+        .filter(|m| m.is_past(now))
+        .cloned()
+        .collect();
+    past.reverse();
+    let today = city.today();
+    if past.is_empty() {
+        return view! { <p class="notice"><T msg=Msg::MeetingsNonePast /></p> }.into_any();
+    }
+    view! {
+        <section aria-labelledby="meetings-past">
+            <h2 id="meetings-past" class="sr-only"><T msg=Msg::MeetingsPast /></h2>
+            <Days meetings=past feed=feed today=today />
+        </section>
+    }
+    .into_any()
+}
+
+/// One meeting's page.
+#[component]
+pub fn MeetingPage(id: String) -> impl IntoView {
+    use_page_title(Msg::MeetingsTitle);
+    view! {
+        <article class="page meeting-page">
+            {with_feed(move |feed| {
+                match feed.meetings.iter().find(|m| m.id == id).cloned() {
+                    Some(m) => view! { <MeetingDetail meeting=m feed=feed /> }.into_any(),
+                    None => view! {
+                        <h1><T msg=Msg::MeetingsTitle /></h1>
+                        <p class="notice"><T msg=Msg::MeetingsNotFound /></p>
+                    }
+                    .into_any(),
+                }
+            })}
+            <p><a href="/meetings"><T msg=Msg::MeetingsBack /></a></p>
+            <SourceNote kinds=SOURCES />
+        </article>
+    }
+}
+
+#[component]
+fn MeetingDetail(meeting: Meeting, feed: Arc<MeetingsFeed>) -> impl IntoView {
+    let city = expect_context::<CityData>();
+    let lang = use_lang();
+    let today = city.today();
+    let body = body_of(&feed, &meeting.body);
+    let title_lang = meeting_lang(&meeting);
+    let city_id = city.get().map(|c| c.id).unwrap_or_default();
+    let m = meeting.clone();
+    // The essentials, read aloud: body, date and time, place, how to attend.
+    let speech = {
+        let body = body.clone();
+        Signal::derive(move || {
+            let l = lang.get();
+            let mut parts = Vec::new();
+            if let Some(b) = &body {
+                parts.push(format!("{} {}", raw(l, kind_msg(b.kind)), b.name));
+            }
+            parts.push(m.title.clone());
+            if let Some(msg) = machi_data::meetings::names::status_msg(m.status) {
+                parts.push(raw(l, msg).to_owned());
+            }
+            parts.push(when_text(l, &m));
+            if let Some(p) = &m.place {
+                parts.push(p.clone());
+            }
+            parts.push(raw(l, openness_msg(m.attend.open)).to_owned());
+            if let Some(d) = crate::components::deadline_text(l, &m.attend, today) {
+                parts.push(d);
+            }
+            parts.join("。")
+        })
+    };
+    let when = {
+        let m = meeting.clone();
+        move || when_text(lang.get(), &m)
+    };
+    let moved = meeting.moved_from.map(|before| {
+        move || {
+            let l = lang.get();
+            fill(
+                raw(l, Msg::MeetingsMovedFrom),
+                &[("when", &moment_text(l, &before))],
+            )
+        }
+    });
+    let ics = {
+        let (city, id) = (city_id.clone(), meeting.id.clone());
+        move || calendar_path(&city, MeetingsOf::Meeting(id.clone()), lang.get())
+    };
+    let agenda = meeting.agenda.clone();
+    let agenda_lang = title_lang.clone();
+    let links: Vec<(Msg, String)> = [
+        (Msg::MeetingsMaterials, meeting.materials.clone()),
+        (Msg::MeetingsMinutes, meeting.minutes.clone()),
+        (Msg::MeetingsSourcePage, meeting.url.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(m, l)| Some((m, l?)))
+    .collect();
+    let subscribe = body.clone().map(|b| {
+        let path = {
+            let (city, id) = (city_id.clone(), b.id.clone());
+            Signal::derive(move || calendar_path(&city, MeetingsOf::Body(id.clone()), lang.get()))
+        };
+        let label = {
+            let b = b.clone();
+            Signal::derive(move || {
+                let l = lang.get();
+                fill(
+                    raw(l, Msg::MeetingsSubscribeBody),
+                    &[("body", &crate::components::body_name(&b, l).0)],
+                )
+            })
+        };
+        view! {
+            <section aria-labelledby="meeting-subscribe">
+                <h2 id="meeting-subscribe"><T msg=Msg::MeetingsSubscribe /></h2>
+                <Subscribe path=path label=label hint=Msg::MeetingsSubscribeHint />
+            </section>
+        }
+    });
+    let past = meeting.is_past(Utc::now().fixed_offset());
+    view! {
+        <p class="meeting-body">
+            <StatusBadge status=meeting.status />
+            {body.clone().map(|b| view! { <BodyLine body=b /> })}
+        </p>
+        <h1 lang=title_lang.clone()>{meeting.title.clone()}</h1>
+        <p class="meeting-when meeting-when-large"><Rubied text=Signal::derive(when) /></p>
+        {moved.map(|m| view! { <p class="meeting-moved"><Rubied text=Signal::derive(m) /></p> })}
+        <MeetingPlace meeting=meeting.clone() />
+        <ReadAloud text=speech />
+        {(!past).then(|| view! {
+            <section aria-labelledby="meeting-attend">
+                <h2 id="meeting-attend"><T msg=Msg::MeetingsAttend /></h2>
+                <Attend meeting=meeting.clone() today=today />
+            </section>
+        })}
+        {(!agenda.is_empty()).then(|| view! {
+            <section aria-labelledby="meeting-agenda">
+                <h2 id="meeting-agenda"><T msg=Msg::MeetingsAgenda /></h2>
+                <ol class="agenda" lang=agenda_lang>
+                    {agenda.into_iter().map(|a| view! { <li>{a}</li> }).collect_view()}
+                </ol>
+            </section>
+        })}
+        {meeting.note.clone().map(|n| view! { <p class="meeting-note" lang=title_lang.clone()>{n}</p> })}
+        {(!links.is_empty()).then(|| view! {
+            <ul class="meeting-links">
+                {links.into_iter().map(|(msg, href)| view! {
+                    <li><a href=href target="_blank" rel="noopener"><T msg=msg /></a></li>
+                }).collect_view()}
+            </ul>
+        })}
+        <p>
+            <a class="button" href=ics download=format!("{}.ics", meeting.id)>
+                <T msg=Msg::MeetingsAddCalendar />
+            </a>
+        </p>
+        {body.map(|b| view! {
+            <section aria-labelledby="meeting-follow">
+                <h2 id="meeting-follow"><BodyLine body=b.clone() /></h2>
+                <FollowButton body=b />
+            </section>
+        })}
+        {subscribe}
+    }
+}

@@ -5,7 +5,7 @@
 //! Generic words (body kinds, status words, dates) come from the catalogue; titles, bodies'
 //! names, places and agendas are shown as the city published them, marked with their language.
 
-use crate::i18n::{fill, long_date, raw, source_text, use_lang, Lang, Msg, Rubied, T};
+use crate::i18n::{fill, long_date, raw, source_text, Lang, Msg, Rubied, T};
 use crate::push::{self, Place, Support};
 use crate::settings::Settings;
 use chrono::{NaiveDate, Utc};
@@ -29,18 +29,20 @@ pub fn body_name(body: &Body, lang: Lang) -> (String, Option<String>) {
     }
 }
 
+/// Catalogue text with its furigana, for a view built for one language (the views below are
+/// rebuilt whole when the language changes: one reactive closure per card instead of one per
+/// text, which is what costs the app's wasm).
+pub fn said(l: Lang, msg: Msg) -> impl IntoView {
+    view! { <Rubied text=raw(l, msg).to_owned() /> }
+}
+
 /// "審議会 · 都市計画審議会": the kind in the resident's language, the name as published.
-#[component]
-pub fn BodyLine(body: Body) -> impl IntoView {
-    let lang = use_lang();
-    move || {
-        let l = lang.get();
-        let (name, name_lang) = body_name(&body, l);
-        view! {
-            <span class="meeting-kind"><Rubied text=raw(l, kind_msg(body.kind)).to_owned() /></span>
-            " · "
-            <span class="meeting-body-name" lang=name_lang><Rubied text=name /></span>
-        }
+pub fn body_line(body: &Body, l: Lang) -> impl IntoView {
+    let (name, name_lang) = body_name(body, l);
+    view! {
+        <span class="meeting-kind">{said(l, kind_msg(body.kind))}</span>
+        " · "
+        <span class="meeting-body-name" lang=name_lang><Rubied text=name /></span>
     }
 }
 
@@ -81,10 +83,9 @@ fn directions(place: &str) -> String {
 }
 
 /// Where: the place with a directions link, and the online link.
-#[component]
-pub fn MeetingPlace(meeting: Meeting) -> impl IntoView {
-    let lang = meeting_lang(&meeting);
-    let full: Vec<String> = [meeting.place.clone(), meeting.address.clone()]
+pub fn place_view(m: &Meeting, l: Lang) -> impl IntoView {
+    let lang = meeting_lang(m);
+    let full: Vec<&str> = [m.place.as_deref(), m.address.as_deref()]
         .into_iter()
         .flatten()
         .collect();
@@ -94,117 +95,113 @@ pub fn MeetingPlace(meeting: Meeting) -> impl IntoView {
         view! {
             <p class="meeting-place">
                 <span lang=lang>{text}</span> " "
-                <a href=href target="_blank" rel="noopener"><T msg=Msg::MeetingsDirections /></a>
+                <a href=href target="_blank" rel="noopener">{said(l, Msg::MeetingsDirections)}</a>
             </p>
         }
     });
-    let online = meeting.online.clone().map(|href| {
+    let online = m.online.clone().map(|href| {
         view! {
             <p class="meeting-online">
-                <a href=href target="_blank" rel="noopener"><T msg=Msg::MeetingsWatchOnline /></a>
+                <a href=href target="_blank" rel="noopener">{said(l, Msg::MeetingsWatchOnline)}</a>
             </p>
         }
     });
     let tba = (place.is_none() && online.is_none())
-        .then(|| view! { <p class="meeting-place"><T msg=Msg::MeetingsPlaceTba /></p> });
+        .then(|| view! { <p class="meeting-place">{said(l, Msg::MeetingsPlaceTba)}</p> });
     view! { {place} {online} {tba} }
 }
 
 /// How to attend: open or not, seats, how to apply, and the deadline counting down.
-#[component]
-pub fn Attend(meeting: Meeting, today: NaiveDate) -> impl IntoView {
-    let lang = use_lang();
-    let a = meeting.attend.clone();
-    move || {
-        let l = lang.get();
-        let seats = a
-            .seats
-            .map(|n| fill(raw(l, Msg::MeetingsSeats), &[("n", &n.to_string())]));
-        // The city's words stay Japanese inside the resident's language's sentence.
-        let how = a.how.clone().map(|h| {
-            let template = raw(l, Msg::MeetingsHow);
-            let (before, after) = template.split_once("{how}").unwrap_or((template, ""));
-            view! {
-                <p class="meeting-how">
-                    <Rubied text=before.to_owned() /><span lang="ja">{h}</span><Rubied text=after.to_owned() />
-                </p>
-            }
-        });
-        let deadline = meeting
-            .status
-            .goes_ahead()
-            .then(|| deadline_text(l, &a, today))
-            .flatten();
-        let closed = a.deadline.is_some_and(|d| d < today);
+pub fn attend_view(m: &Meeting, today: NaiveDate, l: Lang) -> impl IntoView {
+    let a = &m.attend;
+    let seats = a
+        .seats
+        .map(|n| fill(raw(l, Msg::MeetingsSeats), &[("n", &n.to_string())]));
+    // The city's words stay Japanese inside the resident's language's sentence.
+    let how = a.how.clone().map(|h| {
+        let template = raw(l, Msg::MeetingsHow);
+        let (before, after) = template.split_once("{how}").unwrap_or((template, ""));
         view! {
-            <div class="meeting-attend">
-                <p class="meeting-open"><strong><Rubied text=raw(l, openness_msg(a.open)).to_owned() /></strong>
-                    {seats.map(|s| view! { " · " <Rubied text=s /> })}
-                </p>
-                {how}
-                {deadline.map(|d| view! {
-                    <p class=if closed { "meeting-deadline closed" } else { "meeting-deadline" }>
-                        <Rubied text=d />
-                    </p>
-                })}
-            </div>
+            <p class="meeting-how">
+                <Rubied text=before.to_owned() /><span lang="ja">{h}</span><Rubied text=after.to_owned() />
+            </p>
         }
+    });
+    let deadline = m
+        .status
+        .goes_ahead()
+        .then(|| deadline_text(l, a, today))
+        .flatten();
+    let closed = a.deadline.is_some_and(|d| d < today);
+    view! {
+        <div class="meeting-attend">
+            <p class="meeting-open"><strong>{said(l, openness_msg(a.open))}</strong>
+                {seats.map(|s| view! { " · " <Rubied text=s /> })}
+            </p>
+            {how}
+            {deadline.map(|d| view! {
+                <p class=if closed { "meeting-deadline closed" } else { "meeting-deadline" }>
+                    <Rubied text=d />
+                </p>
+            })}
+        </div>
     }
 }
 
 /// A status word ("変更", "中止") as a badge; nothing for a scheduled meeting.
-#[component]
-pub fn StatusBadge(status: MeetingStatus) -> impl IntoView {
+pub fn status_badge(status: MeetingStatus, l: Lang) -> impl IntoView {
     status_msg(status).map(|msg| {
         let class = match status {
             MeetingStatus::Cancelled | MeetingStatus::Withdrawn => "badge badge-stop",
             _ => "badge badge-change",
         };
-        view! { <span class=class><T msg=msg /></span> }
+        view! { <span class=class>{said(l, msg)}</span> }
     })
 }
 
-/// A meeting in a list: body, title (a link to its page), when, where, how to attend.
-#[component]
-pub fn MeetingCard(meeting: Meeting, body: Option<Body>, today: NaiveDate) -> impl IntoView {
-    let lang = use_lang();
-    let href = format!("/meetings/{}", meeting.id);
-    let title_lang = meeting_lang(&meeting);
-    let when = {
-        let m = meeting.clone();
-        move || when_text(lang.get(), &m)
-    };
-    let moved = meeting.moved_from.map(|before| {
-        move || {
-            let l = lang.get();
-            fill(
-                raw(l, Msg::MeetingsMovedFrom),
-                &[("when", &moment_text(l, &before))],
-            )
+/// When, and for a moved meeting when it was to be.
+pub fn when_view(m: &Meeting, l: Lang, class: &'static str) -> impl IntoView {
+    let moved = m.moved_from.map(|before| {
+        let was = fill(
+            raw(l, Msg::MeetingsMovedFrom),
+            &[("when", &moment_text(l, &before))],
+        );
+        view! { <p class="meeting-moved"><Rubied text=was /></p> }
+    });
+    view! {
+        <p class=class><Rubied text=when_text(l, m) /></p>
+        {moved}
+    }
+}
+
+/// A meeting in a list: body, title (a link to its page), when, where, how to attend; a past
+/// one with its materials and minutes.
+pub fn card_view(m: &Meeting, body: Option<&Body>, today: NaiveDate, l: Lang) -> impl IntoView {
+    let past = m.is_past(Utc::now().fixed_offset());
+    let links = past.then(|| {
+        let link = |msg: Msg, href: &Option<String>| {
+            href.clone()
+                .map(|h| view! { <a href=h target="_blank" rel="noopener">{said(l, msg)}</a> " " })
+        };
+        view! {
+            <p class="meeting-links">
+                {link(Msg::MeetingsMaterials, &m.materials)}
+                {link(Msg::MeetingsMinutes, &m.minutes)}
+            </p>
         }
     });
-    let past = meeting.is_past(Utc::now().fixed_offset());
-    let links = past.then(|| {
-        let materials = meeting.materials.clone().map(|h| {
-            view! { <a href=h target="_blank" rel="noopener"><T msg=Msg::MeetingsMaterials /></a> }
-        });
-        let minutes = meeting.minutes.clone().map(|h| {
-            view! { <a href=h target="_blank" rel="noopener"><T msg=Msg::MeetingsMinutes /></a> }
-        });
-        view! { <p class="meeting-links">{materials} " " {minutes}</p> }
-    });
-    let status = meeting.status;
     view! {
-        <li class="card meeting" class:meeting-stopped=!status.goes_ahead()>
+        <li class="card meeting" class:meeting-stopped=!m.status.goes_ahead()>
             <p class="meeting-body">
-                <StatusBadge status=status />
-                {body.map(|b| view! { <BodyLine body=b /> })}
+                {status_badge(m.status, l)}
+                {body.map(|b| body_line(b, l))}
             </p>
-            <h3 class="meeting-title"><a href=href lang=title_lang>{meeting.title.clone()}</a></h3>
-            <p class="meeting-when"><Rubied text=Signal::derive(when) /></p>
-            {moved.map(|m| view! { <p class="meeting-moved"><Rubied text=Signal::derive(m) /></p> })}
-            <MeetingPlace meeting=meeting.clone() />
-            {(!past).then(|| view! { <Attend meeting=meeting.clone() today=today /> })}
+            <h3 class="meeting-title">
+                <a href=format!("/meetings/{}", m.id) lang=meeting_lang(m)>{m.title.clone()}</a>
+            </h3>
+            {when_view(m, l, "meeting-when")}
+            {place_view(m, l)}
+            {(!past).then(|| attend_view(m, today, l))}
             {links}
         </li>
     }

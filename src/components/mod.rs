@@ -22,8 +22,8 @@ pub use garbage::{
 };
 pub use icon::{Icon, IconName};
 pub use meetings::{
-    body_name, body_of, calendar_path, deadline_text, meeting_lang, Attend, BodyLine, FollowButton,
-    MeetingCard, MeetingPlace, StatusBadge, Subscribe,
+    attend_view, body_line, body_name, body_of, calendar_path, card_view, deadline_text,
+    meeting_lang, place_view, said, status_badge, when_view, FollowButton, Subscribe,
 };
 pub use notifications::Notifications;
 pub use problem::ProblemView;

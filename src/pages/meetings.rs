@@ -4,8 +4,8 @@
 //! aloud, add to calendar, follow its body.
 
 use crate::components::{
-    body_of, calendar_path, meeting_lang, Attend, BodyLine, FollowButton, MeetingCard,
-    MeetingPlace, ProblemView, ReadAloud, SourceNote, StatusBadge, Subscribe,
+    attend_view, body_line, body_of, calendar_path, card_view, meeting_lang, place_view, said,
+    status_badge, when_view, FollowButton, ProblemView, ReadAloud, SourceNote, Subscribe,
 };
 use crate::feeds::CityData;
 use crate::i18n::{fill, long_date, raw, use_lang, Msg, Rubied, T};
@@ -13,7 +13,7 @@ use crate::pages::use_page_title;
 use chrono::{Days, NaiveDate, Utc};
 use leptos::prelude::*;
 use machi_data::feed::{MeetingsOf, SourceKind};
-use machi_data::meetings::names::{kind_msg, moment_text, openness_msg, when_text};
+use machi_data::meetings::names::{kind_msg, openness_msg, when_text};
 use machi_data::meetings::Meeting;
 use machi_data::MeetingsFeed;
 use std::sync::Arc;
@@ -66,31 +66,30 @@ pub fn Meetings(past: bool) -> impl IntoView {
     }
 }
 
-/// Meetings by day, each day a heading.
+/// Meetings by day, each day a heading; built whole for the current language.
 #[component]
 fn Days(meetings: Vec<Meeting>, feed: Arc<MeetingsFeed>, today: NaiveDate) -> impl IntoView {
     let lang = use_lang();
-    let mut days: Vec<(NaiveDate, Vec<Meeting>)> = Vec::new();
-    for m in meetings {
-        match days.last_mut() {
-            Some((d, list)) if *d == m.date() => list.push(m),
-            _ => days.push((m.date(), vec![m])),
-        }
-    }
-    days.into_iter()
-        .map(|(date, list)| {
-            let feed = feed.clone();
-            view! {
-                <h3 class="meeting-day"><Rubied text=Signal::derive(move || long_date(lang.get(), date)) /></h3>
-                <ul class="cards">
-                    {list.into_iter().map(|m| {
-                        let body = body_of(&feed, &m.body);
-                        view! { <MeetingCard meeting=m body=body today=today /> }
-                    }).collect_view()}
-                </ul>
+    move || {
+        let l = lang.get();
+        let mut days: Vec<(NaiveDate, Vec<&Meeting>)> = Vec::new();
+        for m in &meetings {
+            match days.last_mut() {
+                Some((d, list)) if *d == m.date() => list.push(m),
+                _ => days.push((m.date(), vec![m])),
             }
-        })
-        .collect_view()
+        }
+        days.into_iter()
+            .map(|(date, list)| {
+                view! {
+                    <h3 class="meeting-day"><Rubied text=long_date(l, date) /></h3>
+                    <ul class="cards">
+                        {list.into_iter().map(|m| card_view(m, body_of(&feed, &m.body).as_ref(), today, l)).collect_view()}
+                    </ul>
+                }
+            })
+            .collect_view()
+    }
 }
 
 #[component]
@@ -203,12 +202,11 @@ fn MeetingDetail(meeting: Meeting, feed: Arc<MeetingsFeed>) -> impl IntoView {
     let lang = use_lang();
     let today = city.today();
     let body = body_of(&feed, &meeting.body);
-    let title_lang = meeting_lang(&meeting);
     let city_id = city.get().map(|c| c.id).unwrap_or_default();
-    let m = meeting.clone();
-    // The essentials, read aloud: body, date and time, place, how to attend.
+    let past = meeting.is_past(Utc::now().fixed_offset());
+    // The essentials, read aloud: body, title, status, when, where, how to attend.
     let speech = {
-        let body = body.clone();
+        let (m, body) = (meeting.clone(), body.clone());
         Signal::derive(move || {
             let l = lang.get();
             let mut parts = Vec::new();
@@ -220,44 +218,62 @@ fn MeetingDetail(meeting: Meeting, feed: Arc<MeetingsFeed>) -> impl IntoView {
                 parts.push(raw(l, msg).to_owned());
             }
             parts.push(when_text(l, &m));
-            if let Some(p) = &m.place {
-                parts.push(p.clone());
-            }
+            parts.extend(m.place.clone());
             parts.push(raw(l, openness_msg(m.attend.open)).to_owned());
-            if let Some(d) = crate::components::deadline_text(l, &m.attend, today) {
-                parts.push(d);
-            }
+            parts.extend(crate::components::deadline_text(l, &m.attend, today));
             parts.join("。")
         })
     };
-    let when = {
-        let m = meeting.clone();
-        move || when_text(lang.get(), &m)
-    };
-    let moved = meeting.moved_from.map(|before| {
-        move || {
-            let l = lang.get();
-            fill(
-                raw(l, Msg::MeetingsMovedFrom),
-                &[("when", &moment_text(l, &before))],
-            )
+    let m = meeting.clone();
+    let (b, city) = (body.clone(), city_id.clone());
+    let details = move || {
+        let l = lang.get();
+        let m = &m;
+        let links: Vec<(Msg, String)> = [
+            (Msg::MeetingsMaterials, &m.materials),
+            (Msg::MeetingsMinutes, &m.minutes),
+            (Msg::MeetingsSourcePage, &m.url),
+        ]
+        .into_iter()
+        .filter_map(|(msg, l)| Some((msg, l.clone()?)))
+        .collect();
+        let own = meeting_lang(m);
+        view! {
+            <p class="meeting-body">{status_badge(m.status, l)} {b.as_ref().map(|b| body_line(b, l))}</p>
+            <h1 lang=own.clone()>{m.title.clone()}</h1>
+            {when_view(m, l, "meeting-when meeting-when-large")}
+            {place_view(m, l)}
+            {(!past).then(|| view! {
+                <section aria-labelledby="meeting-attend">
+                    <h2 id="meeting-attend">{said(l, Msg::MeetingsAttend)}</h2>
+                    {attend_view(m, today, l)}
+                </section>
+            })}
+            {(!m.agenda.is_empty()).then(|| view! {
+                <section aria-labelledby="meeting-agenda">
+                    <h2 id="meeting-agenda">{said(l, Msg::MeetingsAgenda)}</h2>
+                    <ol class="agenda" lang=own.clone()>
+                        {m.agenda.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}
+                    </ol>
+                </section>
+            })}
+            {m.note.clone().map(|n| view! { <p class="meeting-note" lang=own.clone()>{n}</p> })}
+            {(!links.is_empty()).then(|| view! {
+                <ul class="meeting-links">
+                    {links.into_iter().map(|(msg, href)| view! {
+                        <li><a href=href target="_blank" rel="noopener">{said(l, msg)}</a></li>
+                    }).collect_view()}
+                </ul>
+            })}
+            <p>
+                <a class="button" href=calendar_path(&city, MeetingsOf::Meeting(m.id.clone()), l)
+                    download=format!("{}.ics", m.id)>
+                    {said(l, Msg::MeetingsAddCalendar)}
+                </a>
+            </p>
         }
-    });
-    let ics = {
-        let (city, id) = (city_id.clone(), meeting.id.clone());
-        move || calendar_path(&city, MeetingsOf::Meeting(id.clone()), lang.get())
     };
-    let agenda = meeting.agenda.clone();
-    let agenda_lang = title_lang.clone();
-    let links: Vec<(Msg, String)> = [
-        (Msg::MeetingsMaterials, meeting.materials.clone()),
-        (Msg::MeetingsMinutes, meeting.minutes.clone()),
-        (Msg::MeetingsSourcePage, meeting.url.clone()),
-    ]
-    .into_iter()
-    .filter_map(|(m, l)| Some((m, l?)))
-    .collect();
-    let subscribe = body.clone().map(|b| {
+    let follow = body.map(|b| {
         let path = {
             let (city, id) = (city_id.clone(), b.id.clone());
             Signal::derive(move || calendar_path(&city, MeetingsOf::Body(id.clone()), lang.get()))
@@ -272,57 +288,21 @@ fn MeetingDetail(meeting: Meeting, feed: Arc<MeetingsFeed>) -> impl IntoView {
                 )
             })
         };
+        let heading = b.clone();
         view! {
+            <section aria-labelledby="meeting-follow">
+                <h2 id="meeting-follow">{move || body_line(&heading, lang.get())}</h2>
+                <FollowButton body=b />
+            </section>
             <section aria-labelledby="meeting-subscribe">
                 <h2 id="meeting-subscribe"><T msg=Msg::MeetingsSubscribe /></h2>
                 <Subscribe path=path label=label hint=Msg::MeetingsSubscribeHint />
             </section>
         }
     });
-    let past = meeting.is_past(Utc::now().fixed_offset());
     view! {
-        <p class="meeting-body">
-            <StatusBadge status=meeting.status />
-            {body.clone().map(|b| view! { <BodyLine body=b /> })}
-        </p>
-        <h1 lang=title_lang.clone()>{meeting.title.clone()}</h1>
-        <p class="meeting-when meeting-when-large"><Rubied text=Signal::derive(when) /></p>
-        {moved.map(|m| view! { <p class="meeting-moved"><Rubied text=Signal::derive(m) /></p> })}
-        <MeetingPlace meeting=meeting.clone() />
+        {details}
         <ReadAloud text=speech />
-        {(!past).then(|| view! {
-            <section aria-labelledby="meeting-attend">
-                <h2 id="meeting-attend"><T msg=Msg::MeetingsAttend /></h2>
-                <Attend meeting=meeting.clone() today=today />
-            </section>
-        })}
-        {(!agenda.is_empty()).then(|| view! {
-            <section aria-labelledby="meeting-agenda">
-                <h2 id="meeting-agenda"><T msg=Msg::MeetingsAgenda /></h2>
-                <ol class="agenda" lang=agenda_lang>
-                    {agenda.into_iter().map(|a| view! { <li>{a}</li> }).collect_view()}
-                </ol>
-            </section>
-        })}
-        {meeting.note.clone().map(|n| view! { <p class="meeting-note" lang=title_lang.clone()>{n}</p> })}
-        {(!links.is_empty()).then(|| view! {
-            <ul class="meeting-links">
-                {links.into_iter().map(|(msg, href)| view! {
-                    <li><a href=href target="_blank" rel="noopener"><T msg=msg /></a></li>
-                }).collect_view()}
-            </ul>
-        })}
-        <p>
-            <a class="button" href=ics download=format!("{}.ics", meeting.id)>
-                <T msg=Msg::MeetingsAddCalendar />
-            </a>
-        </p>
-        {body.map(|b| view! {
-            <section aria-labelledby="meeting-follow">
-                <h2 id="meeting-follow"><BodyLine body=b.clone() /></h2>
-                <FollowButton body=b />
-            </section>
-        })}
-        {subscribe}
+        {follow}
     }
 }

@@ -1,7 +1,7 @@
 //! Today: the date, my place, and what my city has for me now.
 
 use crate::components::{
-    body_of, use_my_garbage, CollectionCard, GarbageUnavailable, Icon, IconName, MeetingCard,
+    body_of, card_view, use_my_garbage, CollectionCard, GarbageUnavailable, Icon, IconName,
     MyGarbage, NextCollections, ProblemView, ReadAloud, TopAlert,
 };
 use crate::feeds::CityData;
@@ -109,8 +109,10 @@ pub fn Today() -> impl IntoView {
 fn TodayMeetings() -> impl IntoView {
     let settings = expect_context::<Settings>();
     let city = expect_context::<CityData>();
+    let lang = use_lang();
     move || {
         let feed = city.meetings.get().flatten()?.ok().flatten()?;
+        let l = lang.get();
         let today = city.today();
         let now = chrono::Utc::now().fixed_offset();
         let upcoming: Vec<&machi_data::meetings::Meeting> = feed
@@ -141,9 +143,8 @@ fn TodayMeetings() -> impl IntoView {
                 view! {
                     <h3><T msg=title /></h3>
                     <ul class="cards">
-                        {list.into_iter().map(|m| {
-                            let body = body_of(&feed, &m.body);
-                            view! { <MeetingCard meeting=m body=body today=today /> }
+                        {list.iter().map(|m| {
+                            card_view(m, body_of(&feed, &m.body).as_ref(), today, l)
                         }).collect_view()}
                     </ul>
                 }

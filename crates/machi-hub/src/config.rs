@@ -944,6 +944,36 @@ attribution = { ja = "テスト市" }
     }
 
     #[test]
+    fn the_meetings_table_says_which_entries_are_meetings() {
+        let city = parse_test(GOOD).unwrap();
+        assert_eq!(city.meetings, MeetingsConfig::default());
+        let text =
+            format!("{GOOD}\n[meetings]\nmatch = [\"外部評価\"]\ndemo_today = \"2026-12-07\"\n");
+        let city = parse_test(&text).unwrap();
+        assert_eq!(city.meetings.rules.include, ["外部評価"]);
+        assert_eq!(city.meetings.rules.exclude, ["募集", "公募"]);
+        assert_eq!(city.meetings.demo_today, "2026-12-07".parse().ok());
+        let err = parse_test(&format!("{GOOD}\n[meetings]\nmatch = [\" \"]\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`meetings.match[0]`: must not be empty"),
+            "{err}"
+        );
+        let err = parse_test(&format!("{GOOD}\n[meetings]\ndemo_today = \"12/7\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`meetings.demo_today`: `12/7` is not a date"),
+            "{err}"
+        );
+        let err = parse_test(&format!("{GOOD}\n[meetings]\nmatch = []\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no entry could be a meeting"), "{err}");
+    }
+
+    #[test]
     fn the_real_demo_city_parses() {
         let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../cities/demo.toml");
         let city = load_file(&file).unwrap_or_else(|e| panic!("{e}"));

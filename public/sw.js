@@ -96,8 +96,26 @@ self.addEventListener("push", (event) => {
     options.tag = message.tag;
     options.renotify = true;
   }
-  event.waitUntil(self.registration.showNotification(title, options));
+  event.waitUntil(Promise.all([self.registration.showNotification(title, options), refreshFeeds()]));
 });
+
+// What a push announces is in the feeds (a meeting moved, an alert issued): the cached JSON feeds
+// are fetched again now, so the page the notification opens shows it, not the copy from before.
+function refreshFeeds() {
+  return caches.open(FEED_CACHE).then((cache) =>
+    cache.keys().then((requests) =>
+      Promise.all(
+        requests
+          .filter((request) => new URL(request.url).pathname.endsWith(".json"))
+          .map((request) =>
+            fetch(request)
+              .then((response) => (response.ok ? cache.put(request, response) : undefined))
+              .catch(() => undefined),
+          ),
+      ),
+    ),
+  );
+}
 
 // A tap on a notification: bring an open Machi window to the page it is about, or open one.
 self.addEventListener("notificationclick", (event) => {

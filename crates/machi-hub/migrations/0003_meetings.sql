@@ -40,6 +40,10 @@ CREATE TABLE meeting_versions (
     -- scheduled | changed | cancelled | withdrawn
     status VARCHAR(16) NOT NULL,
     starts_at BIGINT NOT NULL,
+    -- When it was to start when first published, and whether its date, time, place or status
+    -- changed since: the feed then marks it changed ("was: …") even if the source does not say.
+    first_start BIGINT NOT NULL,
+    changed_for_residents BOOLEAN NOT NULL,
     first_seen BIGINT NOT NULL,
     changed_at BIGINT NOT NULL,
     -- Whether the source's last good reading lists it.

@@ -10,7 +10,7 @@
 
 use super::error::MeetingError;
 use super::ical::localize;
-use super::model::{stable_id, Body, Meeting, Notice};
+use super::model::{stable_id, Body, Meeting, MeetingStatus, Notice};
 use super::set::{Details, MeetingSet, Series, Start};
 use crate::feed::{MeetingsFeed, FEED_VERSION};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, Utc};
@@ -275,6 +275,9 @@ pub struct LedgerView {
     pub sequences: HashMap<String, u32>,
     /// Upcoming meetings the sources stopped listing, as last seen (status `withdrawn`).
     pub withdrawn: Vec<Meeting>,
+    /// Meetings whose date, time, place or status changed since first published (whether or
+    /// not the source says so), with when they were first to start (Unix seconds).
+    pub changed: HashMap<String, i64>,
 }
 
 /// What a city's meetings feed is made of.
@@ -342,6 +345,15 @@ impl MeetingsFeed {
             .map(|mut m| {
                 if let Some(&n) = input.ledger.sequences.get(&m.id) {
                     m.sequence = m.sequence.max(n);
+                }
+                if let Some(&first) = input.ledger.changed.get(&m.id) {
+                    if m.status == MeetingStatus::Scheduled {
+                        m.status = MeetingStatus::Changed;
+                    }
+                    if m.moved_from.is_none() && first != m.start.timestamp() {
+                        m.moved_from = DateTime::from_timestamp(first, 0)
+                            .map(|t| t.with_timezone(&input.city).fixed_offset());
+                    }
                 }
                 shifted(&m, shift, input.city)
             })

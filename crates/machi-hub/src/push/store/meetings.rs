@@ -3,7 +3,8 @@
 //!
 //! The ledger is what turns "the source's file changed" into what residents are told: a meeting
 //! not seen before is new (except in a source's first reading, which is taken in silently), a
-//! meeting whose date, time, place or status changed is a change, an upcoming meeting the source
+//! meeting whose date, time, place or status changed is a change (and shown changed in the feed,
+//! with when it was first to be, even when the source does not say so), an upcoming meeting the source
 //! no longer lists is "no longer listed" — kept and shown as such. Every change of what the feed
 //! says about a meeting raises its `sequence` (iCalendar `SEQUENCE`), so calendar apps take the
 //! update. It lives beside the subscriptions because both are the hub's durable state about
@@ -76,6 +77,8 @@ struct Row {
     status: String,
     starts_at: i64,
     listed: bool,
+    first_start: i64,
+    changed: bool,
 }
 
 impl Store {
@@ -138,8 +141,8 @@ impl Store {
         };
         let rows: HashMap<String, Row> = {
             let mut stmt = tx.prepare_cached(
-                "SELECT meeting_id, source, fingerprint, sequence, status, starts_at, listed \
-                 FROM meeting_versions WHERE city = ?1",
+                "SELECT meeting_id, source, fingerprint, sequence, status, starts_at, listed, \
+                 first_start, changed_for_residents FROM meeting_versions WHERE city = ?1",
             )?;
             let rows = stmt.query_map([city], |r| {
                 Ok((
@@ -151,6 +154,8 @@ impl Store {
                         status: r.get(4)?,
                         starts_at: r.get(5)?,
                         listed: r.get(6)?,
+                        first_start: r.get(7)?,
+                        changed: r.get(8)?,
                     },
                 ))
             })?;
@@ -178,8 +183,9 @@ impl Store {
                 None => {
                     tx.execute(
                         "INSERT INTO meeting_versions (city, meeting_id, source, body, \
-                         fingerprint, sequence, status, starts_at, first_seen, changed_at, \
-                         listed, snapshot) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
+                         fingerprint, sequence, status, starts_at, first_start, \
+                         changed_for_residents, first_seen, changed_at, listed, snapshot) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?12, ?9, ?9, ?10, ?11)",
                         params![
                             city,
                             m.id,
@@ -191,7 +197,8 @@ impl Store {
                             starts_at,
                             now,
                             true,
-                            json
+                            json,
+                            false
                         ],
                     )?;
                     if m.sequence > 0 {
@@ -208,14 +215,22 @@ impl Store {
                     if row.sequence > 0 {
                         out.view.sequences.insert(m.id.clone(), row.sequence);
                     }
+                    if row.changed {
+                        out.view.changed.insert(m.id.clone(), row.first_start);
+                    }
                 }
                 Some(row) => {
                     let before = snapshot(&tx, &m.id)?;
                     let sequence = (row.sequence + 1).max(m.sequence);
+                    let was_withdrawn = row.status == "withdrawn";
+                    let relevant = was_withdrawn
+                        || before.as_ref().is_some_and(|b| changed_for_residents(b, m));
+                    let changed = row.changed || relevant;
                     tx.execute(
                         "UPDATE meeting_versions SET fingerprint = ?3, sequence = ?4, status = ?5, \
                          starts_at = ?6, changed_at = ?7, listed = ?8, snapshot = ?9, body = ?10, \
-                         source = ?11 WHERE city = ?1 AND meeting_id = ?2",
+                         source = ?11, changed_for_residents = ?12 \
+                         WHERE city = ?1 AND meeting_id = ?2",
                         params![
                             city,
                             m.id,
@@ -227,13 +242,16 @@ impl Store {
                             true,
                             json,
                             m.body,
-                            m.source
+                            m.source,
+                            changed
                         ],
                     )?;
                     out.view.sequences.insert(m.id.clone(), sequence);
-                    let was_withdrawn = row.status == "withdrawn";
+                    if changed {
+                        out.view.changed.insert(m.id.clone(), row.first_start);
+                    }
                     if let Some(before) = before {
-                        if upcoming && (was_withdrawn || changed_for_residents(&before, m)) {
+                        if upcoming && relevant {
                             let mut now_is = m.clone();
                             now_is.sequence = sequence;
                             out.changes.push(Change {
@@ -401,6 +419,8 @@ mod tests {
             [("m-a", "changed"), ("m-c", "new"), ("m-b", "withdrawn")]
         );
         assert_eq!(r.view.sequences["m-a"], 1);
+        // Marked changed in the feed, with when it was first to start.
+        assert_eq!(r.view.changed["m-a"], a.start.timestamp());
         assert_eq!(r.view.withdrawn.len(), 1);
         assert_eq!(r.view.withdrawn[0].status, MeetingStatus::Withdrawn);
         assert_eq!(r.view.withdrawn[0].sequence, 1);

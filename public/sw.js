@@ -101,8 +101,11 @@ self.addEventListener("push", (event) => {
 
 // What a push announces is in the feeds (a meeting moved, an alert issued): the cached JSON feeds
 // are fetched again now, so the page the notification opens shows it, not the copy from before.
+// A refresh that fails (offline, no cache) never keeps the notification from showing.
 function refreshFeeds() {
-  return caches.open(FEED_CACHE).then((cache) =>
+  return Promise.resolve()
+    .then(() => caches.open(FEED_CACHE))
+    .then((cache) =>
     cache.keys().then((requests) =>
       Promise.all(
         requests
@@ -113,8 +116,8 @@ function refreshFeeds() {
               .catch(() => undefined),
           ),
       ),
-    ),
-  );
+    ))
+    .catch(() => undefined);
 }
 
 // A tap on a notification: bring an open Machi window to the page it is about, or open one.

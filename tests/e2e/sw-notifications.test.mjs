@@ -8,7 +8,7 @@ import vm from "node:vm";
 
 const ORIGIN = "https://machi.example";
 
-function worker({ windows = [] } = {}) {
+function worker({ windows = [], caches = {}, fetch = () => {} } = {}) {
   const listeners = {};
   const log = { shown: [], focused: [], navigated: [], opened: [] };
   const self = {
@@ -26,7 +26,7 @@ function worker({ windows = [] } = {}) {
     },
     skipWaiting: () => {},
   };
-  vm.runInNewContext(readFileSync("public/sw.js", "utf8"), { self, URL, caches: {}, fetch: () => {} });
+  vm.runInNewContext(readFileSync("public/sw.js", "utf8"), { self, URL, caches, fetch });
   const fire = async (type, event) => {
     let work = Promise.resolve();
     listeners[type]({ ...event, waitUntil: (p) => { work = p; } });
@@ -49,6 +49,23 @@ test("a push shows the hub's title and body, with its tag and target page", asyn
   assert.equal(log.shown[0].options.tag, "garbage");
   assert.equal(log.shown[0].options.renotify, true);
   assert.equal(log.shown[0].options.data.url, "/garbage");
+});
+
+test("a push fetches the cached feeds again, so the page it opens shows what it announces", async () => {
+  const put = [];
+  const cached = [`${ORIGIN}/feeds/demo/meetings.json`, `${ORIGIN}/feeds/demo/meeting/m-1.ja.ics`];
+  const caches = {
+    open: async () => ({ keys: async () => cached.map((url) => ({ url })), put: async (request) => { put.push(request.url); } }),
+  };
+  const { fire, log } = worker({ caches, fetch: async () => ({ ok: true }) });
+  await fire("push", pushEvent({ title: "変更：まち市都市計画審議会", url: "/meetings/m-1" }));
+  assert.equal(log.shown.length, 1);
+  // The JSON feeds only (a downloaded calendar stays as it was).
+  assert.deepEqual(put, [`${ORIGIN}/feeds/demo/meetings.json`]);
+  // Offline, or without a cache: the notification still shows.
+  const offline = worker({ caches: { open: async () => { throw new Error("no cache"); } } });
+  await offline.fire("push", pushEvent({ title: "t" }));
+  assert.equal(offline.log.shown.length, 1);
 });
 
 test("a tap brings an open Machi window to the notification's page", async () => {

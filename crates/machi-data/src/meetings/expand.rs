@@ -21,6 +21,10 @@ use std::collections::{BTreeMap, HashMap};
 pub const MAX_PER_SERIES: u16 = 1000;
 /// Meetings in one city's feed, at most.
 pub const MAX_MEETINGS: usize = 5000;
+/// Days of recurrence stepped through for one city, at most: a rule makes at most one
+/// occurrence a day (the reader refuses finer ones), so a series costs at most the days from its
+/// start to the window's end. 250 daily series since 1970.
+pub const MAX_STEPS: i64 = 5_000_000;
 
 /// The dated meetings of a city's sources within a window, in the city's zone.
 #[derive(Debug, Clone, Default)]
@@ -62,8 +66,20 @@ pub fn expand(sets: &[(&str, &MeetingSet)], city: Tz, from: NaiveDate, to: Naive
     let mut bodies: BTreeMap<String, Body> = BTreeMap::new();
     let window_start = localize(city, from.and_time(NaiveTime::MIN));
     let window_end = localize(city, to.and_time(NaiveTime::MIN) + Duration::days(1));
+    let mut steps = 0i64;
     for (source, set) in sets {
         for series in &set.series {
+            if series.recurrence.is_some() {
+                steps += (to - series.start.date()).num_days().max(0);
+                if steps > MAX_STEPS {
+                    out.problems.push(format!(
+                        "{source}: line {}: more than {MAX_STEPS} days of recurrence to step \
+                         through; this series and the next ones are left out",
+                        series.line
+                    ));
+                    continue;
+                }
+            }
             let id = body_id(&series.body);
             bodies.entry(id.clone()).or_insert_with(|| Body {
                 id: id.clone(),
@@ -424,6 +440,38 @@ mod tests {
         assert_eq!(demo_shift_days(written, d("2026-12-15")), 14);
         assert_eq!(demo_shift_days(written, d("2026-12-01")), 0);
         assert_eq!(demo_shift_days(written, d("2026-11-30")), -7);
+    }
+
+    #[test]
+    fn a_city_s_recurrence_is_stepped_through_within_a_budget() {
+        use crate::meetings::set::{Details, Recurrence, Series};
+        let old = Series {
+            uid: "x".into(),
+            line: 7,
+            body: "委員会".into(),
+            body_kind: crate::meetings::BodyKind::Committee,
+            lang: None,
+            start: Start::Day(d("1900-01-01")),
+            end: None,
+            details: Details::default(),
+            recurrence: Some(Recurrence {
+                rdates: vec![Start::Day(d("2026-12-02"))],
+                ..Recurrence::default()
+            }),
+        };
+        let set = MeetingSet {
+            series: (0..200)
+                .map(|i| Series {
+                    uid: format!("x{i}"),
+                    ..old.clone()
+                })
+                .collect(),
+            ..MeetingSet::default()
+        };
+        let e = expand(&[("s", &set)], Tz::Asia__Tokyo, d("2026-12-01"), d("2026-12-31"));
+        // 46,000 days each: about 108 series fit in the budget, the rest are left out, said so.
+        assert!(e.problems.iter().any(|p| p.contains("line 7: more than")), "{:?}", e.problems);
+        assert!((100..120).contains(&e.meetings.len()), "{}", e.meetings.len());
     }
 
     #[test]

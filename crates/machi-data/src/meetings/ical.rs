@@ -21,7 +21,7 @@ use super::classify::{body_from_title, body_kind};
 use super::error::{MeetingError, Warning};
 use super::model::MeetingStatus;
 use super::set::{Details, MeetingSet, Override, Recurrence, Series, Start};
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 use std::collections::BTreeMap;
 
@@ -690,6 +690,13 @@ impl Reader<'_> {
                         format!("FREQ={v}: meetings do not repeat more often than daily"),
                     ))
                 }
+                // One occurrence a day at most, so that expansion costs at most one step a day.
+                "BYSECOND" | "BYMINUTE" => {
+                    return Err(self.at(p, format!("{k}: meetings do not repeat within an hour")))
+                }
+                "BYHOUR" if v.contains(',') => {
+                    return Err(self.at(p, "BYHOUR with several hours: meetings repeat at most daily"))
+                }
                 "UNTIL" if !v.trim().ends_with(['Z', 'z']) => {
                     let until = Property {
                         value: v.trim().to_owned(),
@@ -715,6 +722,9 @@ impl Reader<'_> {
                 _ => {}
             }
             parts.push(format!("{k}={}", v.trim()));
+        }
+        if start.date().year() < 1900 {
+            return Err(self.at(p, "a recurring meeting from before 1900 is refused"));
         }
         let text = parts.join(";");
         let rule: rrule::RRule<rrule::Unvalidated> = text
@@ -848,12 +858,12 @@ fn duration(s: &str) -> Option<Duration> {
     let mut in_time = false;
     for c in s.chars() {
         match c {
-            '0'..='9' => number.push(c),
+            '0'..='9' if number.len() < 12 => number.push(c),
             'T' => in_time = true,
             'W' | 'D' | 'H' | 'M' | 'S' => {
                 let n: i64 = number.parse().ok()?;
                 number.clear();
-                total += n * match (c, in_time) {
+                let unit = match (c, in_time) {
                     ('W', false) => 7 * 86_400,
                     ('D', false) => 86_400,
                     ('H', true) => 3600,
@@ -861,6 +871,7 @@ fn duration(s: &str) -> Option<Duration> {
                     ('S', true) => 1,
                     _ => return None,
                 };
+                total = total.checked_add(n.checked_mul(unit)?)?;
             }
             _ => return None,
         }
@@ -1052,6 +1063,17 @@ mod tests {
             .unwrap_err()
             .message
             .contains("more often than daily"));
+        for rule in ["FREQ=DAILY;BYMINUTE=1,2", "FREQ=DAILY;BYHOUR=1,2,3"] {
+            let many = cal(&format!(
+                "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260101T100000\r\nRRULE:{rule}\r\nEND:VEVENT\r\n"
+            ));
+            assert!(read(&many).is_err(), "{rule}");
+        }
+        let ancient = cal(
+            "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:00010101T100000\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\n",
+        );
+        assert!(read(&ancient).unwrap_err().message.contains("before 1900"));
+        assert_eq!(duration("P99999999999999W"), None);
         let unclosed = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\n";
         assert!(read(unclosed).unwrap_err().message.contains("never closed"));
         let big = vec![b'x'; 5 * 1024 * 1024];

@@ -147,19 +147,25 @@ self.addEventListener("push", (event) => {
   event.waitUntil(Promise.all([self.registration.showNotification(title, options), refreshFeeds()]));
 });
 
-// A push means the hub has news: the cached feeds are fetched again, so the page a notification
-// opens already shows what it announced (a nursery place, a new alert) instead of the copy from
-// before.
-async function refreshFeeds() {
-  const cache = await caches.open(FEED_CACHE);
-  const requests = await cache.keys();
-  await Promise.all(
-    requests.map((request) =>
-      fetch(request)
-        .then((response) => (response.ok ? cache.put(request, response) : undefined))
-        .catch(() => undefined),
-    ),
-  );
+// What a push announces is in the feeds (a meeting moved, an alert issued): the cached JSON feeds
+// are fetched again now, so the page the notification opens shows it, not the copy from before.
+// A refresh that fails (offline, no cache) never keeps the notification from showing.
+function refreshFeeds() {
+  return Promise.resolve()
+    .then(() => caches.open(FEED_CACHE))
+    .then((cache) =>
+    cache.keys().then((requests) =>
+      Promise.all(
+        requests
+          .filter((request) => new URL(request.url).pathname.endsWith(".json"))
+          .map((request) =>
+            fetch(request)
+              .then((response) => (response.ok ? cache.put(request, response) : undefined))
+              .catch(() => undefined),
+          ),
+      ),
+    ))
+    .catch(() => undefined);
 }
 
 // A tap on a notification: bring an open Machi window to the page it is about, or open one.

@@ -37,10 +37,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/garbage") view=pages::Garbage />
                     <Route path=path!("/alerts") view=pages::Alerts />
                     <Route path=path!("/nursery") view=pages::Nursery />
-                    <Route path=path!("/meetings") view=pages::Meetings />
+                    <Route path=path!("/meetings") view=|| view! { <pages::Meetings past=false /> } />
+                    <Route path=path!("/meetings/past") view=|| view! { <pages::Meetings past=true /> } />
                     <Route path=path!("/settings") view=pages::SettingsPage />
                     <Route path=path!("/about") view=pages::About />
                     <Route path=path!("/nursery/:id") view=pages::NurseryFacility />
+                    <Route path=path!("/meetings/:id") view=pages::MeetingPage />
                     <Route path=path!("/c/:city") view=pages::CityLink />
                 </FlatRoutes>
             </main>

@@ -9,7 +9,7 @@ use crate::i18n::{fill, raw, Lang, Msg};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use machi_data::feed::{
-    check_version, AlertsFeed, CityFeed, CityIndex, FeedPath, GarbageFeed, NurseryFeed,
+    check_version, AlertsFeed, CityFeed, CityIndex, FeedPath, GarbageFeed, MeetingsFeed, NurseryFeed,
 };
 use machi_data::garbage::GarbageCalendar;
 use serde::de::DeserializeOwned;
@@ -61,6 +61,8 @@ pub struct CityData {
     /// a first visit to Today downloads no nursery table. `Ok(None)`: no nursery source.
     pub nursery: LocalResource<Option<Result<Option<Arc<NurseryFeed>>, FeedProblem>>>,
     pub nursery_wanted: RwSignal<bool>,
+    /// The municipality's meetings; `Ok(None)` when it has no meeting source.
+    pub meetings: LocalResource<Option<Result<Option<Arc<MeetingsFeed>>, FeedProblem>>>,
 }
 
 impl CityData {
@@ -103,6 +105,17 @@ impl CityData {
                 Some(nursery_feed(&city).await.map(|f| f.map(Arc::new)))
             }
         });
+        let meetings = LocalResource::new(move || {
+            let city = city();
+            async move {
+                let city = city?;
+                Some(
+                    optional_feed(FeedPath::Meetings(city.clone()), &city)
+                        .await
+                        .map(|f| f.map(Arc::new)),
+                )
+            }
+        });
         // Alerts are time-critical: while the app is open, ask again every minute (the service
         // worker answers from its cache when offline).
         set_interval(move || alerts.refetch(), std::time::Duration::from_secs(60));
@@ -112,6 +125,7 @@ impl CityData {
             alerts,
             nursery,
             nursery_wanted,
+            meetings,
         };
         provide_context(data);
         data
@@ -200,8 +214,16 @@ pub async fn alerts_feed(city: &str) -> Result<Option<AlertsFeed>, FeedProblem> 
 /// `/feeds/{city}/nursery.json`: facilities and monthly vacancies; `Ok(None)` when the city has
 /// no nursery source.
 pub async fn nursery_feed(city: &str) -> Result<Option<NurseryFeed>, FeedProblem> {
+    optional_feed(FeedPath::Nursery(city.to_owned()), city).await
+}
+
+/// A feed a city has only with the sources for it: `Ok(None)` when it has none (404).
+async fn optional_feed<T: DeserializeOwned>(
+    path: FeedPath,
+    city: &str,
+) -> Result<Option<T>, FeedProblem> {
     check_city(city)?;
-    match fetch_feed(&FeedPath::Nursery(city.to_owned()).path()).await {
+    match fetch_feed(&path.path()).await {
         Err(FeedProblem::Http(404)) => Ok(None),
         other => other.map(Some),
     }

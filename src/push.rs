@@ -35,6 +35,9 @@ pub struct Topics {
     /// Nurseries followed in the chosen municipality (facility and class only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub nursery: Vec<api::NurseryFollow>,
+    /// The bodies whose meetings the resident follows (body ids of the meetings feed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bodies: Vec<String>,
 }
 
 impl Topics {
@@ -43,6 +46,7 @@ impl Topics {
             || self.evening_hour.is_some()
             || self.morning
             || !self.nursery.is_empty()
+            || !self.bodies.is_empty()
     }
 
     /// The topics as the hub's API takes them.
@@ -55,6 +59,9 @@ impl Topics {
             }),
             nursery: (!self.nursery.is_empty()).then(|| api::NurseryTopic {
                 follows: self.nursery.clone(),
+            }),
+            meetings: (!self.bodies.is_empty()).then(|| api::MeetingTopic {
+                bodies: self.bodies.clone(),
             }),
         }
     }

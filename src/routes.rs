@@ -5,8 +5,8 @@
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
-/// A page of the app with a fixed path (the routes with a parameter, `/c/{city}` and
-/// `/nursery/{id}`, are written in `app.rs`).
+/// A page of the app with a fixed path (the routes with a parameter, `/c/{city}`,
+/// `/nursery/{id}` and `/meetings/{id}`, are written in `app.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Page {
     Today,
@@ -15,19 +15,22 @@ pub enum Page {
     Alerts,
     Nursery,
     Meetings,
+    /// The meetings held, with their minutes.
+    MeetingsPast,
     Settings,
     About,
 }
 
 impl Page {
     #[cfg(test)]
-    pub const ALL: [Page; 8] = [
+    pub const ALL: [Page; 9] = [
         Page::Today,
         Page::Welcome,
         Page::Garbage,
         Page::Alerts,
         Page::Nursery,
         Page::Meetings,
+        Page::MeetingsPast,
         Page::Settings,
         Page::About,
     ];
@@ -40,6 +43,7 @@ impl Page {
             Page::Alerts => "/alerts",
             Page::Nursery => "/nursery",
             Page::Meetings => "/meetings",
+            Page::MeetingsPast => "/meetings/past",
             Page::Settings => "/settings",
             Page::About => "/about",
         }

@@ -47,6 +47,10 @@ pub struct Saved {
     pub area: Option<String>,
     /// The Web Push subscription, when the resident turned a notification topic on.
     pub push: Option<crate::push::Subscription>,
+    /// The bodies whose meetings the resident follows (body ids of the meetings feed); kept
+    /// here too so Today shows their next meeting where notifications are not possible.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub follows: Vec<String>,
     /// The nursery page's choices and follows.
     pub nursery: NurseryChoices,
 }
@@ -91,6 +95,7 @@ pub struct Settings {
     pub city: RwSignal<Option<String>>,
     pub area: RwSignal<Option<String>>,
     pub push: RwSignal<Option<crate::push::Subscription>>,
+    pub follows: RwSignal<Vec<String>>,
     pub nursery: RwSignal<NurseryChoices>,
 }
 
@@ -151,6 +156,7 @@ impl Settings {
             area: RwSignal::new(saved.area),
             push: RwSignal::new(saved.push),
             nursery: RwSignal::new(saved.nursery),
+            follows: RwSignal::new(saved.follows),
         };
         provide_context(settings);
         let languages = crate::i18n::provide_lang(settings.lang);
@@ -201,6 +207,7 @@ impl Settings {
             area: self.area.get(),
             push: self.push.get(),
             nursery: self.nursery.get(),
+            follows: self.follows.get(),
         }
     }
 

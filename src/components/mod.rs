@@ -4,6 +4,7 @@ mod alerts;
 mod area_picker;
 mod garbage;
 mod icon;
+mod meetings;
 mod notifications;
 pub mod nursery;
 mod problem;
@@ -21,6 +22,10 @@ pub use garbage::{
     CollectionCard, GarbageUnavailable, Mine, MyGarbage, NextCollections, NextDay,
 };
 pub use icon::{Icon, IconName};
+pub use meetings::{
+    attend_view, body_line, body_name, body_of, calendar_path, card_view, deadline_text,
+    meeting_lang, place_view, said, status_badge, when_view, FollowButton, Subscribe,
+};
 pub use notifications::Notifications;
 pub use nursery::{FollowedNurseries, NurseryToday};
 pub use problem::ProblemView;

@@ -1,7 +1,8 @@
 //! Settings → Notifications: disaster alerts for my municipality (from a chosen severity) and the
 //! garbage reminder (the evening before at a chosen hour, and/or the morning of). Permission is
 //! asked only when a topic is turned on, after the explanation; unsupported and blocked browsers
-//! are told why and what to do. Meetings and nursery openings join here when their issues land.
+//! are told why and what to do. The bodies whose meetings the resident follows are listed here to
+//! unfollow (following is done on a meeting's page). Nursery openings join when their issue lands.
 
 use crate::i18n::{fill, raw, tr, use_lang, Msg, Rubied, T};
 use crate::push::{self, Place, Support, Topics};
@@ -31,10 +32,13 @@ pub fn Notifications() -> impl IntoView {
     let busy = RwSignal::new(false);
     // What the last change did: a catalogue message, or an error code to show in one.
     let outcome = RwSignal::new(None::<Result<Msg, String>>);
+    // The followed bodies are the settings' (saved even where notifications are not possible).
     let topics = move || {
-        settings
+        let mut t = settings
             .push
-            .with(|p| p.as_ref().map(|s| s.topics.clone()).unwrap_or_default())
+            .with(|p| p.as_ref().map(|s| s.topics.clone()).unwrap_or_default());
+        t.bodies = settings.follows.get();
+        t
     };
 
     // Makes the hub match `wanted`; on failure the saved choice stays as it was.
@@ -170,10 +174,61 @@ pub fn Notifications() -> impl IntoView {
                     <span><T msg=Msg::NotifyMorning /></span>
                 </label>
             </fieldset>
+            <fieldset class="choices" disabled=move || busy.get()>
+                <legend><T msg=Msg::MeetingsFollowed /></legend>
+                <FollowedBodies on_unfollow=move |tap| {
+                    // Without a subscription there is nothing to tell the hub.
+                    if settings.push.get_untracked().is_some() {
+                        change(topics(), Some(tap));
+                    }
+                } />
+            </fieldset>
             <p class="notify-status" role="status">
                 {move || busy.get().then(|| view! { <T msg=Msg::NotifyWorking /> })}
                 {move || status().map(|t| view! { <Rubied text=t /> })}
             </p>
         </section>
+    }
+}
+
+/// The bodies the resident follows, each a ticked box to unfollow it.
+#[component]
+fn FollowedBodies(
+    on_unfollow: impl Fn((bool, Option<web_sys::EventTarget>)) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let settings = expect_context::<Settings>();
+    let city = expect_context::<crate::feeds::CityData>();
+    let lang = use_lang();
+    move || {
+        let follows = settings.follows.get();
+        if follows.is_empty() {
+            return view! { <p class="hint"><T msg=Msg::MeetingsFollowedNone /></p> }.into_any();
+        }
+        let feed = city.meetings.get().flatten().and_then(Result::ok).flatten();
+        let l = lang.get();
+        follows
+            .into_iter()
+            .map(|id| {
+                let body = feed
+                    .as_ref()
+                    .and_then(|f| crate::components::body_of(f, &id));
+                let (name, name_lang) = body
+                    .as_ref()
+                    .map(|b| crate::components::body_name(b, l))
+                    .unwrap_or_else(|| (id.clone(), None));
+                view! {
+                    <label class="choice">
+                        <input type="checkbox" checked name="notify-body"
+                            on:change=move |ev| {
+                                let tap = tapped(&ev);
+                                settings.follows.update(|f| f.retain(|b| *b != id));
+                                on_unfollow(tap);
+                            } />
+                        <span lang=name_lang><Rubied text=name /></span>
+                    </label>
+                }
+            })
+            .collect_view()
+            .into_any()
     }
 }

@@ -1,11 +1,12 @@
 //! The Garbage page: my area (and changing it), today and tomorrow, the month calendar, every
 //! category with its next day, description and remarks, the item search ("which bin does a
-//! battery go in?") and the .ics export.
+//! battery go in?"), the .ics export and the calendar subscription (for residents who never install
+//! the app: every phone's calendar can subscribe to a URL, with a reminder).
 
 use crate::components::use_my_garbage;
 use crate::components::{
     AreaPicker, CategoryIcon, CategoryList, CategoryMark, CategoryName, CollectionCard,
-    GarbageUnavailable, Icon, IconName, Mine, MyGarbage, NextDay, SourceNote,
+    GarbageUnavailable, Icon, IconName, Mine, MyGarbage, NextDay, SourceNote, Subscribe,
 };
 use crate::feeds::CityData;
 use crate::i18n::{month_title, raw, tr, use_lang, Msg, Rubied, T};
@@ -39,6 +40,7 @@ pub fn Garbage() -> impl IntoView {
                     <Categories mine=mine.clone() today=today />
                     <ItemSearch mine=mine.clone() />
                     <Export mine=mine today=today />
+                    <SubscribeDays />
                 }.into_any() }
                 other => view! { <AreaChoice /> <GarbageUnavailable state=other /> }.into_any(),
             }}
@@ -337,6 +339,56 @@ fn Export(mine: Mine, today: NaiveDate) -> impl IntoView {
             <button type="button" class="button" on:click=download>
                 <Icon name=IconName::Today /> <T msg=Msg::GarbageExport />
             </button>
+        </section>
+    }
+}
+
+/// Reminder times offered for the subscribed calendar: the evening before (as for push
+/// reminders), or 6:00 on the day.
+const REMIND_HOURS: [u8; 7] = [17, 18, 19, 20, 21, 22, 6];
+
+/// My area's collection days as a calendar to subscribe to (updated by the hub when the city's
+/// calendar changes, 年末年始 included), with an optional reminder.
+#[component]
+fn SubscribeDays() -> impl IntoView {
+    let city = expect_context::<CityData>();
+    let settings = expect_context::<Settings>();
+    let lang = use_lang();
+    let remind = RwSignal::new(None::<u8>);
+    let path = Signal::derive(move || {
+        let (Some(feed), Some(area)) = (city.get(), settings.area.get()) else {
+            return String::new();
+        };
+        let path = machi_data::feed::FeedPath::GarbageCalendar {
+            city: feed.id,
+            area,
+            lang: lang.get().code().to_owned(),
+        }
+        .path();
+        match remind.get() {
+            Some(h) => format!("{path}?remind={h}"),
+            None => path,
+        }
+    });
+    let label = Signal::derive(move || raw(lang.get(), Msg::GarbageSubscribe).to_owned());
+    view! {
+        <section aria-labelledby="garbage-subscribe">
+            <h2 id="garbage-subscribe"><T msg=Msg::GarbageSubscribeTitle /></h2>
+            <label class="field">
+                <span><T msg=Msg::GarbageSubscribeRemind /></span>
+                <select name="garbage-remind" on:change=move |ev| remind.set(event_target_value(&ev).parse().ok())>
+                    <option value="" selected=true>{tr(Msg::GarbageRemindNone)}</option>
+                    {REMIND_HOURS.into_iter().map(|h| {
+                        let msg = if h >= 12 { Msg::GarbageRemindEvening } else { Msg::GarbageRemindMorning };
+                        view! {
+                            <option value=h.to_string()>
+                                {move || fill(&tr(msg)(), &[("hour", &h.to_string())])}
+                            </option>
+                        }
+                    }).collect_view()}
+                </select>
+            </label>
+            <Subscribe path=path label=label hint=Msg::GarbageSubscribeHint />
         </section>
     }
 }

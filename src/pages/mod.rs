@@ -1,11 +1,10 @@
-//! One file per page. Feature pages (garbage, alerts, nursery, meetings) grow in their own files as
-//! their issues land.
+//! One file per page.
 
 mod about;
 mod alerts;
 mod city_link;
-mod features;
 mod garbage;
+mod meetings;
 mod not_found;
 mod nursery;
 mod settings;
@@ -15,8 +14,8 @@ mod welcome;
 pub use about::About;
 pub use alerts::Alerts;
 pub use city_link::CityLink;
-pub use features::Meetings;
 pub use garbage::Garbage;
+pub use meetings::{MeetingPage, Meetings};
 pub use not_found::NotFound;
 pub use nursery::{Nursery, NurseryFacility};
 pub use settings::SettingsPage;

@@ -1,8 +1,8 @@
 //! Today: the date, my place, and what my city has for me now.
 
 use crate::components::{
-    use_my_garbage, CollectionCard, GarbageUnavailable, Icon, IconName, MyGarbage, NextCollections,
-    NurseryToday, ProblemView, ReadAloud, TopAlert,
+    body_of, card_view, use_my_garbage, CollectionCard, GarbageUnavailable, Icon, IconName,
+    MyGarbage, NextCollections, NurseryToday, ProblemView, ReadAloud, TopAlert,
 };
 use crate::feeds::CityData;
 use crate::i18n::{fill, fill_data, long_date, raw, use_lang, Msg, Rubied, T};
@@ -102,6 +102,7 @@ pub fn Today() -> impl IntoView {
                     }}
                 </section>
                 <NurseryToday />
+                <TodayMeetings />
                 <section aria-labelledby="today-sections">
                     <h2 id="today-sections"><T msg=Msg::TodaySections /></h2>
                     <ul class="cards">
@@ -118,5 +119,63 @@ pub fn Today() -> impl IntoView {
                 </section>
             </article>
         </Show>
+    }
+}
+
+/// The next meeting of each body the resident follows, and every meeting whose deadline to apply
+/// to attend is within three days. Nothing when there is neither.
+#[component]
+fn TodayMeetings() -> impl IntoView {
+    let settings = expect_context::<Settings>();
+    let city = expect_context::<CityData>();
+    let lang = use_lang();
+    move || {
+        let feed = city.meetings.get().flatten()?.ok().flatten()?;
+        let l = lang.get();
+        let today = city.today();
+        let now = chrono::Utc::now().fixed_offset();
+        let upcoming: Vec<&machi_data::meetings::Meeting> = feed
+            .meetings
+            .iter()
+            .filter(|m| !m.is_past(now) && m.status.goes_ahead())
+            .collect();
+        let followed: Vec<machi_data::meetings::Meeting> = settings
+            .follows
+            .get()
+            .iter()
+            .filter_map(|body| upcoming.iter().find(|m| m.body == *body))
+            .map(|m| (*m).clone())
+            .collect();
+        let soon = today + Days::new(3);
+        let due: Vec<machi_data::meetings::Meeting> = upcoming
+            .iter()
+            .filter(|m| m.attend.deadline.is_some_and(|d| d >= today && d <= soon))
+            .filter(|m| !followed.iter().any(|f| f.id == m.id))
+            .map(|m| (*m).clone())
+            .collect();
+        if followed.is_empty() && due.is_empty() {
+            return None;
+        }
+        let group = |title: Msg, list: Vec<machi_data::meetings::Meeting>| {
+            (!list.is_empty()).then(|| {
+                let feed = feed.clone();
+                view! {
+                    <h3><T msg=title /></h3>
+                    <ul class="cards">
+                        {list.iter().map(|m| {
+                            card_view(m, body_of(&feed, &m.body).as_ref(), today, l)
+                        }).collect_view()}
+                    </ul>
+                }
+            })
+        };
+        Some(view! {
+            <section class="today-meetings" aria-labelledby="today-meetings">
+                <h2 id="today-meetings"><T msg=Msg::MeetingsTitle /></h2>
+                {group(Msg::MeetingsFollowed, followed)}
+                {group(Msg::MeetingsDeadlinesSoon, due)}
+                <p><a href="/meetings"><T msg=Msg::MeetingsOpenPage /></a></p>
+            </section>
+        })
     }
 }

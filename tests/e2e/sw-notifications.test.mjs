@@ -8,17 +8,17 @@ import vm from "node:vm";
 
 const ORIGIN = "https://machi.example";
 
-function worker({ windows = [], cached = [] } = {}) {
+function worker({ windows = [], cached = [], caches: cacheApi, fetch: fetchFn } = {}) {
   const listeners = {};
   const log = { shown: [], focused: [], navigated: [], opened: [], fetched: [], stored: [] };
-  // The feed cache: the requests it holds, and what is put back.
-  const caches = {
+  // The feed cache: the requests it holds (by URL), and what is put back.
+  const caches = cacheApi ?? {
     open: async () => ({
-      keys: async () => cached,
-      put: async (request, response) => { log.stored.push([request, await response.text()]); },
+      keys: async () => cached.map((url) => ({ url })),
+      put: async (request, response) => { log.stored.push([request.url, await response.text()]); },
     }),
   };
-  const fetch = async (request) => { log.fetched.push(request); return new Response(`fresh ${request}`); };
+  const fetch = fetchFn ?? (async (request) => { log.fetched.push(request.url); return new Response(`fresh ${request.url}`); });
   const self = {
     location: new URL(`${ORIGIN}/sw.js`),
     addEventListener: (type, fn) => { listeners[type] = fn; },
@@ -60,12 +60,25 @@ test("a push shows the hub's title and body, with its tag and target page", asyn
 });
 
 test("a push refreshes the cached feeds, so the page it opens shows the news", async () => {
-  const feeds = ["/feeds/demo/city.json", "/feeds/demo/nursery.json"];
+  const feeds = [`${ORIGIN}/feeds/demo/city.json`, `${ORIGIN}/feeds/demo/nursery.json`];
   const { fire, log } = worker({ cached: feeds });
   await fire("push", pushEvent({ title: "空きが出ました：えきまえひまわり保育園", body: "1歳児クラス", url: "/nursery/D0003" }));
   assert.equal(log.shown.length, 1);
   assert.deepEqual(log.fetched, feeds);
   assert.deepEqual(log.stored, feeds.map((f) => [f, `fresh ${f}`]));
+});
+
+test("a push fetches the JSON feeds only, and shows even when the refresh cannot be done", async () => {
+  const cached = [`${ORIGIN}/feeds/demo/meetings.json`, `${ORIGIN}/feeds/demo/meeting/m-1.ja.ics`];
+  const { fire, log } = worker({ cached });
+  await fire("push", pushEvent({ title: "変更：まち市都市計画審議会", url: "/meetings/m-1" }));
+  assert.equal(log.shown.length, 1);
+  // The JSON feeds only (a downloaded calendar stays as it was).
+  assert.deepEqual(log.fetched, [`${ORIGIN}/feeds/demo/meetings.json`]);
+  // Offline, or without a cache: the notification still shows.
+  const offline = worker({ caches: { open: async () => { throw new Error("no cache"); } } });
+  await offline.fire("push", pushEvent({ title: "t" }));
+  assert.equal(offline.log.shown.length, 1);
 });
 
 test("a tap brings an open Machi window to the notification's page", async () => {

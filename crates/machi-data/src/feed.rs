@@ -11,6 +11,9 @@
 //! | `/feeds/{city}/garbage.json` | [`GarbageFeed`] (when the city has a garbage source) |
 //! | `/feeds/{city}/alerts.json`  | [`AlertsFeed`] (when the city has a `jma-atom`, `cap` or `shelters` source) |
 //! | `/feeds/{city}/nursery.json` | [`NurseryFeed`] (when the city has a `nursery-facilities` or `nursery-vacancies` source) |
+//! | `/feeds/{city}/meetings.json` | [`MeetingsFeed`] (when the city has a `meetings-*` source) |
+//! | `/feeds/{city}/meetings.{lang}.ics`, `…/meetings/{body}.{lang}.ics`, `…/meeting/{id}.{lang}.ics` | iCalendar of the city's, a body's, one meeting (the hub writes them from [`MeetingsFeed`]) |
+//! | `/feeds/{city}/garbage/{area}.{lang}.ics` | iCalendar of an area's collection days (from [`GarbageFeed`]; the hub adds a reminder with `?remind=HH`) |
 //!
 //! The paths are written once, as [`FeedPath`]. Freshness ("as of", stale, the last error) of
 //! every feed is in [`CityFeed::sources`], so the app learns it from one small document.
@@ -38,6 +41,32 @@ pub enum FeedPath {
     Alerts(String),
     /// `/feeds/{city}/nursery.json`: [`NurseryFeed`].
     Nursery(String),
+    /// `/feeds/{city}/meetings.json`: [`MeetingsFeed`].
+    Meetings(String),
+    /// An iCalendar of meetings in one language (iCalendar has one `SUMMARY` per event).
+    MeetingsCalendar {
+        city: String,
+        of: MeetingsOf,
+        lang: String,
+    },
+    /// `/feeds/{city}/garbage/{area}.{lang}.ics`: an area's collection days, for a calendar app
+    /// to subscribe to (`area` is the resident's area id of [`CityFeed::areas`]).
+    GarbageCalendar {
+        city: String,
+        area: String,
+        lang: String,
+    },
+}
+
+/// Which meetings an iCalendar holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MeetingsOf {
+    /// `/feeds/{city}/meetings.{lang}.ics`: every meeting of the city.
+    City,
+    /// `/feeds/{city}/meetings/{body}.{lang}.ics`: one body's.
+    Body(String),
+    /// `/feeds/{city}/meeting/{id}.{lang}.ics`: one meeting ("add to calendar").
+    Meeting(String),
 }
 
 /// The kinds of feed a city has (some only when it has the sources for them). A new feature's
@@ -48,6 +77,7 @@ pub enum CityFeedKind {
     Garbage,
     Alerts,
     Nursery,
+    Meetings,
 }
 
 impl CityFeedKind {
@@ -57,6 +87,7 @@ impl CityFeedKind {
         CityFeedKind::Garbage,
         CityFeedKind::Alerts,
         CityFeedKind::Nursery,
+        CityFeedKind::Meetings,
     ];
 
     /// The file name under `/feeds/{city}/`.
@@ -66,6 +97,7 @@ impl CityFeedKind {
             CityFeedKind::Garbage => "garbage.json",
             CityFeedKind::Alerts => "alerts.json",
             CityFeedKind::Nursery => "nursery.json",
+            CityFeedKind::Meetings => "meetings.json",
         }
     }
 
@@ -77,6 +109,7 @@ impl CityFeedKind {
             CityFeedKind::Garbage => FeedPath::Garbage(city),
             CityFeedKind::Alerts => FeedPath::Alerts(city),
             CityFeedKind::Nursery => FeedPath::Nursery(city),
+            CityFeedKind::Meetings => FeedPath::Meetings(city),
         }
     }
 }
@@ -86,22 +119,47 @@ impl FeedPath {
     pub const PREFIX: &'static str = "/feeds/";
     const INDEX_FILE: &'static str = "index.json";
 
-    /// The city and kind of a city's feed; `None` for the index.
+    /// The city of a city's feed and the kind of feed it is (an iCalendar: the kind it is made
+    /// from); `None` for the index.
     pub fn city_feed(&self) -> Option<(&str, CityFeedKind)> {
         match self {
             FeedPath::Index => None,
             FeedPath::City(c) => Some((c, CityFeedKind::City)),
-            FeedPath::Garbage(c) => Some((c, CityFeedKind::Garbage)),
+            FeedPath::Garbage(c) | FeedPath::GarbageCalendar { city: c, .. } => {
+                Some((c, CityFeedKind::Garbage))
+            }
             FeedPath::Alerts(c) => Some((c, CityFeedKind::Alerts)),
             FeedPath::Nursery(c) => Some((c, CityFeedKind::Nursery)),
+            FeedPath::Meetings(c) | FeedPath::MeetingsCalendar { city: c, .. } => {
+                Some((c, CityFeedKind::Meetings))
+            }
         }
+    }
+
+    /// Whether it is an iCalendar (`text/calendar`) rather than JSON.
+    pub fn is_calendar(&self) -> bool {
+        matches!(
+            self,
+            FeedPath::MeetingsCalendar { .. } | FeedPath::GarbageCalendar { .. }
+        )
     }
 
     /// The URL path: `/feeds/index.json`, `/feeds/{city}/garbage.json` …
     pub fn path(&self) -> String {
-        match self.city_feed() {
-            None => format!("{}{}", Self::PREFIX, Self::INDEX_FILE),
-            Some((city, kind)) => format!("{}{city}/{}", Self::PREFIX, kind.file()),
+        let p = Self::PREFIX;
+        match self {
+            FeedPath::MeetingsCalendar { city, of, lang } => match of {
+                MeetingsOf::City => format!("{p}{city}/meetings.{lang}.ics"),
+                MeetingsOf::Body(body) => format!("{p}{city}/meetings/{body}.{lang}.ics"),
+                MeetingsOf::Meeting(id) => format!("{p}{city}/meeting/{id}.{lang}.ics"),
+            },
+            FeedPath::GarbageCalendar { city, area, lang } => {
+                format!("{p}{city}/garbage/{area}.{lang}.ics")
+            }
+            _ => match self.city_feed() {
+                None => format!("{p}{}", Self::INDEX_FILE),
+                Some((city, kind)) => format!("{p}{city}/{}", kind.file()),
+            },
         }
     }
 
@@ -116,10 +174,47 @@ impl FeedPath {
         if city.is_empty() {
             return None;
         }
-        CityFeedKind::ALL
+        if let Some(found) = CityFeedKind::ALL
             .into_iter()
             .find(|k| k.file() == file)
             .map(|k| k.of(city))
+        {
+            return Some(found);
+        }
+        let city = city.to_owned();
+        // `{name}.{lang}.ics`: a name and a language, neither empty nor with a dot or slash.
+        let calendar = |file: &str| -> Option<(String, String)> {
+            let (name, lang) = file.strip_suffix(".ics")?.rsplit_once('.')?;
+            let segment = |s: &str| !s.is_empty() && !s.contains(['/', '.']);
+            (segment(name) && segment(lang)).then(|| (name.to_owned(), lang.to_owned()))
+        };
+        if let Some((name, lang)) = calendar(file) {
+            return (name == "meetings").then_some(FeedPath::MeetingsCalendar {
+                city,
+                of: MeetingsOf::City,
+                lang,
+            });
+        }
+        let (dir, file) = file.split_once('/')?;
+        let (name, lang) = calendar(file)?;
+        match dir {
+            "meetings" => Some(FeedPath::MeetingsCalendar {
+                city,
+                of: MeetingsOf::Body(name),
+                lang,
+            }),
+            "meeting" => Some(FeedPath::MeetingsCalendar {
+                city,
+                of: MeetingsOf::Meeting(name),
+                lang,
+            }),
+            "garbage" => Some(FeedPath::GarbageCalendar {
+                city,
+                area: name,
+                lang,
+            }),
+            _ => None,
+        }
     }
 }
 
@@ -236,6 +331,36 @@ pub struct AlertsFeed {
     /// Demo only: every time in this feed was moved forward by this many seconds so that the demo
     /// city's recorded messages look current (the newest is "now" when the hub started). The app
     /// must say the alerts are a demonstration. Never set for a real city.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demo_time_shift_secs: Option<i64>,
+}
+
+/// `/feeds/{city}/meetings.json`: the public meetings of the city's bodies in a window around
+/// now (past ones with their minutes, upcoming ones with how to attend), and notices of meetings
+/// from news feeds. The hub assembles it (`MeetingsFeed::assemble`, machi-data's `sources`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingsFeed {
+    pub version: u32,
+    #[serde(deserialize_with = "crate::time::utc")]
+    pub generated_at: DateTime<Utc>,
+    /// The ids of the sources in [`CityFeed::sources`] it was made from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bodies: Vec<crate::meetings::Body>,
+    /// Sorted by start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub meetings: Vec<crate::meetings::Meeting>,
+    /// Newest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<crate::meetings::Notice>,
+    /// The dates (city time) `meetings` covers.
+    #[serde(deserialize_with = "crate::time::date")]
+    pub from: chrono::NaiveDate,
+    #[serde(deserialize_with = "crate::time::date")]
+    pub to: chrono::NaiveDate,
+    /// Demo only: every date was moved forward by this many seconds (whole weeks) so the demo's
+    /// meetings are upcoming whenever the hub starts. Never set for a real city.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub demo_time_shift_secs: Option<i64>,
 }
@@ -386,11 +511,18 @@ pub enum SourceKind {
     JmaAtom,
     Cap,
     Shelters,
-    Meetings,
     /// A facility list: 子育て施設一覧 CSV, papamama GeoJSON or CSV.
     NurseryFacilities,
     /// Vacancy tables: 横浜市's 入所状況, a marks table, Machi's vacancy CSV.
     NurseryVacancies,
+    /// An iCalendar of meetings (`meetings-ical`).
+    MeetingsIcal,
+    /// The Machi meeting CSV (`meetings-csv`, see `cities/README.md`).
+    MeetingsCsv,
+    /// An イベント一覧 event list, of which the city's meeting rows are read (`meetings-events`).
+    MeetingsEvents,
+    /// An RSS or Atom 新着情報 feed, of which the meeting items become notices (`meetings-news`).
+    MeetingsNews,
 }
 
 impl SourceKind {
@@ -404,6 +536,17 @@ impl SourceKind {
         matches!(
             self,
             SourceKind::NurseryFacilities | SourceKind::NurseryVacancies
+        )
+    }
+
+    /// Whether the kind feeds `/feeds/{city}/meetings.json`.
+    pub fn is_meetings(self) -> bool {
+        matches!(
+            self,
+            SourceKind::MeetingsIcal
+                | SourceKind::MeetingsCsv
+                | SourceKind::MeetingsEvents
+                | SourceKind::MeetingsNews
         )
     }
 
@@ -570,6 +713,45 @@ mod tests {
             "/feeds/demo/garbage.json"
         );
         assert_eq!(FeedPath::Index.path(), "/feeds/index.json");
+        let calendars = [
+            (
+                FeedPath::MeetingsCalendar {
+                    city: "demo".into(),
+                    of: MeetingsOf::City,
+                    lang: "ja-x-easy".into(),
+                },
+                "/feeds/demo/meetings.ja-x-easy.ics",
+            ),
+            (
+                FeedPath::MeetingsCalendar {
+                    city: "demo".into(),
+                    of: MeetingsOf::Body("b-0123".into()),
+                    lang: "en".into(),
+                },
+                "/feeds/demo/meetings/b-0123.en.ics",
+            ),
+            (
+                FeedPath::MeetingsCalendar {
+                    city: "demo".into(),
+                    of: MeetingsOf::Meeting("m-9".into()),
+                    lang: "ja".into(),
+                },
+                "/feeds/demo/meeting/m-9.ja.ics",
+            ),
+            (
+                FeedPath::GarbageCalendar {
+                    city: "demo".into(),
+                    area: "kita".into(),
+                    lang: "en".into(),
+                },
+                "/feeds/demo/garbage/kita.en.ics",
+            ),
+        ];
+        for (p, written) in calendars {
+            assert_eq!(p.path(), written);
+            assert_eq!(FeedPath::parse(written), Some(p.clone()), "{written}");
+            assert!(p.is_calendar());
+        }
         for bad in [
             "/feeds/",
             "/feeds/demo/other.json",
@@ -577,6 +759,12 @@ mod tests {
             "/feeds/a/b/city.json",
             "/feed/demo/city.json",
             "/feeds/index.json/x",
+            "/feeds/demo/meetings.ics",
+            "/feeds/demo/other.en.ics",
+            "/feeds/demo/garbage/.en.ics",
+            "/feeds/demo/garbage/kita.en.ics/x",
+            "/feeds/demo/garbage/a/kita.en.ics",
+            "/feeds/demo/parks/kita.en.ics",
         ] {
             assert_eq!(FeedPath::parse(bad), None, "{bad}");
         }

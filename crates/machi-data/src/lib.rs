@@ -13,12 +13,13 @@ pub mod encoding;
 pub mod feed;
 pub mod garbage;
 pub mod nursery;
+pub mod meetings;
 pub mod push;
 pub mod text;
 pub mod time;
 
 pub use feed::{
     AlertsFeed, Area, CityFeed, CityFeedKind, CityIndex, CitySummary, FeedPath, GarbageFeed,
-    NurseryFeed, SourceInfo, SourceKind, FEED_VERSION,
+    MeetingsFeed, NurseryFeed, SourceInfo, SourceKind, FEED_VERSION,
 };
 pub use text::LocalizedText;

@@ -63,6 +63,9 @@ pub struct Topics {
     pub alerts: Option<AlertTopic>,
     #[serde(default)]
     pub garbage: Option<GarbageTopic>,
+    /// Meetings of the bodies the subscriber follows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meetings: Option<MeetingTopic>,
     /// Nurseries followed, for a push when a place opens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nursery: Option<NurseryTopic>,
@@ -84,6 +87,18 @@ pub struct NurseryFollow {
     /// The age class 0–5.
     pub class: u8,
 }
+
+/// Meetings of followed bodies: a new one, a change of date, time or place or a cancellation,
+/// and the day before the deadline to apply to attend (傍聴).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingTopic {
+    /// Body ids of `/feeds/{city}/meetings.json` (at most [`MAX_FOLLOWED_BODIES`]).
+    pub bodies: Vec<String>,
+}
+
+/// Bodies one subscription may follow, at most.
+pub const MAX_FOLLOWED_BODIES: usize = 100;
 
 /// Alerts for the subscriber's municipality.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -242,6 +257,7 @@ mod tests {
                 alerts: Some(AlertTopic::from(Severity::Advisory)),
                 garbage: None,
                 nursery: None,
+                meetings: None,
             },
         };
         assert_eq!(

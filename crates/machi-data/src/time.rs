@@ -86,6 +86,15 @@ pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
     parse_date(&s).ok_or_else(|| D::Error::custom(format!("not a date (YYYY-MM-DD): {s}")))
 }
 
+pub fn date_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) => parse_date(&s)
+            .map(Some)
+            .ok_or_else(|| D::Error::custom(format!("not a date (YYYY-MM-DD): {s}"))),
+    }
+}
+
 pub fn fixed<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<FixedOffset>, D::Error> {
     let s = text(d)?;
     parse_datetime(&s).ok_or_else(|| D::Error::custom(format!("not an RFC 3339 date-time: {s}")))

@@ -259,6 +259,7 @@ fn main() {
                 }),
                 garbage: None,
                 nursery: Vec::new(),
+                meetings: None,
             },
         };
         push.store().insert(&sub, "x", 0).unwrap();

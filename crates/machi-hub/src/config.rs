@@ -21,6 +21,11 @@
 //! instead of one `path` or `url`. `demo_time_shift = true` is for the demo city only (see
 //! [`AlertsConfig::demo_time_shift`]).
 //!
+//! Meeting sources (`meetings-ical`, `meetings-csv`, `meetings-events`, `meetings-news`) may be
+//! given a `[meetings]` table: which rows of event lists and items of news feeds are meetings
+//! (`match`, `categories`, `exclude`; see [`MeetingsConfig`]), and for the demo city only
+//! `demo_today`.
+//!
 //! Relative `path`s of sources are kept as written; the hub resolves them against its working
 //! directory.
 
@@ -52,6 +57,18 @@ pub struct CityConfig {
     pub sources: Vec<SourceConfig>,
     /// The `[alerts]` table: where the city is, for alert sources.
     pub alerts: Option<AlertsConfig>,
+    /// The `[meetings]` table (its defaults when absent).
+    pub meetings: MeetingsConfig,
+}
+
+/// `[meetings]`: which entries of event lists and news feeds are meetings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MeetingsConfig {
+    /// `match` (title words), `categories` (イベント種類 values) and `exclude` (title words).
+    pub rules: machi_data::meetings::MeetingRules,
+    /// Demo only: the day the demo's meetings were written around; the hub moves them by whole
+    /// weeks so that day falls in the week it starts (see [`machi_data::meetings::demo_shift_days`]).
+    pub demo_today: Option<chrono::NaiveDate>,
 }
 
 /// `[alerts]`: the codes that place the city in the alert sources' area systems.
@@ -290,6 +307,21 @@ struct RawCity {
     sources: Vec<RawSource>,
     #[serde(default)]
     alerts: Option<Spanned<RawAlerts>>,
+    #[serde(default)]
+    meetings: Option<Spanned<RawMeetings>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeetings {
+    #[serde(default, rename = "match")]
+    include: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    categories: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    demo_today: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -509,6 +541,10 @@ impl Validator<'_> {
             Some(alerts) => Some(self.alerts(alerts)?),
             None => None,
         };
+        let meetings = match &raw.meetings {
+            Some(meetings) => self.meetings(meetings)?,
+            None => MeetingsConfig::default(),
+        };
 
         Ok(CityConfig {
             file: self.file.to_owned(),
@@ -533,6 +569,7 @@ impl Validator<'_> {
                 .collect(),
             sources: raw.sources.into_iter().map(source_config).collect(),
             alerts,
+            meetings,
         })
     }
 
@@ -658,6 +695,64 @@ impl Validator<'_> {
                 .demo_time_shift
                 .as_ref()
                 .is_some_and(|d| *d.get_ref()),
+        })
+    }
+
+    fn meetings(&self, raw: &Spanned<RawMeetings>) -> Result<MeetingsConfig, ConfigError> {
+        let m = raw.get_ref();
+        let words = |list: &Option<Vec<Spanned<String>>>, key: &str, default: &[String]| {
+            let Some(list) = list else {
+                return Ok(default.to_vec());
+            };
+            list.iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    let t = w.get_ref().trim();
+                    if t.is_empty() {
+                        self.error(
+                            Some(w.span()),
+                            &format!("meetings.{key}[{i}]"),
+                            "must not be empty",
+                        )
+                    } else {
+                        Ok(t.to_owned())
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let defaults = machi_data::meetings::MeetingRules::default();
+        let include = words(&m.include, "match", &defaults.include)?;
+        let categories = words(&Some(m.categories.clone()), "categories", &[])?;
+        if include.is_empty() && categories.is_empty() {
+            return self.error(
+                Some(raw.span()),
+                "meetings",
+                "`match` and `categories` are both empty: no entry could be a meeting",
+            );
+        }
+        let demo_today = match &m.demo_today {
+            None => None,
+            Some(d) => Some(
+                machi_data::time::parse_date(d.get_ref().trim()).ok_or_else(|| {
+                    ConfigError::at(
+                        self.file,
+                        self.source,
+                        Some(d.span()),
+                        format!(
+                            "`meetings.demo_today`: `{}` is not a date (YYYY-MM-DD)",
+                            d.get_ref()
+                        ),
+                    )
+                })?,
+            ),
+        };
+        Ok(MeetingsConfig {
+            rules: machi_data::meetings::MeetingRules {
+                include,
+                categories,
+                exclude: words(&m.exclude, "exclude", &defaults.exclude)?,
+            },
+            demo_today,
         })
     }
 
@@ -846,6 +941,36 @@ attribution = { ja = "テスト市" }
             SourceLocation::Path("data/garbage".into())
         );
         assert!(city.prefecture.0.is_empty());
+    }
+
+    #[test]
+    fn the_meetings_table_says_which_entries_are_meetings() {
+        let city = parse_test(GOOD).unwrap();
+        assert_eq!(city.meetings, MeetingsConfig::default());
+        let text =
+            format!("{GOOD}\n[meetings]\nmatch = [\"外部評価\"]\ndemo_today = \"2026-12-07\"\n");
+        let city = parse_test(&text).unwrap();
+        assert_eq!(city.meetings.rules.include, ["外部評価"]);
+        assert_eq!(city.meetings.rules.exclude, ["募集", "公募"]);
+        assert_eq!(city.meetings.demo_today, "2026-12-07".parse().ok());
+        let err = parse_test(&format!("{GOOD}\n[meetings]\nmatch = [\" \"]\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`meetings.match[0]`: must not be empty"),
+            "{err}"
+        );
+        let err = parse_test(&format!("{GOOD}\n[meetings]\ndemo_today = \"12/7\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`meetings.demo_today`: `12/7` is not a date"),
+            "{err}"
+        );
+        let err = parse_test(&format!("{GOOD}\n[meetings]\nmatch = []\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no entry could be a meeting"), "{err}");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Assembles the published feeds from the city files and what the sources publish
 //! ([`crate::sources`]): `/feeds/index.json`, `/feeds/{city}/city.json`, and per city
-//! `garbage.json` (with a garbage source) and `alerts.json` (with an alert source). Nothing here
-//! reads a source: every value comes from the pipeline with its status.
+//! `garbage.json` (with a garbage source), `alerts.json` (with an alert source) and
+//! `meetings.json` (with meeting sources, prepared by [`crate::meetings`]). Nothing here reads a
+//! source: every value comes from the pipeline with its status. The iCalendar feeds (meetings,
+//! garbage days) are written from these on request ([`Feeds::calendar`]).
 //!
 //! Feeds are serialised (and compressed) once per change into [`Document`]s so serving them is a
 //! map lookup. A city's feed and calendar are assembled again only when its file or one
@@ -12,14 +14,17 @@
 
 use crate::config::{CityConfig, ConfigError, Loaded, SourceLocation};
 use crate::document::{Document, Effort};
+use crate::meetings::{Prepared, PreparedCities};
 use crate::sources::{garbage, registration, Parse, Published, Sources, Value};
 use chrono::{DateTime, Utc};
 use machi_data::alerts::Alert;
-use machi_data::feed::{AlertsInput, CityFeedKind, FeedPath};
+use machi_data::feed::{AlertsInput, CityFeedKind, FeedPath, MeetingsOf};
+use machi_data::meetings::MeetingsInput;
 use machi_data::{
-    AlertsFeed, CityFeed, CityIndex, CitySummary, GarbageFeed, NurseryFeed, SourceInfo,
-    FEED_VERSION,
+    AlertsFeed, CityFeed, CityIndex, CitySummary, GarbageFeed, MeetingsFeed, NurseryFeed,
+    SourceInfo, FEED_VERSION,
 };
+use machi_i18n::Lang;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -72,6 +77,15 @@ pub enum Missing {
     NoSource,
     /// It has one, not read successfully yet.
     NotRead,
+    /// The feed is there, but not what the path names in it (a language, body, meeting or area).
+    NotInFeed,
+}
+
+/// A meetings feed and what it was made from (compared by pointer).
+#[derive(Debug, Clone)]
+struct MeetingsDoc {
+    doc: Doc<MeetingsFeed>,
+    made_from: Arc<Prepared>,
 }
 
 /// A garbage feed and the published calendar it was made from (compared by pointer, so an
@@ -89,6 +103,7 @@ struct CityFeeds {
     garbage: Slot<GarbageDoc>,
     alerts: Slot<Doc<AlertsFeed>>,
     nursery: Slot<Doc<NurseryFeed>>,
+    meetings: Slot<MeetingsDoc>,
     /// The city file and its sources' generations the city feed and calendar were made from.
     made_from: Option<(CityConfig, Vec<u64>)>,
 }
@@ -101,6 +116,8 @@ pub struct Assembly<'a> {
     /// When the hub started: a demo city's recorded alerts are replayed as if the newest had been
     /// issued then.
     pub started: DateTime<Utc>,
+    /// The cities' meetings, prepared for this assembly.
+    pub meetings: &'a PreparedCities,
 }
 
 /// Every feed the hub publishes, as of one assembly.
@@ -200,6 +217,11 @@ impl Feeds {
         self.cities.get(id)?.nursery.ready().map(|d| &*d.value)
     }
 
+    /// The city's meetings feed, if its meeting sources have been read.
+    pub fn meetings(&self, id: &str) -> Option<&MeetingsFeed> {
+        self.cities.get(id)?.meetings.ready().map(|d| &*d.doc.value)
+    }
+
     /// The document at `path`, or why there is none.
     pub fn document(&self, path: &FeedPath) -> Result<&Document, Missing> {
         let Some((city, kind)) = path.city_feed() else {
@@ -223,7 +245,102 @@ impl Feeds {
                 .ready()
                 .map(|d| &d.doc)
                 .ok_or(feeds.nursery.missing()),
+            CityFeedKind::Meetings => feeds
+                .meetings
+                .ready()
+                .map(|d| &d.doc.doc)
+                .ok_or(feeds.meetings.missing()),
         }
+    }
+
+    /// An iCalendar feed, written now from the feeds it is made of: a city's, a body's or one
+    /// meeting's meetings, or an area's collection days (with a reminder at `remind` o'clock).
+    /// `app` is where the app is served (each meeting event links its page there).
+    pub fn calendar(
+        &self,
+        path: &FeedPath,
+        app: Option<&str>,
+        remind: Option<u8>,
+    ) -> Result<Document, Missing> {
+        let Some((city, _)) = path.city_feed() else {
+            return Err(Missing::NotInFeed);
+        };
+        let feeds = self.cities.get(city).ok_or(Missing::UnknownCity)?;
+        let feed = &feeds.city.value;
+        let text = match path {
+            FeedPath::MeetingsCalendar { of, lang, .. } => {
+                let lang = Lang::from_code(lang).ok_or(Missing::NotInFeed)?;
+                let meetings = feeds.meetings.ready().ok_or(feeds.meetings.missing())?;
+                let options = machi_data::meetings::CalendarOptions {
+                    lang,
+                    city: &feed.id,
+                    city_name: feed.name.get(lang.code(), lang.data_fallbacks()),
+                    timezone: &feed.timezone,
+                    app,
+                };
+                machi_data::meetings::meetings_ics(&meetings.doc.value, of, &options)
+                    .ok_or(Missing::NotInFeed)?
+            }
+            FeedPath::GarbageCalendar { area, lang, .. } => {
+                let lang = Lang::from_code(lang).ok_or(Missing::NotInFeed)?;
+                let garbage = feeds.garbage.ready().ok_or(feeds.garbage.missing())?;
+                let calendar = &garbage.doc.value.calendar;
+                let collection = feed
+                    .collection_area(area, calendar)
+                    .ok_or(Missing::NotInFeed)?;
+                let today = feed
+                    .timezone
+                    .parse::<chrono_tz::Tz>()
+                    .map(|tz| Utc::now().with_timezone(&tz).date_naive())
+                    .unwrap_or_else(|_| Utc::now().date_naive());
+                machi_data::garbage::to_ics_with_reminder(
+                    collection, calendar, today, 12, lang, remind,
+                )
+            }
+            _ => return Err(Missing::NotInFeed),
+        };
+        Ok(Document::new(text.into_bytes()))
+    }
+
+    /// Every iCalendar feed there is, for static hosting: per city and language, the city's
+    /// meetings, each body's and each meeting's, and each area's collection days.
+    pub fn calendars(&self) -> Vec<FeedPath> {
+        let mut all = Vec::new();
+        for (id, feeds) in &self.cities {
+            for lang in Lang::all() {
+                let lang = lang.code().to_owned();
+                if let Some(m) = feeds.meetings.ready() {
+                    let m = &m.doc.value;
+                    let of = std::iter::once(MeetingsOf::City)
+                        .chain(m.bodies.iter().map(|b| MeetingsOf::Body(b.id.clone())))
+                        .chain(m.meetings.iter().map(|x| MeetingsOf::Meeting(x.id.clone())));
+                    for of in of {
+                        all.push(FeedPath::MeetingsCalendar {
+                            city: id.clone(),
+                            of,
+                            lang: lang.clone(),
+                        });
+                    }
+                }
+                if let Some(g) = feeds.garbage.ready() {
+                    for area in &feeds.city.value.areas {
+                        if feeds
+                            .city
+                            .value
+                            .collection_area(&area.id, &g.doc.value.calendar)
+                            .is_some()
+                        {
+                            all.push(FeedPath::GarbageCalendar {
+                                city: id.clone(),
+                                area: area.id.clone(),
+                                lang: lang.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        all
     }
 
     /// Every document there is, with its path, for static hosting.
@@ -248,16 +365,26 @@ impl Feeds {
         self.cities.is_empty()
     }
 
-    /// Writes every feed under `out/feeds/`, for static hosting.
+    /// Writes every feed under `out/feeds/`, for static hosting: the JSON feeds and the
+    /// iCalendar ones (whose events then link the sources' pages, as there is no app address;
+    /// the garbage calendars without a reminder, which needs the hub's `?remind=`).
     pub fn export(&self, out: &Path) -> Result<(), crate::files::FileError> {
-        for (path, doc) in self.documents() {
+        let write = |path: &FeedPath, bytes: &[u8]| {
             let file = out.join(path.path().trim_start_matches('/'));
             if let Some(dir) = file.parent() {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| crate::files::FileError::new("create", dir, e))?;
             }
-            std::fs::write(&file, &doc.bytes)
-                .map_err(|e| crate::files::FileError::new("write", &file, e))?;
+            std::fs::write(&file, bytes)
+                .map_err(|e| crate::files::FileError::new("write", &file, e))
+        };
+        for (path, doc) in self.documents() {
+            write(&path, &doc.bytes)?;
+        }
+        for path in self.calendars() {
+            if let Ok(doc) = self.calendar(&path, None, None) {
+                write(&path, &doc.bytes)?;
+            }
         }
         Ok(())
     }
@@ -387,11 +514,13 @@ fn assemble_city(config: &CityConfig, previous: Option<&CityFeeds>, a: &Assembly
     };
 
     let alerts = alerts_slot(config, &published, previous, a);
+    let meetings = meetings_slot(config, previous, a);
     CityFeeds {
         city,
         garbage,
         alerts,
         nursery,
+        meetings,
         made_from: Some(made_from),
     }
 }
@@ -480,6 +609,43 @@ fn nursery_slot(
         a.now,
         |f, t| f.generated_at = t,
     ))
+}
+
+/// The city's meetings feed from what [`crate::meetings`] prepared (the same preparation: the
+/// same document).
+fn meetings_slot(
+    config: &CityConfig,
+    previous: Option<&CityFeeds>,
+    a: &Assembly<'_>,
+) -> Slot<MeetingsDoc> {
+    if !config.sources.iter().any(|s| s.kind.is_meetings()) {
+        return Slot::NoSource;
+    }
+    let Some(prepared) = a.meetings.get(&config.id) else {
+        return previous.map_or(Slot::NotRead, |p| p.meetings.clone());
+    };
+    let previous = previous.and_then(|p| p.meetings.ready());
+    if let Some(p) = previous.filter(|p| Arc::ptr_eq(&p.made_from, prepared)) {
+        return Slot::Ready(p.clone());
+    }
+    let feed = MeetingsFeed::assemble(
+        MeetingsInput {
+            expanded: &prepared.expanded,
+            ledger: &prepared.ledger,
+            sources: prepared.sources.clone(),
+            city: prepared.timezone,
+            from: prepared.from,
+            to: prepared.to,
+            shift_days: prepared.shift_days,
+        },
+        a.now,
+    );
+    Slot::Ready(MeetingsDoc {
+        doc: republish(previous.map(|p| &p.doc), feed, a.now, |f, t| {
+            f.generated_at = t
+        }),
+        made_from: prepared.clone(),
+    })
 }
 
 /// The city's alerts at `a.now`, from its message sources and shelter lists.
@@ -596,6 +762,7 @@ fn stale(feeds: &CityFeeds, error: &ConfigError, now: DateTime<Utc>) -> CityFeed
         garbage: feeds.garbage.clone(),
         alerts: feeds.alerts.clone(),
         nursery: feeds.nursery.clone(),
+        meetings: feeds.meetings.clone(),
         made_from: None,
     }
 }

@@ -4,6 +4,8 @@
 //! - [`config`] parses and validates `cities/*.toml`;
 //! - [`sources`] is the source pipeline: fetch ([`fetch`], conditional, path or URL) → store
 //!   ([`store`], content-addressed, durable) → parse (machi-data) → publish (value + status);
+//! - [`meetings`] expands the meeting sources into dated meetings and takes them into the change
+//!   ledger, between the pipeline and the feeds;
 //! - [`feeds`] assembles the published values into the feeds of [`machi_data::feed`];
 //! - [`files`] writes the state directory's files atomically (and the VAPID key privately);
 //! - [`document`] is a served body with its ETag and its brotli/gzip encodings, made once;
@@ -20,6 +22,7 @@ pub mod document;
 pub mod feeds;
 pub mod fetch;
 pub mod files;
+pub mod meetings;
 pub mod push;
 pub mod serve;
 pub mod sources;

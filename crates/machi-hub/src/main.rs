@@ -69,8 +69,8 @@ enum Command {
         #[arg(long, default_value = "cities")]
         cities: PathBuf,
     },
-    /// Write every feed (feeds/index.json, feeds/{city}/city.json, garbage.json, alerts.json, nursery.json)
-    /// under a directory, for static hosting.
+    /// Write every feed (feeds/index.json, feeds/{city}/city.json, garbage.json, alerts.json,
+    /// nursery.json, meetings.json and the .ics calendars) under a directory, for static hosting.
     Export {
         /// Output directory (created if needed).
         #[arg(long)]
@@ -169,6 +169,17 @@ fn check(cities: &std::path::Path) -> ExitCode {
                         nursery.unjoined.join(", ")
                     )
                 }
+            );
+        }
+        if let Some(meetings) = feeds.meetings(&city.id) {
+            println!(
+                "{}: meetings: {} bodies, {} meetings from {} to {}, {} notices",
+                city.id,
+                meetings.bodies.len(),
+                meetings.meetings.len(),
+                meetings.from,
+                meetings.to,
+                meetings.notices.len()
             );
         }
     }

@@ -8,6 +8,8 @@
 //! | `/feeds/{city}/garbage.json` | its garbage calendar (404 without a garbage source, 503 before it was first read) |
 //! | `/feeds/{city}/alerts.json` | its alerts and shelters (404 without an alert source, 503 before they were first read) |
 //! | `/feeds/{city}/nursery.json` | its nurseries and vacancies (404 without a nursery source, 503 before they were first read) |
+//! | `/feeds/{city}/meetings.json` | its meetings and notices (404 without a meeting source, 503 before they were first read) |
+//! | `/feeds/{city}/meetings.{lang}.ics`, `…/meetings/{body}.{lang}.ics`, `…/meeting/{id}.{lang}.ics`, `…/garbage/{area}.{lang}.ics[?remind=HH]` | iCalendar feeds, written on request from the feeds above |
 //! | `/api/push/…`             | the Web Push API ([`crate::push::api`]; 503 when push is off) |
 //! | anything else             | the app's files, with `index.html` for extension-less paths |
 //!
@@ -21,6 +23,7 @@ use crate::config::{self, Cities, ConfigError, Loaded};
 use crate::dist::{self, AppFiles, StaticFile};
 use crate::document::Document;
 use crate::feeds::{Assembly, Feeds, Missing};
+use crate::meetings::{self as meetings_step, Ledger, PreparedCities};
 use crate::push::{self, Push};
 use crate::sources::{OpenError, Sources, Which};
 use axum::body::Body;
@@ -82,6 +85,8 @@ struct Inner {
     /// The last load with its errors, or why the cities directory could not be read.
     loaded: RwLock<Arc<Result<Loaded, ConfigError>>>,
     feeds: RwLock<Arc<Feeds>>,
+    /// The cities' meetings as last prepared for their feeds.
+    meetings: Mutex<Arc<PreparedCities>>,
     app: RwLock<Arc<App>>,
     /// The errors reported by the last reload, so a bad file is logged once, not every tick.
     reported: Mutex<BTreeSet<String>>,
@@ -133,6 +138,7 @@ impl AppState {
                 cities,
                 loaded: RwLock::new(Arc::new(Ok(loaded))),
                 feeds: RwLock::new(Arc::new(Feeds::default())),
+                meetings: Mutex::new(Arc::default()),
                 app: RwLock::new(Arc::new(app)),
             }),
         };
@@ -177,6 +183,7 @@ impl AppState {
         }
         let cities = self.cities();
         let polled = self.inner.sources.poll(&cities, which).await;
+        let changes = self.prepare_meetings(&cities);
         let before = self.feeds();
         // Blocking: a changed feed is serialised and compressed here, once.
         let state = self.clone();
@@ -184,6 +191,11 @@ impl AppState {
             tracing::error!("assembling the feeds failed: {e}");
         }
         self.push_nursery_openings(&before, &cities);
+        if let (Some(push), false) = (self.inner.push.clone(), changes.is_empty()) {
+            tokio::spawn(async move {
+                push.fan_out_meetings(&changes, Utc::now()).await;
+            });
+        }
         if let (Some(push), false) = (self.inner.push.clone(), polled.messages.is_empty()) {
             let scoped: Vec<_> = cities
                 .iter()
@@ -227,6 +239,32 @@ impl AppState {
         }
     }
 
+    /// Expands the cities' meeting sources and takes them into the change ledger (the push
+    /// store, when this hub has one); returns what changed, for Web Push.
+    fn prepare_meetings(&self, cities: &[config::CityConfig]) -> Vec<meetings_step::CityChanges> {
+        let previous = self
+            .inner
+            .meetings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let ledger = self.inner.push.as_ref().map(|p| p.store() as &dyn Ledger);
+        let (prepared, changes) = meetings_step::prepare(
+            cities,
+            &self.inner.sources,
+            ledger,
+            &previous,
+            self.inner.started,
+            Utc::now(),
+        );
+        *self
+            .inner
+            .meetings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Arc::new(prepared);
+        changes
+    }
+
     /// Re-reads the city files and the app, keeping the last good copy of whatever fails
     /// (blocking file I/O).
     fn reload(&self) {
@@ -257,12 +295,19 @@ impl AppState {
         let loaded = read(&self.inner.loaded);
         let previous = self.feeds();
         let now = Utc::now();
+        let meetings = self
+            .inner
+            .meetings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         let feeds = match &*loaded {
             Ok(loaded) => previous.assemble(&Assembly {
                 loaded,
                 sources: &self.inner.sources,
                 now,
                 started: self.inner.started,
+                meetings: &meetings,
             }),
             // The cities directory itself could not be read: everything stays, stale.
             Err(error) => previous.all_stale(error, now),
@@ -295,7 +340,13 @@ impl AppState {
         };
         let cities = self.cities();
         let feeds = self.feeds();
-        let report = push.garbage_tick(now, &cities, &feeds).await;
+        let mut report = push.garbage_tick(now, &cities, &feeds).await;
+        let deadlines = push.meeting_deadlines_tick(now, &cities, &feeds).await;
+        report.skipped += deadlines.skipped;
+        report.sent += deadlines.sent;
+        report.gone += deadlines.gone;
+        report.failed += deadlines.failed;
+        report.refused += deadlines.refused;
         let cleaner = push.clone();
         if let Err(e) = tokio::task::spawn_blocking(move || cleaner.cleanup_if_due(now)).await {
             tracing::error!("push retention failed: {e}");
@@ -386,9 +437,18 @@ async fn feed(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Re
         );
     };
     let feeds = state.feeds();
-    let missing = match feeds.document(&path) {
-        Ok(doc) => return document(&headers, doc, "application/json", "no-cache"),
-        Err(missing) => missing,
+    let missing = if path.is_calendar() {
+        let app = app_origin(&headers);
+        let remind = uri.query().and_then(remind_hour);
+        match feeds.calendar(&path, app.as_deref(), remind) {
+            Ok(doc) => return document(&headers, &doc, "text/calendar; charset=utf-8", "no-cache"),
+            Err(missing) => missing,
+        }
+    } else {
+        match feeds.document(&path) {
+            Ok(doc) => return document(&headers, doc, "application/json", "no-cache"),
+            Err(missing) => missing,
+        }
     };
     // Only a city's feed can be missing: the index is always there.
     let (city, kind) = path.city_feed().unwrap_or(("", CityFeedKind::City));
@@ -398,6 +458,7 @@ async fn feed(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Re
         CityFeedKind::Garbage => ("garbage calendar", "has", "garbage"),
         CityFeedKind::Alerts => ("alerts", "have", "alert"),
         CityFeedKind::Nursery => ("nurseries", "have", "nursery"),
+        CityFeedKind::Meetings => ("meetings", "have", "meeting"),
     };
     match missing {
         Missing::UnknownCity => json_error(
@@ -416,7 +477,45 @@ async fn feed(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Re
             StatusCode::NOT_FOUND,
             format!("{city} has no {source} source"),
         ),
+        Missing::NotInFeed => json_error(
+            StatusCode::NOT_FOUND,
+            format!(
+                "{} names a language, body, meeting or area {city} does not have",
+                uri.path()
+            ),
+        ),
     }
+}
+
+/// `remind=HH` of a garbage calendar's query: a reminder at that hour (0–23).
+fn remind_hour(query: &str) -> Option<u8> {
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("remind="))
+        .and_then(|h| h.parse::<u8>().ok())
+        .filter(|h| *h < 24)
+}
+
+/// Where the app is, as the client reached this hub (for the meeting links in calendars): the
+/// `Host` header, over https unless a proxy says otherwise or the host is a loopback or bare
+/// address (a hub on a laptop or a LAN).
+fn app_origin(headers: &HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    if host.is_empty() || !host.bytes().all(|b| b.is_ascii_graphic()) {
+        return None;
+    }
+    let forwarded = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .filter(|p| *p == "http" || *p == "https");
+    let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    let local = name == "localhost"
+        || name
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok();
+    let scheme = forwarded.unwrap_or(if local { "http" } else { "https" });
+    Some(format!("{scheme}://{host}"))
 }
 
 async fn feed_not_found(uri: Uri) -> Response {

@@ -39,6 +39,7 @@ pub struct CityToml {
     areas: Vec<String>,
     sources: Vec<String>,
     alerts: Option<String>,
+    tables: Vec<String>,
 }
 
 impl CityToml {
@@ -49,6 +50,7 @@ impl CityToml {
             areas: Vec::new(),
             sources: Vec::new(),
             alerts: None,
+            tables: Vec::new(),
         }
     }
 
@@ -135,6 +137,12 @@ impl CityToml {
         self
     }
 
+    /// Another table, written before the areas and sources (e.g. `"[meetings]\nmatch = […]"`).
+    pub fn table(mut self, toml: &str) -> CityToml {
+        self.tables.push(format!("{}\n", toml.trim_end()));
+        self
+    }
+
     /// The file's text.
     pub fn build(&self) -> String {
         let mut out = format!(
@@ -145,7 +153,8 @@ impl CityToml {
             let _ = write!(out, ", en = \"{en}\"");
         }
         out.push_str(" }\n\n");
-        for part in self.alerts.iter().chain(&self.areas).chain(&self.sources) {
+        let parts = self.alerts.iter().chain(&self.tables);
+        for part in parts.chain(&self.areas).chain(&self.sources) {
             out.push_str(part);
             out.push('\n');
         }
@@ -262,6 +271,8 @@ pub struct Pipeline {
     pub sources: Sources,
     pub loaded: Loaded,
     pub feeds: Feeds,
+    /// The cities' meetings as last prepared (without a change ledger).
+    pub meetings: crate::meetings::PreparedCities,
 }
 
 impl Pipeline {
@@ -276,6 +287,7 @@ impl Pipeline {
             sources,
             loaded: Loaded::default(),
             feeds: Feeds::default(),
+            meetings: Default::default(),
         };
         pipeline.set(text);
         pipeline
@@ -304,11 +316,22 @@ impl Pipeline {
     }
 
     fn assemble(&mut self) -> &Feeds {
+        let now = chrono::Utc::now();
+        self.meetings = crate::meetings::prepare(
+            &self.loaded.cities,
+            &self.sources,
+            None,
+            &self.meetings,
+            now,
+            now,
+        )
+        .0;
         self.feeds = self.feeds.assemble(&Assembly {
             loaded: &self.loaded,
             sources: &self.sources,
-            now: chrono::Utc::now(),
-            started: chrono::Utc::now(),
+            now,
+            started: now,
+            meetings: &self.meetings,
         });
         &self.feeds
     }

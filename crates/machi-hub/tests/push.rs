@@ -1165,6 +1165,7 @@ async fn a_stored_endpoint_is_checked_again_when_sending() {
             }),
             garbage: None,
             nursery: Vec::new(),
+            meetings: None,
         },
     };
     push.store().insert(&sub, "h", 0).unwrap();

@@ -23,7 +23,7 @@ pub mod cap;
 #[cfg(feature = "sources")]
 pub mod jma;
 #[cfg(feature = "sources")]
-mod xml;
+pub(crate) mod xml;
 
 pub use error::AlertError;
 pub use model::{

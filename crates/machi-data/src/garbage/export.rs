@@ -6,7 +6,7 @@
 
 use super::model::{GarbageArea, GarbageCalendar};
 use chrono::{Days, Months, NaiveDate};
-use machi_i18n::{plain, Lang};
+use machi_i18n::{fill, plain, raw, Lang, Msg};
 use std::fmt::Write;
 
 /// `YYYYMMDD`, RFC 5545's DATE form. Written by hand: this module is compiled into the app, and
@@ -25,6 +25,21 @@ pub fn to_ics(
     from: NaiveDate,
     months: u32,
     lang: Lang,
+) -> String {
+    to_ics_with_reminder(area, calendar, from, months, lang, None)
+}
+
+/// [`to_ics`] with a calendar app's reminder (`VALARM`) on every collection day: at `remind`
+/// o'clock (local time) the evening before when it is 12 or later ("Tomorrow: burnable"), else
+/// on the morning of the day ("Today: burnable"), in `lang` as the push reminders say it. For
+/// residents who subscribe to the hub's calendar instead of installing the app.
+pub fn to_ics_with_reminder(
+    area: &GarbageArea,
+    calendar: &GarbageCalendar,
+    from: NaiveDate,
+    months: u32,
+    lang: Lang,
+    remind: Option<u8>,
 ) -> String {
     let to = from
         .checked_add_months(Months::new(months))
@@ -59,6 +74,19 @@ pub fn to_ics(
         line(&format!("SUMMARY:{}", escape(&summary)));
         line(&format!("LOCATION:{}", escape(area_name)));
         line("TRANSP:TRANSPARENT");
+        if let Some(hour) = remind.filter(|h| *h < 24) {
+            let (trigger, msg) = if hour >= 12 {
+                (format!("-PT{}H", 24 - hour), Msg::PushGarbageTomorrow)
+            } else {
+                (format!("PT{hour}H"), Msg::PushGarbageToday)
+            };
+            line("BEGIN:VALARM");
+            line("ACTION:DISPLAY");
+            line(&format!("TRIGGER:{trigger}"));
+            let text = plain(&fill(raw(lang, msg), &[("categories", &summary)]));
+            line(&format!("DESCRIPTION:{}", escape(&text)));
+            line("END:VALARM");
+        }
         line("END:VEVENT");
     }
     line("END:VCALENDAR");
@@ -66,7 +94,7 @@ pub fn to_ics(
 }
 
 /// TEXT escaping of RFC 5545 §3.3.11.
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -83,7 +111,7 @@ fn escape(s: &str) -> String {
 
 /// Appends `content` as one logical line: physical lines of at most 75 octets (CRLF not counted),
 /// continuation lines starting with a space (RFC 5545 §3.1), never splitting a UTF-8 character.
-fn push_folded(out: &mut String, content: &str) {
+pub(crate) fn push_folded(out: &mut String, content: &str) {
     let mut used = 0;
     for c in content.chars() {
         if used + c.len_utf8() > 75 {
@@ -151,6 +179,20 @@ mod tests {
         // Unfolding restores the escaped summary.
         let unfolded = ics.replace("\r\n ", "");
         assert!(unfolded.contains("SUMMARY:燃やすごみ\\,"));
+    }
+
+    #[test]
+    fn a_reminder_comes_the_evening_before_or_on_the_morning() {
+        let (area, cal) = sample();
+        let from = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        let en = Lang::from_code("en").unwrap();
+        let ics = to_ics_with_reminder(&area, &cal, from, 1, en, Some(19)).replace("\r\n ", "");
+        assert_eq!(ics.matches("BEGIN:VALARM").count(), 4);
+        assert!(ics.contains("TRIGGER:-PT5H\r\n"), "{ics}");
+        assert!(ics.contains("DESCRIPTION:Tomorrow: "), "{ics}");
+        let ics = to_ics_with_reminder(&area, &cal, from, 1, en, Some(6));
+        assert!(ics.contains("TRIGGER:PT6H\r\nDESCRIPTION:Today: "), "{ics}");
+        assert!(!to_ics(&area, &cal, from, 1, en).contains("VALARM"));
     }
 
     #[test]

@@ -16,7 +16,7 @@
 
 mod days;
 mod error;
-mod export;
+pub(crate) mod export;
 mod fold;
 pub mod glossary;
 mod model;
@@ -34,7 +34,7 @@ mod token;
 
 pub use days::{collection_days, on};
 pub use error::{GarbageError, Place, Warning};
-pub use export::to_ics;
+pub use export::{to_ics, to_ics_with_reminder};
 pub use fold::{fold, search_items};
 pub use model::{
     area_id, category_id, Category, Centre, CollectionDay, GarbageArea, GarbageCalendar, Item,

@@ -15,7 +15,7 @@
 
 use super::crypto::{self, UaKeys};
 use super::endpoint;
-use super::store::{AlertTopic, GarbageTopic, Subscription, Topics};
+use super::store::{AlertTopic, GarbageTopic, MeetingTopic, Subscription, Topics};
 use super::Push;
 use crate::config::Cities;
 use crate::config::CityConfig;
@@ -242,6 +242,9 @@ fn view(s: &Subscription) -> wire::View {
             nursery: (!s.topics.nursery.is_empty()).then(|| wire::NurseryTopic {
                 follows: s.topics.nursery.clone(),
             }),
+            meetings: s.topics.meetings.as_ref().map(|m| wire::MeetingTopic {
+                bodies: m.bodies.clone(),
+            }),
         },
     }
 }
@@ -369,11 +372,38 @@ fn check_topics(t: &wire::Topics) -> Result<Topics, ApiError> {
     }
     nursery.sort();
     nursery.dedup();
-    if alerts.is_none() && garbage.is_none() && nursery.is_empty() {
+    let meetings = match &t.meetings {
+        None => None,
+        Some(m) => {
+            let valid = |b: &String| {
+                b.len() <= 64
+                    && !b.is_empty()
+                    && b.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+            };
+            if m.bodies.is_empty()
+                || m.bodies.len() > wire::MAX_FOLLOWED_BODIES
+                || !m.bodies.iter().all(valid)
+            {
+                return Err(ApiError::invalid(
+                    "invalid_topics",
+                    "topics.meetings.bodies",
+                    format!(
+                        "bodies must list 1–{} body ids of the city's meetings feed",
+                        wire::MAX_FOLLOWED_BODIES
+                    ),
+                ));
+            }
+            let mut bodies = m.bodies.clone();
+            bodies.sort();
+            bodies.dedup();
+            Some(MeetingTopic { bodies })
+        }
+    };
+    if alerts.is_none() && garbage.is_none() && nursery.is_empty() && meetings.is_none() {
         return Err(ApiError::invalid(
             "invalid_topics",
             "topics",
-            "choose at least one topic (alerts, garbage, nursery); to stop all, delete the \
+            "choose at least one topic (alerts, garbage, nursery, meetings); to stop all, delete the \
              subscription",
         ));
     }
@@ -381,6 +411,7 @@ fn check_topics(t: &wire::Topics) -> Result<Topics, ApiError> {
         alerts,
         garbage,
         nursery,
+        meetings,
     })
 }
 

@@ -16,6 +16,7 @@
 pub mod api;
 pub mod crypto;
 pub mod endpoint;
+pub mod meetings;
 pub mod store;
 
 use crate::config::CityConfig;

@@ -14,6 +14,7 @@ use std::sync::{Mutex, MutexGuard};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/0001_push.sql")),
     (2, include_str!("../../migrations/0002_nursery.sql")),
+    (3, include_str!("../../migrations/0003_meetings.sql")),
 ];
 
 /// What a subscriber asked for.
@@ -23,6 +24,16 @@ pub struct Topics {
     pub garbage: Option<GarbageTopic>,
     /// Nurseries followed in the subscription's city (table `nursery_follows`).
     pub nursery: Vec<NurseryFollow>,
+    /// The bodies followed (table `meeting_follows`): read by [`Store::get`] and the meeting
+    /// queries; `None` in the alert and garbage queries, which do not need it.
+    pub meetings: Option<MeetingTopic>,
+}
+
+/// Meetings of the bodies a subscriber follows: new ones, changes and cancellations, and the
+/// day before the deadline to apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingTopic {
+    pub bodies: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,6 +156,7 @@ fn row_to_subscription(row: &rusqlite::Row<'_>) -> rusqlite::Result<Subscription
             }),
             // Read by `follows`, where needed.
             nursery: Vec::new(),
+            meetings: None,
         },
     })
 }
@@ -244,6 +256,7 @@ impl Store {
             ],
         )?;
         write_follows(&tx, &s.id, &s.topics.nursery)?;
+        meetings::write_follows(&tx, &s.id, s.topics.meetings.as_ref())?;
         tx.commit().map_err(StoreError::from)
     }
 
@@ -269,6 +282,7 @@ impl Store {
         })?;
         if n == 1 {
             write_follows(&tx, &s.id, &s.topics.nursery)?;
+            meetings::write_follows(&tx, &s.id, s.topics.meetings.as_ref())?;
         }
         tx.commit()?;
         Ok(n == 1)
@@ -305,6 +319,10 @@ impl Store {
             })
         })?;
         sub.topics.nursery = follows.collect::<Result<_, _>>()?;
+        // `follows` takes the connection again.
+        drop(stmt);
+        drop(conn);
+        sub.topics.meetings = self.follows(id)?;
         Ok(Some((sub, hash)))
     }
 
@@ -542,6 +560,7 @@ fn write_follows(
     }
     Ok(())
 }
+mod meetings;
 
 fn topic_columns(t: &Topics) -> (Option<&'static str>, Option<u8>, Option<u8>, bool) {
     (
@@ -575,6 +594,7 @@ mod tests {
                     morning: false,
                 }),
                 nursery: Vec::new(),
+                meetings: None,
             },
         }
     }

@@ -1,6 +1,7 @@
 //! What a source kind is: how its documents are found ([`Plan`]), how they parse ([`Parse`]),
 //! what it publishes ([`Value`]) and what can go wrong ([`Problem`]). The kinds themselves are
-//! listed in [`super::registry`]; their parsers sit in [`super::garbage`] and [`super::alerts`]
+//! listed in [`super::registry`]; their parsers sit in [`super::garbage`], [`super::alerts`] and
+//! [`super::meetings`]
 //! over machi-data.
 
 use crate::config::{CityConfig, SourceConfig};
@@ -10,6 +11,7 @@ use machi_data::alerts::{Alert, AlertError, Shelter};
 use machi_data::garbage::GarbageCalendar;
 use machi_data::nursery::facilities::FacilityList;
 use machi_data::nursery::vacancies::VacancyTable;
+use machi_data::meetings::MeetingSet;
 use machi_data::SourceKind;
 use std::sync::Arc;
 
@@ -90,6 +92,8 @@ pub enum Value {
     NurseryVacancies(Arc<Vec<VacancyTable>>),
     /// Readings of area names (`area-readings`).
     Readings(Arc<Vec<machi_data::garbage::reading::AreaReading>>),
+    /// What a meeting source published (series with their rules, notices).
+    Meetings(Arc<MeetingSet>),
 }
 
 /// A kept alert message.
@@ -108,6 +112,7 @@ impl Value {
             (Value::Shelters(a), Value::Shelters(b)) => Arc::ptr_eq(a, b),
             (Value::NurseryFacilities(a), Value::NurseryFacilities(b)) => Arc::ptr_eq(a, b),
             (Value::NurseryVacancies(a), Value::NurseryVacancies(b)) => Arc::ptr_eq(a, b),
+            (Value::Meetings(a), Value::Meetings(b)) => Arc::ptr_eq(a, b),
             (Value::Messages(a), Value::Messages(b)) => {
                 a.len() == b.len() && a.iter().zip(b.iter()).all(|(a, b)| a.id == b.id)
             }

@@ -36,6 +36,7 @@ pub mod alerts;
 pub mod garbage;
 pub mod kind;
 pub mod nursery;
+pub mod meetings;
 pub mod registry;
 
 pub use kind::{Doc, Input, Listed, Message, Parse, Plan, Problem, Registration, Value};

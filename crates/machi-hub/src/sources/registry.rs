@@ -2,13 +2,12 @@
 //! machi-data, adapted in a module beside this one) and one entry here.
 
 use super::kind::{Parse, Plan, Registration, Value};
-use super::{alerts, garbage, nursery};
+use super::{alerts, garbage, meetings, nursery};
 use machi_data::SourceKind;
 
 const MINUTE: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Every kind the hub reads. Kinds not listed (`meetings` until its parsers land) are shown with
-/// their attribution and URL but not read.
+/// Every kind the hub reads.
 pub static REGISTRY: &[Registration] = &[
     Registration {
         kind: SourceKind::CityProfile,
@@ -68,6 +67,30 @@ pub static REGISTRY: &[Registration] = &[
         plan: Plan::FileOrDirectory { extension: "csv" },
         parse: Parse::Set(nursery::parse_vacancies),
         url_every: std::time::Duration::from_secs(3600),
+    },
+    Registration {
+        kind: SourceKind::MeetingsIcal,
+        plan: Plan::FileOrDirectory { extension: "ics" },
+        parse: Parse::Set(meetings::parse_ical),
+        url_every: std::time::Duration::from_secs(15 * 60),
+    },
+    Registration {
+        kind: SourceKind::MeetingsCsv,
+        plan: Plan::One,
+        parse: Parse::Set(meetings::parse_csv),
+        url_every: std::time::Duration::from_secs(15 * 60),
+    },
+    Registration {
+        kind: SourceKind::MeetingsEvents,
+        plan: Plan::One,
+        parse: Parse::Set(meetings::parse_events),
+        url_every: std::time::Duration::from_secs(15 * 60),
+    },
+    Registration {
+        kind: SourceKind::MeetingsNews,
+        plan: Plan::One,
+        parse: Parse::Set(meetings::parse_feed),
+        url_every: std::time::Duration::from_secs(15 * 60),
     },
 ];
 

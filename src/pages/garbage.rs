@@ -9,7 +9,7 @@ use crate::components::{
     GarbageUnavailable, Icon, IconName, Mine, MyGarbage, NextDay, SourceNote, Subscribe,
 };
 use crate::feeds::CityData;
-use crate::i18n::{month_title, raw, tr, use_lang, Msg, Rubied, T};
+use crate::i18n::{fill, month_title, raw, tr, use_lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
 use crate::settings::Settings;
 use crate::speech;

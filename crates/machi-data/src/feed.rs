@@ -82,7 +82,7 @@ pub enum CityFeedKind {
 
 impl CityFeedKind {
     /// Every kind, in the order the hub lists and exports them.
-    pub const ALL: [CityFeedKind; 4] = [
+    pub const ALL: [CityFeedKind; 5] = [
         CityFeedKind::City,
         CityFeedKind::Garbage,
         CityFeedKind::Alerts,

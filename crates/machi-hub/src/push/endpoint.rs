@@ -19,7 +19,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 pub const MAX_ENDPOINT_LEN: usize = 2048;
 
 /// Whether an address is public unicast: not loopback, private (RFC 1918, ULA), link-local,
-/// CGNAT, multicast, broadcast, unspecified, documentation, benchmarking or reserved.
+/// CGNAT, multicast, broadcast, unspecified, documentation, benchmarking or reserved, and not
+/// one of the IPv6 forms that carry an IPv4 address to somewhere else (IPv4-mapped and
+/// -translated, 6to4, Teredo, NAT64), whatever that address is.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
@@ -55,6 +57,10 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (s[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
         || (s[0] & 0xffc0) == 0xfec0 // site-local fec0::/10 (deprecated)
         || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation 2001:db8::/32
+        || (s[0] == 0x3fff && s[1] & 0xf000 == 0) // documentation 3fff::/20 (RFC 9637)
+        || s[0] == 0x2002 // 6to4 2002::/16: an IPv4 address inside, reached through a relay
+        || (s[0] == 0x2001 && s[1] == 0x0000) // Teredo 2001::/32: likewise
+        || s[..6] == [0, 0, 0, 0, 0xffff, 0] // IPv4-translated ::ffff:0:0:0/96
         || (s[0] == 0x0064 && s[1] == 0xff9b) // NAT64 64:ff9b::/96 would reach IPv4 anywhere
         || s[0] == 0x0100 && s[1..4] == [0, 0, 0] // discard-only 100::/64
         || s[..6] == [0, 0, 0, 0, 0, 0]) // IPv4-compatible ::/96 (deprecated)
@@ -195,8 +201,22 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
             "64:ff9b::a00:1",
+            // 6to4 and Teredo carry an IPv4 address inside: 2002:7f00:1:: is 127.0.0.1.
+            "2002:7f00:1::1",
+            "2002:c0a8:101::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            // IPv4-translated ::ffff:0:a.b.c.d (RFC 2765).
+            "::ffff:0:7f00:1",
+            "::ffff:0:808:808",
+            // Documentation: 3fff::/20 (RFC 9637) beside 2001:db8::/32.
+            "3fff::1",
+            "3fff:fff:ffff::1",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip}");
+        }
+        // Next to those ranges, public addresses stay public.
+        for ip in ["2003::1", "2001:4860::8888", "3fff:1000::1", "4000::1"] {
+            assert!(is_public(ip.parse().unwrap()), "{ip}");
         }
         for ip in ["8.8.8.8", "142.250.1.1", "2606:4700::1111", "2a00:1450::1"] {
             assert!(is_public(ip.parse().unwrap()), "{ip}");

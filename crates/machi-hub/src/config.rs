@@ -397,6 +397,17 @@ impl Validator<'_> {
                 "must not be empty (e.g. \"Asia/Tokyo\")",
             );
         }
+        // Found here rather than by the first reminder, which would skip the city silently.
+        if raw.timezone.get_ref().parse::<chrono_tz::Tz>().is_err() {
+            return self.error(
+                Some(raw.timezone.span()),
+                "timezone",
+                format_args!(
+                    "`{}` is not a time zone of the IANA database (e.g. \"Asia/Tokyo\")",
+                    raw.timezone.get_ref()
+                ),
+            );
+        }
         self.text_with_japanese(&raw.name, "name")?;
 
         let garbage_sources: Vec<&RawSource> =
@@ -875,6 +886,19 @@ attribution = { ja = "テスト市" }
         let err = parse_test(&text).unwrap_err().to_string();
         assert!(err.contains("`areas[0].point`"), "{err}");
         assert!(err.contains("not a [latitude, longitude] pair"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_time_zone_is_named_at_load() {
+        let text = GOOD.replacen("Asia/Tokyo", "Asia/Tokio", 1);
+        let err = parse_test(&text).unwrap_err().to_string();
+        assert!(
+            err.starts_with("cities/test.toml:2:12: `timezone`"),
+            "{err}"
+        );
+        assert!(err.contains("`Asia/Tokio` is not a time zone"), "{err}");
+        let text = GOOD.replacen("Asia/Tokyo", "Europe/Berlin", 1);
+        assert_eq!(parse_test(&text).unwrap().timezone, "Europe/Berlin");
     }
 
     #[test]

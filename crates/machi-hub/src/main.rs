@@ -236,7 +236,7 @@ fn serve_command(
     let push = match Push::open(state_dir, push_settings) {
         Ok(push) => push,
         Err(e) => {
-            eprintln!("error: the push store: {e} (see --state-dir)");
+            eprintln!("error: web push: {e} (see --state-dir and --push-subject)");
             return ExitCode::from(2);
         }
     };

@@ -35,6 +35,7 @@ impl At {
 #[derive(Debug, Clone)]
 pub struct CityToml {
     id: String,
+    timezone: String,
     name: (String, Option<String>),
     areas: Vec<String>,
     sources: Vec<String>,
@@ -45,6 +46,7 @@ impl CityToml {
     pub fn new(id: &str) -> CityToml {
         CityToml {
             id: id.to_owned(),
+            timezone: "Asia/Tokyo".into(),
             name: ("テスト市".into(), None),
             areas: Vec::new(),
             sources: Vec::new(),
@@ -55,6 +57,12 @@ impl CityToml {
     /// The city's name in Japanese and, optionally, English.
     pub fn name(mut self, ja: &str, en: Option<&str>) -> CityToml {
         self.name = (ja.to_owned(), en.map(str::to_owned));
+        self
+    }
+
+    /// The city's IANA time zone (default Asia/Tokyo).
+    pub fn timezone(mut self, timezone: &str) -> CityToml {
+        timezone.clone_into(&mut self.timezone);
         self
     }
 
@@ -138,8 +146,8 @@ impl CityToml {
     /// The file's text.
     pub fn build(&self) -> String {
         let mut out = format!(
-            "id = \"{}\"\ntimezone = \"Asia/Tokyo\"\nname = {{ ja = \"{}\"",
-            self.id, self.name.0
+            "id = \"{}\"\ntimezone = \"{}\"\nname = {{ ja = \"{}\"",
+            self.id, self.timezone, self.name.0
         );
         if let Some(en) = &self.name.1 {
             let _ = write!(out, ", en = \"{en}\"");

@@ -1122,3 +1122,38 @@ async fn a_stored_endpoint_is_checked_again_when_sending() {
     assert_eq!((report.refused, report.sent, sink.count()), (1, 0, 0));
     assert_eq!(push.store().log().unwrap()[0].outcome, "refused");
 }
+
+/// A reminder set for an hour that summer time skips still comes: in Berlin, 02:00 on
+/// 2026-03-29 never happens (02:00 CET becomes 03:00 CEST), so the 02:00 reminder about Monday
+/// comes at 03:00.
+#[tokio::test]
+async fn a_reminder_at_an_hour_skipped_by_summer_time_still_fires() {
+    let sink = start_sink().await;
+    let dir = tempfile::tempdir().unwrap();
+    city("berlin", "ベルリン", "Berlin", "tsunami:990", true)
+        .timezone("Europe/Berlin")
+        .write(&dir.path().join("cities"));
+    let state = start(dir.path()).await;
+    let b = Browser::new();
+    subscribe(
+        &state,
+        &b,
+        &sink.url("two-am"),
+        "berlin",
+        "en",
+        serde_json::json!({ "garbage": { "evening_hour": 2 } }),
+    )
+    .await;
+    let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+    // 01:59 CET: not yet.
+    state.push_tick(at("2026-03-29T00:59:00Z")).await;
+    assert_eq!(sink.count(), 0);
+    // 03:00 CEST, the first minute after the skipped hour: Monday's collection (燃やすごみ).
+    state.push_tick(at("2026-03-29T01:00:00Z")).await;
+    let got = sink.take();
+    assert_eq!(got.len(), 1);
+    assert!(b.decrypt(&got[0].body).title.starts_with("Tomorrow: "));
+    // And only once.
+    state.push_tick(at("2026-03-29T01:01:00Z")).await;
+    assert_eq!(sink.count(), 0);
+}

@@ -129,6 +129,24 @@ pub enum PushError {
     Vapid(#[from] crypto::VapidError),
     #[error("cannot build the push HTTP client: {0}")]
     Client(#[source] reqwest::Error),
+    #[error(
+        "the push subject {0:?} is not a contact push services can use: give a mailto: address \
+         (mailto:webmaster@city.example.jp) or an https: URL (--push-subject)"
+    )]
+    Subject(String),
+}
+
+/// Whether `subject` is a VAPID `sub` push services accept (RFC 8292 §2.1): a `mailto:` URI with
+/// an address, or an `https:` URL with a host.
+pub fn valid_subject(subject: &str) -> bool {
+    match url::Url::parse(subject) {
+        Ok(u) if u.scheme() == "mailto" => {
+            let (user, host) = u.path().split_once('@').unwrap_or_default();
+            !user.is_empty() && host.contains('.') && !host.ends_with('.')
+        }
+        Ok(u) if u.scheme() == "https" => u.host_str().is_some_and(|h| !h.is_empty()),
+        _ => false,
+    }
 }
 
 /// The push service; cheap to clone.
@@ -150,6 +168,9 @@ impl Push {
     /// Opens the push state under `{state_dir}/push/`: the VAPID key (`vapid-private.pk8`,
     /// created on first start, mode 0600) and the database (`push.sqlite3`).
     pub fn open(state_dir: &Path, settings: PushSettings) -> Result<Push, PushError> {
+        if !valid_subject(&settings.subject) {
+            return Err(PushError::Subject(settings.subject));
+        }
         let dir = state_dir.join("push");
         std::fs::create_dir_all(&dir)
             .map_err(|e| crate::files::FileError::new("create", &dir, e))?;
@@ -161,6 +182,9 @@ impl Push {
 
     /// A push service over an existing store and key (tests, benchmarks).
     pub fn with(store: Store, vapid: Vapid, settings: PushSettings) -> Result<Push, PushError> {
+        if !valid_subject(&settings.subject) {
+            return Err(PushError::Subject(settings.subject));
+        }
         let client = reqwest::Client::builder()
             .user_agent(concat!(
                 "machi-hub/",
@@ -523,74 +547,75 @@ impl Push {
                 tracing::warn!("push: {}: unknown time zone {}", city.id, city.timezone);
                 continue;
             };
-            let local = now.with_timezone(&tz);
-            let hour = local.hour() as u8;
-            let today = local.date_naive();
-            let subscribers =
-                match self
-                    .inner
-                    .store
-                    .garbage_subscribers(&city.id, hour, hour == MORNING_HOUR)
-                {
-                    Ok(s) => s,
-                    Err(e) => {
-                        tracing::error!("push: cannot read subscriptions of {}: {e}", city.id);
-                        continue;
-                    }
-                };
             let calendar = &garbage.calendar;
-            for sub in subscribers {
-                let Some(topic) = sub.topics.garbage else {
-                    continue;
-                };
-                let (Some(area), Some(collection)) = (
-                    feed.area(&sub.area),
-                    feed.collection_area(&sub.area, calendar),
-                ) else {
-                    continue;
-                };
-                let mut due: Vec<(NaiveDate, &str, Msg)> = Vec::new();
-                if topic.evening_hour == Some(hour) {
-                    if let Some(tomorrow) = today.succ_opt() {
-                        due.push((tomorrow, "evening", Msg::PushGarbageTomorrow));
-                    }
-                }
-                if topic.morning && hour == MORNING_HOUR {
-                    due.push((today, "morning", Msg::PushGarbageToday));
-                }
-                for (date, kind, msg) in due {
-                    let lang = subscriber_lang(&sub);
-                    // Named as the app names them (the catalogue's names of their kinds).
-                    let labels: Vec<String> = calendar
-                        .collected_on(collection, date)
-                        .into_iter()
-                        .map(|c| category_name(c, lang).text.into_owned())
-                        .collect();
-                    if labels.is_empty() {
-                        continue;
-                    }
-                    let separator = raw(lang, Msg::PushListSeparator);
-                    let payload = Payload {
-                        title: text(lang, msg, &[("categories", &labels.join(separator))]),
-                        body: text(
-                            lang,
-                            Msg::PushGarbageBody,
-                            &[("area", area.name.get(lang.code(), lang.data_fallbacks()))],
-                        ),
-                        tag: "garbage".into(),
-                        url: "/garbage".into(),
-                        icon: ICON.into(),
-                    };
-                    let ttl = if kind == "evening" {
-                        12 * 3600
-                    } else {
-                        4 * 3600
-                    };
-                    let event_key = format!("garbage:{date}:{kind}");
-                    if let Some(o) =
-                        outgoing(&sub, event_key, "garbage".into(), &payload, "normal", ttl)
+            // Usually the current hour alone; on the day summer time starts, also the hours it
+            // skipped, so a reminder set for 02:00 in Berlin still comes (at 03:00).
+            for (today, hour) in due_hours(now, tz) {
+                let subscribers =
+                    match self
+                        .inner
+                        .store
+                        .garbage_subscribers(&city.id, hour, hour == MORNING_HOUR)
                     {
-                        batch.push(o);
+                        Ok(s) => s,
+                        Err(e) => {
+                            tracing::error!("push: cannot read subscriptions of {}: {e}", city.id);
+                            continue;
+                        }
+                    };
+                for sub in subscribers {
+                    let Some(topic) = sub.topics.garbage else {
+                        continue;
+                    };
+                    let (Some(area), Some(collection)) = (
+                        feed.area(&sub.area),
+                        feed.collection_area(&sub.area, calendar),
+                    ) else {
+                        continue;
+                    };
+                    let mut due: Vec<(NaiveDate, &str, Msg)> = Vec::new();
+                    if topic.evening_hour == Some(hour) {
+                        if let Some(tomorrow) = today.succ_opt() {
+                            due.push((tomorrow, "evening", Msg::PushGarbageTomorrow));
+                        }
+                    }
+                    if topic.morning && hour == MORNING_HOUR {
+                        due.push((today, "morning", Msg::PushGarbageToday));
+                    }
+                    for (date, kind, msg) in due {
+                        let lang = subscriber_lang(&sub);
+                        // Named as the app names them (the catalogue's names of their kinds).
+                        let labels: Vec<String> = calendar
+                            .collected_on(collection, date)
+                            .into_iter()
+                            .map(|c| category_name(c, lang).text.into_owned())
+                            .collect();
+                        if labels.is_empty() {
+                            continue;
+                        }
+                        let separator = raw(lang, Msg::PushListSeparator);
+                        let payload = Payload {
+                            title: text(lang, msg, &[("categories", &labels.join(separator))]),
+                            body: text(
+                                lang,
+                                Msg::PushGarbageBody,
+                                &[("area", area.name.get(lang.code(), lang.data_fallbacks()))],
+                            ),
+                            tag: "garbage".into(),
+                            url: "/garbage".into(),
+                            icon: ICON.into(),
+                        };
+                        let ttl = if kind == "evening" {
+                            12 * 3600
+                        } else {
+                            4 * 3600
+                        };
+                        let event_key = format!("garbage:{date}:{kind}");
+                        if let Some(o) =
+                            outgoing(&sub, event_key, "garbage".into(), &payload, "normal", ttl)
+                        {
+                            batch.push(o);
+                        }
                     }
                 }
             }
@@ -630,6 +655,28 @@ impl Push {
             Err(e) => tracing::error!("push retention: {e}"),
         }
     }
+}
+
+/// The local (date, hour) pairs whose reminders are due at `now` in `tz`: the current hour, and
+/// before it any wall-clock hours that a change to summer time skipped since an hour ago (they
+/// never happen, so their reminders come with the first hour that does).
+pub fn due_hours(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<(NaiveDate, u8)> {
+    let truncate = |t: chrono::NaiveDateTime| {
+        t.date()
+            .and_hms_opt(t.hour(), 0, 0)
+            .expect("a whole hour exists")
+    };
+    let current = truncate(now.with_timezone(&tz).naive_local());
+    let before = truncate((now - Days::hours(1)).with_timezone(&tz).naive_local());
+    let mut hours = Vec::new();
+    let mut h = before + Days::hours(1);
+    // At most a few hours are ever skipped; the bound keeps a strange zone from looping long.
+    while h < current && hours.len() < 4 {
+        hours.push((h.date(), h.hour() as u8));
+        h += Days::hours(1);
+    }
+    hours.push((current.date(), current.hour() as u8));
+    hours
 }
 
 /// The subscriber's language (the API accepts only the catalogue's, so the fallback is for rows
@@ -725,6 +772,62 @@ pub fn hash_secret(secret: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_vapid_subject_must_be_a_mailto_address_or_an_https_url() {
+        for good in [
+            "mailto:webpush@machi.invalid",
+            "mailto:bousai@city.nanao.lg.jp",
+            "https://machi.example.jp/contact",
+        ] {
+            assert!(valid_subject(good), "{good}");
+        }
+        for bad in [
+            "",
+            "webpush@machi.invalid",
+            "mailto:",
+            "mailto:nobody",
+            "http://machi.example.jp/",
+            "https://",
+            "tel:+81-3-0000-0000",
+        ] {
+            assert!(!valid_subject(bad), "{bad:?}");
+        }
+        let err = PushError::Subject("admin".into()).to_string();
+        assert!(err.contains("--push-subject"), "{err}");
+    }
+
+    #[test]
+    fn an_hour_skipped_by_summer_time_is_due_with_the_next() {
+        let berlin = chrono_tz::Europe::Berlin;
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        // 2026-03-29: 02:00 CET becomes 03:00 CEST (01:00 UTC).
+        assert_eq!(
+            due_hours(at("2026-03-29T00:30:00Z"), berlin),
+            [(d("2026-03-29"), 1)]
+        );
+        assert_eq!(
+            due_hours(at("2026-03-29T01:00:00Z"), berlin),
+            [(d("2026-03-29"), 2), (d("2026-03-29"), 3)]
+        );
+        assert_eq!(
+            due_hours(at("2026-03-29T02:00:00Z"), berlin),
+            [(d("2026-03-29"), 4)]
+        );
+        // 2026-10-25: 03:00 CEST becomes 02:00 CET; the repeated hour is simply due twice (the
+        // event key makes the second a no-op).
+        assert_eq!(
+            due_hours(at("2026-10-25T01:10:00Z"), berlin),
+            [(d("2026-10-25"), 2)]
+        );
+        // Tokyo has no summer time.
+        let tokyo = chrono_tz::Asia::Tokyo;
+        assert_eq!(
+            due_hours(at("2026-03-29T10:00:00Z"), tokyo),
+            [(d("2026-03-29"), 19)]
+        );
+    }
 
     #[test]
     fn notification_texts_come_from_the_catalogue_without_ruby() {

@@ -2,6 +2,8 @@
 //! normalised feeds, serves the built app and sends Web Push.
 //!
 //! - [`config`] parses and validates `cities/*.toml`;
+//! - [`client`] tells who a request is from (behind a trusted proxy, on a dual-stack listener)
+//!   and whether another site made it;
 //! - [`sources`] is the source pipeline: fetch ([`fetch`], conditional, path or URL) → store
 //!   ([`store`], content-addressed, durable) → parse (machi-data) → publish (value + status);
 //! - [`feeds`] assembles the published values into the feeds of [`machi_data::feed`];
@@ -14,6 +16,7 @@
 //!
 //! The binary (`src/main.rs`) wires these into the `serve`, `check` and `export` commands.
 
+pub mod client;
 pub mod config;
 pub mod dist;
 pub mod document;

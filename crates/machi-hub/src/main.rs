@@ -6,6 +6,7 @@
 
 use chrono::{Timelike as _, Utc};
 use clap::{Parser, Subcommand};
+use machi_hub::client::{Cidr, ClientSettings};
 use machi_hub::config::ConfigError;
 use machi_hub::feeds::Feeds;
 use machi_hub::push::{Push, PushSettings};
@@ -62,6 +63,16 @@ enum Command {
         /// sink). Never set this on a public hub: it lets subscribers make the hub post to itself.
         #[arg(long, env = "MACHI_PUSH_ALLOW_LOOPBACK_TEST_ONLY")]
         push_allow_loopback: bool,
+        /// The reverse proxy (TLS terminator) in front of the hub: an address or CIDR block,
+        /// repeatable. Only from these peers are `Forwarded`, `X-Forwarded-For` and
+        /// `X-Forwarded-Host` believed (rate limits then count the real client).
+        #[arg(long, env = "MACHI_TRUSTED_PROXY", value_delimiter = ',')]
+        trusted_proxy: Vec<Cidr>,
+        /// The origin residents reach the hub at (`https://machi.example.jp`), when the proxy
+        /// does not pass the `Host` header through: changes to subscriptions are accepted only
+        /// from pages of this origin.
+        #[arg(long, env = "MACHI_PUBLIC_ORIGIN")]
+        public_origin: Option<String>,
     },
     /// Parse every city file and read its local sources; print each error and fail if there is
     /// any.
@@ -98,6 +109,8 @@ fn main() -> ExitCode {
             state_dir,
             push_subject,
             push_allow_loopback,
+            trusted_proxy,
+            public_origin,
         } => serve_command(
             Paths { cities, dist },
             &state_dir,
@@ -107,6 +120,10 @@ fn main() -> ExitCode {
                 subject: push_subject,
                 allow_loopback: push_allow_loopback,
                 ..PushSettings::default()
+            },
+            ClientSettings {
+                trusted_proxies: trusted_proxy,
+                public_origin,
             },
         ),
         Command::Check { cities } => check(&cities),
@@ -222,6 +239,7 @@ fn serve_command(
     addr: SocketAddr,
     refresh: Duration,
     push_settings: PushSettings,
+    clients: ClientSettings,
 ) -> ExitCode {
     let sources = match Sources::open(state_dir) {
         Ok(sources) => sources,
@@ -252,6 +270,7 @@ fn serve_command(
         sources,
         push: Some(push),
         started: Utc::now(),
+        clients,
     };
     let (state, errors) = match runtime.block_on(AppState::load(setup)) {
         Ok(loaded) => loaded,

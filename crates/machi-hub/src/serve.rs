@@ -16,6 +16,7 @@
 //! encoding appended (`"…-br"`), as the representation differs, and `If-None-Match` accepts
 //! either form.
 
+use crate::client::ClientSettings;
 use crate::config::{self, Cities, ConfigError, Loaded};
 use crate::dist::{self, AppFiles, StaticFile};
 use crate::document::Document;
@@ -50,6 +51,8 @@ pub struct Setup {
     pub push: Option<Push>,
     /// When the hub started (a demo city's alerts are replayed as if issued then).
     pub started: DateTime<Utc>,
+    /// Trusted proxies and the public origin: who a request is from.
+    pub clients: ClientSettings,
 }
 
 impl Setup {
@@ -60,6 +63,7 @@ impl Setup {
             sources: Sources::in_memory()?,
             push: None,
             started: Utc::now(),
+            clients: ClientSettings::default(),
         })
     }
 }
@@ -75,6 +79,7 @@ struct Inner {
     sources: Sources,
     push: Option<Push>,
     started: DateTime<Utc>,
+    clients: Arc<ClientSettings>,
     /// The city files of the last good load (a file that turns bad keeps its last good feeds,
     /// marked stale, but is no longer polled).
     cities: Cities,
@@ -129,6 +134,7 @@ impl AppState {
                 sources: setup.sources,
                 push: setup.push,
                 started: setup.started,
+                clients: Arc::new(setup.clients),
                 cities,
                 loaded: RwLock::new(Arc::new(Ok(loaded))),
                 feeds: RwLock::new(Arc::new(Feeds::default())),
@@ -324,6 +330,12 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::map_response_with_state(
             state.clone(),
             security_headers,
+        ))
+        // Who the request is from (behind a proxy, on a dual-stack listener), once, for the
+        // rate limits and the cross-site check.
+        .layer(middleware::from_fn_with_state(
+            state.inner.clients.clone(),
+            crate::client::identify,
         ))
         // Error statuses are answers, not hub failures (a 503 repeats for every request until the
         // app is built), so they are traced at debug level only.

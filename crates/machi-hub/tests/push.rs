@@ -15,6 +15,7 @@ use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, TimeZone as _, Utc};
 use machi_data::alerts::{parse_jma, Alert, AreaScope};
 use machi_data::garbage::category_name;
+use machi_hub::client::ClientSettings;
 use machi_hub::config::CityConfig;
 use machi_hub::push::{endpoint, Payload, Push, PushSettings};
 use machi_hub::serve::{app, AppState, Paths, Setup};
@@ -205,13 +206,18 @@ fn settings() -> PushSettings {
 
 /// A hub process over `dir`: a second call is a restart.
 async fn start(dir: &Path) -> AppState {
-    let push = Push::open(&dir.join("state"), settings()).unwrap();
+    start_with(dir, settings(), ClientSettings::default()).await
+}
+
+async fn start_with(dir: &Path, push: PushSettings, clients: ClientSettings) -> AppState {
+    let push = Push::open(&dir.join("state"), push).unwrap();
     let paths = Paths {
         cities: dir.join("cities"),
         dist: dir.join("dist"),
     };
     let setup = Setup {
         push: Some(push),
+        clients,
         ..Setup::new(paths).unwrap()
     };
     AppState::load(setup)
@@ -1156,4 +1162,202 @@ async fn a_reminder_at_an_hour_skipped_by_summer_time_still_fires() {
     // And only once.
     state.push_tick(at("2026-03-29T01:01:00Z")).await;
     assert_eq!(sink.count(), 0);
+}
+
+/// On a dual-stack listener every IPv4 client arrives as `::ffff:a.b.c.d`; keyed by its /64, they
+/// all shared one bucket, so 30 requests from one blocked every other IPv4 client.
+#[tokio::test]
+async fn thirty_requests_from_one_mapped_address_do_not_block_another() {
+    let dir = hub_dir();
+    let state = start(dir.path()).await;
+    let key = || Request::get("/api/push/key").body(Body::empty()).unwrap();
+    for _ in 0..30 {
+        let (s, _, _) = call_from(&state, key(), "[::ffff:203.0.113.5]:1000").await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (s, _, _) = call_from(&state, key(), "[::ffff:203.0.113.5]:1001").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    let (s, _, _) = call_from(&state, key(), "[::ffff:203.0.113.6]:1000").await;
+    assert_eq!(s, StatusCode::OK, "another IPv4 client is not blocked");
+    let (s, _, _) = call_from(&state, key(), "203.0.113.5:1002").await;
+    assert_eq!(
+        s,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the same client, however it arrives"
+    );
+}
+
+/// Behind the TLS proxy every request comes from the proxy: the client is taken from
+/// `X-Forwarded-For` (or `Forwarded`) only when the peer is the configured proxy.
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_client_is_limited_not_the_proxy() {
+    let dir = hub_dir();
+    let clients = ClientSettings {
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        public_origin: None,
+    };
+    let state = start_with(dir.path(), settings(), clients).await;
+    let via_proxy = |client: &str| {
+        Request::get("/api/push/key")
+            .header("x-forwarded-for", client)
+            .body(Body::empty())
+            .unwrap()
+    };
+    for _ in 0..30 {
+        let (s, _, _) = call_from(&state, via_proxy("198.51.100.7"), "127.0.0.1:9000").await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (s, _, _) = call_from(&state, via_proxy("198.51.100.7"), "127.0.0.1:9000").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    // Hundreds of residents through the same proxy after an earthquake: all served.
+    for i in 0..300 {
+        let client = format!("2001:db8:{i:x}::1");
+        let (s, _, _) = call_from(&state, via_proxy(&client), "127.0.0.1:9000").await;
+        assert_eq!(s, StatusCode::OK, "{client}");
+    }
+    // A peer that is not the proxy cannot choose its address by writing the header.
+    for i in 0..30 {
+        let spoofed = format!("192.0.2.{i}");
+        let (s, _, _) = call_from(&state, via_proxy(&spoofed), "203.0.113.50:1").await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (s, _, _) = call_from(&state, via_proxy("192.0.2.99"), "203.0.113.50:1").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+}
+
+fn create_body(browser: &Browser, endpoint: &str) -> serde_json::Value {
+    serde_json::json!({
+        "subscription": browser.subscription(endpoint),
+        "city": "nanao", "area": "kita", "language": "ja",
+        "topics": { "alerts": { "min_severity": "warning" } },
+    })
+}
+
+/// Another site's page cannot create or change a subscription (its browser says where it comes
+/// from), a body must be JSON, an endpoint cannot be taken over without its keys, and the caps
+/// per client and in total answer with clear errors.
+#[tokio::test]
+async fn subscriptions_cannot_be_made_cross_site_or_taken_over_and_are_capped() {
+    let dir = hub_dir();
+    let push = PushSettings {
+        creations_per_hour: 3,
+        max_subscriptions: 4,
+        ..settings()
+    };
+    let state = start_with(dir.path(), push, ClientSettings::default()).await;
+    let b = Browser::new();
+    let endpoint = "https://fcm.googleapis.com/fcm/send/victim";
+    let post = |body: &serde_json::Value, extra: &[(&str, &str)]| {
+        let mut r = Request::post("/api/push/subscriptions")
+            .header(header::HOST, "machi.example.jp")
+            .header(header::CONTENT_TYPE, "application/json");
+        for (k, v) in extra {
+            r = r.header(*k, *v);
+        }
+        r.body(Body::from(body.to_string())).unwrap()
+    };
+    let body = create_body(&b, endpoint);
+
+    // Cross-site: by Origin, by Sec-Fetch-Site.
+    for extra in [
+        &[("origin", "https://evil.example")][..],
+        &[("sec-fetch-site", "cross-site")][..],
+        &[("origin", "null")][..],
+    ] {
+        let (s, _, json) = call_from(&state, post(&body, extra), "198.51.100.20:1").await;
+        assert_eq!(
+            (s, json["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("cross_site"))
+        );
+    }
+    // Not JSON: what an HTML form could send across sites.
+    let form = Request::post("/api/push/subscriptions")
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (s, _, json) = call_from(&state, form, "198.51.100.20:1").await;
+    assert_eq!(
+        (s, json["code"].as_str()),
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Some("unsupported_media_type")
+        )
+    );
+    assert_eq!(state.push().unwrap().store().count().unwrap(), 0);
+
+    // The hub's own page: created.
+    let own = [
+        ("origin", "https://machi.example.jp"),
+        ("sec-fetch-site", "same-origin"),
+    ];
+    let (s, _, first) = call_from(&state, post(&body, &own), "198.51.100.20:1").await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    // Someone who knows the endpoint but not its keys: refused, and the owner keeps it.
+    let thief = create_body(&Browser::new(), endpoint);
+    let (s, _, json) = call_from(&state, post(&thief, &own), "198.51.100.21:1").await;
+    assert_eq!(
+        (s, json["code"].as_str()),
+        (StatusCode::CONFLICT, Some("subscription_conflict"))
+    );
+    assert!(
+        !json["error"].as_str().unwrap().contains("exists"),
+        "{json}"
+    );
+    let store = state.push().unwrap().store();
+    assert!(store.get(first["id"].as_str().unwrap()).unwrap().is_some());
+    // The browser itself subscribing again (same keys): replaces it.
+    let (s, _, again) = call_from(&state, post(&body, &own), "198.51.100.20:1").await;
+    assert_eq!(s, StatusCode::CREATED, "{again}");
+    assert!(store.get(first["id"].as_str().unwrap()).unwrap().is_none());
+    assert_eq!(store.count().unwrap(), 1);
+
+    // Per client: 3 an hour here (two used above, the refused ones did not count).
+    let (s, _, _) = call_from(
+        &state,
+        post(
+            &create_body(&Browser::new(), "https://fcm.googleapis.com/fcm/send/3"),
+            &[],
+        ),
+        "198.51.100.20:2",
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, headers, json) = call_from(
+        &state,
+        post(
+            &create_body(&Browser::new(), "https://fcm.googleapis.com/fcm/send/4"),
+            &[],
+        ),
+        "198.51.100.20:3",
+    )
+    .await;
+    assert_eq!(
+        (s, json["code"].as_str()),
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            Some("too_many_subscriptions")
+        )
+    );
+    assert!(headers.contains_key(header::RETRY_AFTER));
+    // In all: 4 here.
+    for (n, from) in ["198.51.100.30:1", "198.51.100.31:1", "198.51.100.32:1"]
+        .into_iter()
+        .enumerate()
+    {
+        let endpoint = format!("https://fcm.googleapis.com/fcm/send/other-{n}");
+        let (s, _, json) = call_from(
+            &state,
+            post(&create_body(&Browser::new(), &endpoint), &[]),
+            from,
+        )
+        .await;
+        if n < 2 {
+            assert_eq!(s, StatusCode::CREATED, "{json}");
+        } else {
+            assert_eq!(
+                (s, json["code"].as_str()),
+                (StatusCode::SERVICE_UNAVAILABLE, Some("subscriptions_full"))
+            );
+        }
+    }
 }

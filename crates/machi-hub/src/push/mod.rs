@@ -62,6 +62,10 @@ pub struct PushSettings {
     pub max_retry_after: Duration,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// Subscriptions one client (IPv4 address, IPv6 /64) may create in an hour.
+    pub creations_per_hour: u32,
+    /// Subscriptions the hub holds at most; creating more is refused.
+    pub max_subscriptions: usize,
 }
 
 impl Default for PushSettings {
@@ -74,6 +78,9 @@ impl Default for PushSettings {
             backoff: Duration::from_secs(1),
             max_retry_after: Duration::from_secs(60),
             timeout: Duration::from_secs(15),
+            // Generous: a carrier's NAT puts many residents behind one IPv4 address.
+            creations_per_hour: 60,
+            max_subscriptions: 1_000_000,
         }
     }
 }
@@ -161,6 +168,7 @@ struct Inner {
     client: reqwest::Client,
     settings: PushSettings,
     limiter: api::RateLimiter,
+    creations: api::RateLimiter,
     last_cleanup: Mutex<Option<DateTime<Utc>>>,
 }
 
@@ -203,6 +211,8 @@ impl Push {
             }))
             .build()
             .map_err(PushError::Client)?;
+        let creations =
+            api::RateLimiter::per(settings.creations_per_hour, Duration::from_secs(3600));
         Ok(Push {
             inner: Arc::new(Inner {
                 store,
@@ -210,6 +220,7 @@ impl Push {
                 client,
                 settings,
                 limiter: api::RateLimiter::new(api::RATE_PER_MINUTE),
+                creations,
                 last_cleanup: Mutex::new(None),
             }),
         })
@@ -229,6 +240,10 @@ impl Push {
 
     pub(crate) fn limiter(&self) -> &api::RateLimiter {
         &self.inner.limiter
+    }
+
+    pub(crate) fn creations(&self) -> &api::RateLimiter {
+        &self.inner.creations
     }
 
     /// Claims each message's (subscription, event) pair, sends the new ones, records the

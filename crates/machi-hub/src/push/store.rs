@@ -204,14 +204,16 @@ impl Store {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Inserts a subscription; an existing one with the same endpoint is replaced (the browser
-    /// subscribed again: only the holder of the endpoint can do that).
+    /// Inserts a subscription. An existing one with the same endpoint and keys is replaced (the
+    /// browser subscribed again: only the holder of the endpoint has its keys); one with the same
+    /// endpoint and other keys is [`StoreError::EndpointTaken`] (someone who merely knows the
+    /// endpoint must not take it over).
     pub fn insert(&self, s: &Subscription, secret_hash: &str, now: i64) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
-            "DELETE FROM subscriptions WHERE endpoint = ?1",
-            [&s.endpoint],
+            "DELETE FROM subscriptions WHERE endpoint = ?1 AND p256dh = ?2 AND auth = ?3",
+            params![s.endpoint, s.p256dh, s.auth],
         )?;
         let (sev, level, evening, morning) = topic_columns(&s.topics);
         tx.execute(
@@ -234,7 +236,12 @@ impl Store {
                 morning,
                 now
             ],
-        )?;
+        )
+        .map_err(|e| match e.sqlite_error_code() {
+            // The endpoint is held with other keys (the id is new and random).
+            Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::EndpointTaken,
+            _ => StoreError::Sql(e),
+        })?;
         tx.commit().map_err(StoreError::from)
     }
 
@@ -522,6 +529,18 @@ mod tests {
         store.insert(&sub("b", "https://p/1"), "h", 0).unwrap();
         assert!(store.get("a").unwrap().is_none());
         assert_eq!(store.get("b").unwrap().unwrap().0, sub("b", "https://p/1"));
+        assert_eq!(store.count().unwrap(), 1);
+    }
+
+    #[test]
+    fn the_same_endpoint_with_other_keys_is_not_taken_over() {
+        let store = Store::in_memory().unwrap();
+        store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
+        let mut thief = sub("b", "https://p/1");
+        thief.p256dh = "other".into();
+        let err = store.insert(&thief, "h", 0).unwrap_err();
+        assert!(matches!(err, StoreError::EndpointTaken), "{err}");
+        assert_eq!(store.get("a").unwrap().unwrap().0, sub("a", "https://p/1"));
         assert_eq!(store.count().unwrap(), 1);
     }
 

@@ -61,10 +61,7 @@ fn codes(a: &Alert) -> Vec<&str> {
 /// The messages a hub had received by `now`: a real sequence replayed at a moment of it (the
 /// state counts every message it is given as received, whatever its time).
 fn received(all: &[Alert], now: DateTime<Utc>) -> Vec<Alert> {
-    all.iter()
-        .filter(|a| a.issued_at <= now)
-        .cloned()
-        .collect()
+    all.iter().filter(|a| a.issued_at <= now).cloned().collect()
 }
 
 fn kinds(v: &[Alert]) -> Vec<(&str, AlertStatus)> {

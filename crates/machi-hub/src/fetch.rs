@@ -242,6 +242,44 @@ pub fn read_path(
     }))
 }
 
+/// A URL as it may be shown to anyone: without credentials, query or fragment (a source's URL may
+/// carry an API key in either). Text that is not a URL is returned as it is.
+pub fn public_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) if u.has_host() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.set_query(None);
+            u.set_fragment(None);
+            u.into()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// `text` (an error message) with every URL in it made [`public_url`].
+pub fn redact_urls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        // The scheme: the letters just before `://`.
+        let start = rest[..at]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |i| i + 1);
+        let end = rest[at..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')'))
+            .map_or(rest.len(), |i| at + i);
+        // Punctuation closing a clause (`…?key=abc: HTTP 500`) is not part of the URL.
+        let url = rest[start..end].trim_end_matches([',', ';', '.', ':']);
+        let end = start + url.len();
+        out.push_str(&rest[..start]);
+        out.push_str(&public_url(url));
+        rest = &rest[end.max(at + 3)..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A link in a feed that the hub will not follow.
 #[derive(Debug, thiserror::Error)]
 #[error("link {link:?} in {feed}: {why}")]
@@ -321,6 +359,25 @@ mod tests {
         for bad in ["../secret.xml", "/etc/passwd", "file:///etc/passwd", ""] {
             assert!(resolve_link(&path, bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn urls_are_shown_without_credentials_or_query() {
+        assert_eq!(
+            public_url("https://user:pw@example.org/data/a.csv?key=abc#x"),
+            "https://example.org/data/a.csv"
+        );
+        assert_eq!(public_url("data/a.csv"), "data/a.csv");
+        let error =
+            "cities/x.toml: source `g`: https://user:pw@example.org/a.csv?key=abc: HTTP 500 \
+                     (also http://example.org/b?t=1, and \"https://k@example.org/c\".)";
+        assert_eq!(
+            redact_urls(error),
+            "cities/x.toml: source `g`: https://example.org/a.csv: HTTP 500 \
+             (also http://example.org/b, and \"https://example.org/c\".)"
+        );
+        assert_eq!(redact_urls("no url here"), "no url here");
+        assert_eq!(redact_urls("odd ://x"), "odd ://x");
     }
 
     #[test]

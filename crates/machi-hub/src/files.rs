@@ -67,6 +67,47 @@ fn write(path: &Path, bytes: &[u8], private: bool) -> Result<(), FileError> {
     })
 }
 
+/// Creates `dir` (and its parents) and makes it accessible to the hub's user only (mode 0700 on
+/// Unix), also when it already existed with a wider mode.
+pub fn create_private_dir(dir: &Path) -> Result<(), FileError> {
+    std::fs::create_dir_all(dir).map_err(|e| FileError::new("create", dir, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| FileError::new("protect", dir, e))?;
+    }
+    Ok(())
+}
+
+/// Makes `path` readable and writable by the hub's user only (mode 0600 on Unix); creates it
+/// empty first when `create` and it is missing. A missing file is left missing otherwise.
+pub fn make_private(path: &Path, create: bool) -> Result<(), FileError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        if create {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(path)
+                .map_err(|e| FileError::new("create", path, e))?;
+        }
+        match std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !create => Ok(()),
+            Err(e) => Err(FileError::new("protect", path, e)),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, create);
+        Ok(())
+    }
+}
+
 /// The SHA-256 of `bytes` in lowercase hex.
 pub fn hex_sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)

@@ -1361,3 +1361,74 @@ async fn subscriptions_cannot_be_made_cross_site_or_taken_over_and_are_capped() 
         }
     }
 }
+
+/// A captured log, for what must never be in one.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Log {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// An endpoint is the subscription's address at the push service: it is never logged, not even
+/// in a send error (reqwest's errors name the URL). The push directory is the hub user's only.
+#[tokio::test]
+async fn push_endpoints_never_reach_the_logs_and_push_files_are_private() {
+    let log = Log::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let dir = hub_dir();
+    let state = start(dir.path()).await;
+    // Nothing listens on port 1: every attempt is a network error.
+    let (id, _) = subscribe(
+        &state,
+        &Browser::new(),
+        "http://127.0.0.1:1/push/SECRET-PATH-7f3a",
+        "nanao",
+        "ja",
+        serde_json::json!({ "alerts": { "min_severity": "warning" } }),
+    )
+    .await;
+    let report = state
+        .push()
+        .unwrap()
+        .fan_out_alerts(&[tsunami_message()], &scopes(&state), noto_now())
+        .await;
+    assert_eq!(report.failed, 1);
+    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains(&id),
+        "the send was logged by subscription id:\n{text}"
+    );
+    assert!(
+        !text.contains("SECRET-PATH"),
+        "an endpoint in the log:\n{text}"
+    );
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &str| {
+            std::fs::metadata(dir.path().join("state/push").join(p))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode(""), 0o700);
+        assert_eq!(mode("push.sqlite3"), 0o600);
+        assert_eq!(mode("push.sqlite3-wal"), 0o600);
+        assert_eq!(mode("vapid-private.pk8"), 0o600);
+    }
+}

@@ -180,11 +180,16 @@ impl Push {
             return Err(PushError::Subject(settings.subject));
         }
         let dir = state_dir.join("push");
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| crate::files::FileError::new("create", &dir, e))?;
+        crate::files::create_private_dir(&dir)?;
         let vapid =
             Vapid::load_or_create(&dir.join("vapid-private.pk8"), settings.subject.clone())?;
-        let store = Store::open(&dir.join("push.sqlite3"))?;
+        let database = dir.join("push.sqlite3");
+        // Endpoints and keys: readable by the hub's user only. SQLite creates its -wal and -shm
+        // files with the database file's mode, so the database is made private before it opens.
+        for file in ["push.sqlite3", "push.sqlite3-wal", "push.sqlite3-shm"] {
+            crate::files::make_private(&dir.join(file), file == "push.sqlite3")?;
+        }
+        let store = Store::open(&database)?;
         Self::with(store, vapid, settings)
     }
 
@@ -383,12 +388,14 @@ impl Push {
                         }
                     }
                 }
+                // Never the endpoint in a log line (docs/privacy.md): reqwest's errors name the
+                // URL, and the endpoint's path is the subscription's address at the push service.
                 Err(e) if is_refused(&e) => {
-                    tracing::warn!("push {}: {e}", o.subscription_id);
+                    tracing::warn!("push {}: {}", o.subscription_id, e.without_url());
                     return (Outcome::Refused, None, attempt);
                 }
                 Err(e) => {
-                    tracing::debug!("push {}: {e}", o.subscription_id);
+                    tracing::debug!("push {}: {}", o.subscription_id, e.without_url());
                     backoff
                 }
             };

@@ -161,7 +161,13 @@ struct Inner {
     /// The blobs of a store in memory (a durable store reads them from disk when a source is
     /// parsed, which happens only when its documents change, and at start).
     blobs: Mutex<HashMap<String, Arc<[u8]>>>,
+    /// What the journal file holds (its fingerprint) and when it was written.
+    saved: Mutex<Option<(String, std::time::Instant)>>,
 }
+
+/// A journal whose only change is when locations were last read is written at most this often:
+/// those times move at every poll, and after a restart the first poll reads them afresh anyway.
+const SAVE_TIMES_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 impl Store {
     /// Opens (creating) the store under `{state_dir}/sources`.
@@ -169,7 +175,25 @@ impl Store {
         let dir = state_dir.join("sources");
         let blobs = dir.join("blobs");
         std::fs::create_dir_all(&blobs).map_err(|e| FileError::new("create", &blobs, e))?;
-        let journal = read_journal(&dir.join("journal.json"))?;
+        let path = dir.join("journal.json");
+        let journal = match read_journal(&path) {
+            Ok(journal) => journal,
+            // A damaged journal must not stop the hub: it starts afresh (every document is read
+            // again, unconditionally, once) and the damaged file is kept for the operator.
+            Err(e @ StoreError::Corrupt { .. }) => {
+                let aside = crate::files::move_aside(&path)?;
+                tracing::error!(
+                    "{e}: the source journal is damaged; moved to {} and starting with an empty \
+                     one (every source is read again)",
+                    aside.display()
+                );
+                Journal {
+                    version: JOURNAL_VERSION,
+                    ..Journal::default()
+                }
+            }
+            Err(e) => return Err(e),
+        };
         let store = Store::new(Some(dir), journal);
         store.collect_garbage();
         Ok(store)
@@ -192,6 +216,7 @@ impl Store {
                 dir,
                 journal: Mutex::new(journal),
                 blobs: Mutex::new(HashMap::new()),
+                saved: Mutex::new(None),
             }),
         }
     }
@@ -254,15 +279,61 @@ impl Store {
         Ok(Arc::from(bytes))
     }
 
-    /// Writes the journal (atomically) when the store is on disk.
-    pub fn save(&self) -> Result<(), StoreError> {
+    /// Writes the journal (atomically) when the store is on disk and the journal changed since
+    /// it was last written: anything but the times locations were last read, which are written
+    /// with the next change or at least every hour. Returns whether it wrote.
+    pub fn save(&self) -> Result<bool, StoreError> {
         let Some(dir) = &self.inner.dir else {
-            return Ok(());
+            return Ok(false);
         };
-        // Strings, numbers, times and maps only: always serialises.
-        let json = serde_json::to_vec_pretty(&*self.journal()).expect("the journal serialises");
+        let (json, fingerprint) = {
+            let journal = self.journal();
+            // Strings, numbers, times and maps only: always serialises.
+            let json = serde_json::to_vec_pretty(&*journal).expect("the journal serialises");
+            let mut timeless = journal.clone();
+            for d in timeless.documents.values_mut() {
+                d.last_success = None;
+            }
+            let fingerprint =
+                hex_sha256(&serde_json::to_vec(&timeless).expect("the journal serialises"));
+            (json, fingerprint)
+        };
+        let mut saved = self.inner.saved.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((last, at)) = &*saved {
+            if *last == fingerprint && at.elapsed() < SAVE_TIMES_EVERY {
+                return Ok(false);
+            }
+        }
         write_atomic(&dir.join("journal.json"), &json)?;
-        Ok(())
+        *saved = Some((fingerprint, std::time::Instant::now()));
+        Ok(true)
+    }
+
+    /// Forgets a blob that is damaged or missing: it is removed, and the documents naming it lose
+    /// their validators, so the next read downloads them again instead of being told "not
+    /// modified" about bytes the store no longer has. Kept messages in it are fetched again if a
+    /// feed still lists them.
+    pub fn forget_blob(&self, sha256: &str) {
+        tracing::error!("source store: blob {sha256} is damaged or missing; reading it again");
+        self.blobs().remove(sha256);
+        if let Some(path) = self.blob_path(sha256) {
+            let _ = std::fs::remove_file(path);
+        }
+        let mut journal = self.journal();
+        for d in journal.documents.values_mut() {
+            if d.sha256.as_deref() == Some(sha256) {
+                d.validators = Validators::default();
+                d.sha256 = None;
+            }
+        }
+        for m in journal.messages.values_mut() {
+            if m.sha256.as_deref() == Some(sha256) {
+                m.outcome = Outcome::Unavailable;
+                m.sha256 = None;
+                m.attempts = 0;
+                m.reason = Some("its stored copy was damaged".into());
+            }
+        }
     }
 
     /// Drops the blobs the journal no longer names, from memory and disk; returns how many.
@@ -335,6 +406,55 @@ mod tests {
         assert_eq!(&*reopened.get(&a).unwrap(), b"one");
         assert!(matches!(reopened.get(&b), Err(StoreError::Missing(_))));
         assert_eq!(reopened.journal().documents["x"].sha256, Some(a));
+    }
+
+    #[test]
+    fn a_corrupt_journal_is_moved_aside_and_the_store_starts_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("sources")).unwrap();
+        std::fs::write(
+            dir.path().join("sources/journal.json"),
+            b"{\"version\": 1, \"documents\": {",
+        )
+        .unwrap();
+        let store = Store::open(dir.path()).expect("a damaged journal does not stop the hub");
+        assert!(store.journal().documents.is_empty());
+        let aside: Vec<String> = std::fs::read_dir(dir.path().join("sources"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("journal.json.corrupt-"))
+            .collect();
+        assert_eq!(
+            aside.len(),
+            1,
+            "the damaged journal is kept for the operator"
+        );
+    }
+
+    #[test]
+    fn the_journal_is_written_only_when_it_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .journal()
+            .documents
+            .insert("x".into(), DocumentRecord::default());
+        assert!(store.save().unwrap());
+        assert!(!store.save().unwrap(), "nothing changed");
+        store.journal().documents.get_mut("x").unwrap().last_success = Some(Utc::now());
+        assert!(!store.save().unwrap(), "only when it was read");
+        store
+            .journal()
+            .documents
+            .get_mut("x")
+            .unwrap()
+            .validators
+            .etag = Some("\"2\"".into());
+        assert!(store.save().unwrap());
+        let reopened = Store::open(dir.path()).unwrap();
+        let x = reopened.journal().documents["x"].clone();
+        assert_eq!(x.validators.etag.as_deref(), Some("\"2\""));
+        assert!(x.last_success.is_some(), "written with the next change");
     }
 
     #[test]

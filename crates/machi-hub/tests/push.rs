@@ -1432,3 +1432,29 @@ async fn push_endpoints_never_reach_the_logs_and_push_files_are_private() {
         assert_eq!(mode("vapid-private.pk8"), 0o600);
     }
 }
+
+/// A damaged push database does not stop the hub: it is moved aside and a new one is started.
+#[tokio::test]
+async fn a_damaged_push_database_is_moved_aside_and_the_hub_starts() {
+    let dir = hub_dir();
+    let push_dir = dir.path().join("state/push");
+    std::fs::create_dir_all(&push_dir).unwrap();
+    std::fs::write(push_dir.join("push.sqlite3"), vec![0x5a; 8192]).unwrap();
+    let state = start(dir.path()).await;
+    assert_eq!(state.push().unwrap().store().count().unwrap(), 0);
+    let aside: Vec<String> = std::fs::read_dir(&push_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("push.sqlite3.corrupt-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "kept for the operator");
+    subscribe(
+        &state,
+        &Browser::new(),
+        "https://fcm.googleapis.com/fcm/send/after",
+        "nanao",
+        "ja",
+        serde_json::json!({ "alerts": { "min_severity": "warning" } }),
+    )
+    .await;
+}

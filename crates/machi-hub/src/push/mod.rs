@@ -189,7 +189,29 @@ impl Push {
         for file in ["push.sqlite3", "push.sqlite3-wal", "push.sqlite3-shm"] {
             crate::files::make_private(&dir.join(file), file == "push.sqlite3")?;
         }
-        let store = Store::open(&database)?;
+        let store = match Store::open(&database) {
+            Ok(store) => store,
+            // A damaged database must not stop the hub (alerts are still read and served):
+            // it is moved aside for the operator, and a new one is started. Its subscriptions
+            // are lost: residents must turn notifications on again (the app does not notice
+            // by itself; the operator may recover rows from the file moved aside).
+            Err(e) if is_damaged(&e) => {
+                let aside = crate::files::move_aside(&database)?;
+                for suffix in ["-wal", "-shm"] {
+                    let mut file = database.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+                tracing::error!(
+                    "{e}: the push database is damaged; moved to {} and starting an empty one \
+                     (its subscriptions are lost)",
+                    aside.display()
+                );
+                crate::files::make_private(&database, true)?;
+                Store::open(&database)?
+            }
+            Err(e) => return Err(e.into()),
+        };
         Self::with(store, vapid, settings)
     }
 
@@ -774,6 +796,24 @@ fn is_refused(e: &reqwest::Error) -> bool {
         source = err.source();
     }
     false
+}
+
+/// Whether the database file is not a database or is corrupt (as opposed to unreadable, full,
+/// or locked, which moving it aside would not help).
+fn is_damaged(e: &store::StoreError) -> bool {
+    let mut e = e;
+    loop {
+        match e {
+            store::StoreError::Open { source, .. } => e = source,
+            store::StoreError::Sql(sql) => {
+                return matches!(
+                    sql.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+                )
+            }
+            _ => return false,
+        }
+    }
 }
 
 /// A new random id (16 bytes) and secret (32 bytes), and the secret's hash as stored.

@@ -210,11 +210,16 @@ impl Sources {
             let Some(Parse::Messages(parse)) = registration(record.kind).map(|r| &r.parse) else {
                 continue;
             };
-            let parsed = store
-                .get(sha)
-                .map_err(|e| e.to_string())
-                .and_then(|bytes| parse(&bytes, id).map_err(|e| e.to_string()));
-            match parsed {
+            let bytes = match store.get(sha) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    // Fetched again if a feed still lists it.
+                    tracing::error!("stored message {id}: {e}");
+                    store.forget_blob(sha);
+                    continue;
+                }
+            };
+            match parse(&bytes, id) {
                 Ok(alerts) => {
                     kept.insert(id.clone(), Arc::new(alerts));
                 }
@@ -587,15 +592,20 @@ impl Sources {
                 if let Err(e) = &outcome {
                     tracing::error!("{e} (the last good copy, if any, is kept)");
                 }
-                self.state().attempts.insert(
-                    key.clone(),
-                    Attempt {
-                        hashes,
-                        source: source.clone(),
-                        city: city.clone(),
-                        outcome: outcome.clone(),
-                    },
-                );
+                // A store that lost the bytes is not the set's fault: the same set, read again,
+                // must be parsed again rather than be given this error from memory.
+                let lost = matches!(&outcome, Err(e) if matches!(e.problem, Problem::Store(_)));
+                if !lost {
+                    self.state().attempts.insert(
+                        key.clone(),
+                        Attempt {
+                            hashes,
+                            source: source.clone(),
+                            city: city.clone(),
+                            outcome: outcome.clone(),
+                        },
+                    );
+                }
                 (outcome, true)
             }
         };
@@ -627,10 +637,19 @@ impl Sources {
         parse: fn(&Input<'_>) -> Result<Value, Problem>,
         documents: &[SetDocument],
     ) -> Result<Value, Problem> {
-        let bytes = documents
+        // Every document is looked at (not only up to the first lost one), so all the lost ones
+        // are forgotten at once and the next read fetches them together.
+        let read: Vec<Result<Arc<[u8]>, StoreError>> = documents
             .iter()
-            .map(|d| self.inner.store.get(&d.sha256))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|d| {
+                self.inner.store.get(&d.sha256).inspect_err(|e| {
+                    if matches!(e, StoreError::Damaged { .. } | StoreError::Missing(_)) {
+                        self.inner.store.forget_blob(&d.sha256);
+                    }
+                })
+            })
+            .collect();
+        let bytes = read.into_iter().collect::<Result<Vec<_>, _>>()?;
         let input = Input {
             city,
             source,

@@ -422,3 +422,48 @@ async fn the_last_good_files_survive_a_restart_without_network() {
         Ok(&restored_doc)
     );
 }
+
+/// A blob that went missing or was damaged on disk (a failing disk, an operator's cleanup) is
+/// forgotten and read again: before, the document's validators still said "I have it", every
+/// read was a 304, and the source stayed broken forever.
+#[tokio::test]
+async fn a_lost_or_damaged_blob_is_read_again_instead_of_failing_forever() {
+    let state_dir = tempfile::tempdir().unwrap();
+    let server = FileServer::start(shared_5374("kanazawa")).await;
+    let url = format!("{}/kanazawa/", server.origin);
+    let text = url_city("garbage-5374", &url);
+    let mut pipeline = Pipeline::with(Sources::open(state_dir.path()).unwrap(), &text);
+    pipeline.poll(Which::All).await;
+    assert!(!pipeline.source("garbage").stale);
+    let good = pipeline.feeds.garbage("test").unwrap().calendar.clone();
+    drop(pipeline);
+    server.requests();
+
+    let blobs = state_dir.path().join("sources/blobs");
+    let mut files: Vec<_> = std::fs::read_dir(&blobs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    std::fs::remove_file(&files[0]).unwrap();
+    std::fs::write(&files[1], b"bit rot").unwrap();
+
+    let mut restarted = Pipeline::with(Sources::open(state_dir.path()).unwrap(), &text);
+    restarted.restore();
+    let error = restarted.source("garbage").last_error.unwrap_or_default();
+    assert!(!error.is_empty(), "the restored set cannot be read");
+    restarted.poll(Which::All).await;
+    let info = restarted.source("garbage");
+    assert!(!info.stale, "{:?}", info.last_error);
+    assert_eq!(restarted.feeds.garbage("test").unwrap().calendar, good);
+    let requests = server.requests();
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|(_, _, status)| *status == 200)
+            .count(),
+        2,
+        "the two lost files downloaded again: {requests:?}"
+    );
+    server.stop().await;
+}

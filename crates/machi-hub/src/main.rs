@@ -328,7 +328,10 @@ async fn run(state: AppState, addr: SocketAddr, refresh: Duration) -> std::io::R
                 u64::from(now.timestamp_subsec_millis()) + 1000 * u64::from(now.second()),
             );
             tokio::time::sleep(Duration::from_secs(60).saturating_sub(into_minute)).await;
-            minutes.push_tick(Utc::now()).await;
+            // Never awaited here: a slow fan-out must not make the next minute's reminders
+            // late (claims keep overlapping ticks from sending anything twice).
+            let tick = minutes.clone();
+            tokio::spawn(async move { tick.push_tick(Utc::now()).await });
         }
     });
 

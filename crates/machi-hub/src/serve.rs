@@ -142,8 +142,32 @@ impl AppState {
             }),
         };
         state.inner.sources.restore(&state.cities());
+        // What a previous run claimed and did not finish sending, read before this run claims
+        // anything; and the alert messages it kept but stopped before claiming notifications
+        // for. Both are sent in the background once the local sources are read.
+        let unsent = state.inner.push.as_ref().map(Push::unsent);
+        let kept = state.inner.sources.kept_messages();
         state.cycle(Which::Local, false).await;
+        if let (Some(push), Some(unsent)) = (state.inner.push.clone(), unsent) {
+            let scoped = state.scoped(&state.cities());
+            tokio::spawn(async move {
+                let now = Utc::now();
+                push.resume(unsent, now).await;
+                push.fan_out_missed(&kept, &scoped, now).await;
+            });
+        }
         Ok((state, errors))
+    }
+
+    /// The cities with alert sources, with where they are.
+    fn scoped(
+        &self,
+        cities: &[config::CityConfig],
+    ) -> Vec<(config::CityConfig, machi_data::alerts::AreaScope)> {
+        cities
+            .iter()
+            .filter_map(|c| self.inner.sources.scope(c).map(|s| (c.clone(), s)))
+            .collect()
     }
 
     /// One heartbeat of a serving hub (every `tick`): re-reads the city files and the app, reads
@@ -185,10 +209,7 @@ impl AppState {
             tracing::error!("assembling the feeds failed: {e}");
         }
         if let (Some(push), false) = (self.inner.push.clone(), polled.messages.is_empty()) {
-            let scoped: Vec<_> = cities
-                .iter()
-                .filter_map(|c| self.inner.sources.scope(c).map(|s| (c.clone(), s)))
-                .collect();
+            let scoped = self.scoped(&cities);
             // In the background: a slow push service must not delay the next poll.
             tokio::spawn(async move {
                 push.fan_out_alerts(&polled.messages, &scoped, Utc::now())
@@ -258,7 +279,8 @@ impl AppState {
     }
 
     /// Sends the garbage reminders due at `now` and applies the push retention rule (hourly).
-    /// `main.rs` calls it every minute; tests call it with the time they need.
+    /// `main.rs` starts it every minute as a task of its own (the minute tick never waits for a
+    /// fan-out); tests await it with the time they need.
     pub async fn push_tick(&self, now: DateTime<Utc>) -> push::Report {
         let Some(push) = &self.inner.push else {
             return push::Report::default();

@@ -167,7 +167,9 @@ struct Inner {
 
 /// A journal whose only change is when locations were last read is written at most this often:
 /// those times move at every poll, and after a restart the first poll reads them afresh anyway.
-const SAVE_TIMES_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+/// Well under the 30 minutes after which the app calls alerts out of date, so a restarted hub
+/// does not look stale before its first poll.
+const SAVE_TIMES_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl Store {
     /// Opens (creating) the store under `{state_dir}/sources`.
@@ -281,7 +283,7 @@ impl Store {
 
     /// Writes the journal (atomically) when the store is on disk and the journal changed since
     /// it was last written: anything but the times locations were last read, which are written
-    /// with the next change or at least every hour. Returns whether it wrote.
+    /// with the next change or at least every ten minutes. Returns whether it wrote.
     pub fn save(&self) -> Result<bool, StoreError> {
         let Some(dir) = &self.inner.dir else {
             return Ok(false);

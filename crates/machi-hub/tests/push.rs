@@ -49,6 +49,8 @@ struct Sink {
     received: Mutex<Vec<Received>>,
     /// name → statuses to answer with (and a Retry-After), then 201.
     script: Mutex<HashMap<String, VecDeque<Answer>>>,
+    /// A hostile or overloaded push service: every answer comes this late, and is this.
+    stall: Mutex<Option<(Duration, Answer)>>,
 }
 
 impl Sink {
@@ -86,17 +88,22 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let answer = sink
-        .script
-        .lock()
-        .unwrap()
-        .get_mut(&name)
-        .and_then(VecDeque::pop_front);
+    let stall = *sink.stall.lock().unwrap();
+    let answer = stall.map(|(_, answer)| answer).or_else(|| {
+        sink.script
+            .lock()
+            .unwrap()
+            .get_mut(&name)
+            .and_then(VecDeque::pop_front)
+    });
     sink.received.lock().unwrap().push(Received {
         name,
         headers,
         body,
     });
+    if let Some((delay, _)) = stall {
+        tokio::time::sleep(delay).await;
+    }
     match answer {
         Some((status, retry_after)) => {
             let mut r = StatusCode::from_u16(status).unwrap().into_response();
@@ -1457,4 +1464,75 @@ async fn a_damaged_push_database_is_moved_aside_and_the_hub_starts() {
         serde_json::json!({ "alerts": { "min_severity": "warning" } }),
     )
     .await;
+}
+
+/// A hostile push service (anyone can subscribe with an endpoint on their own server) answers
+/// 429 `Retry-After: 60`, and only after stalling. Before, its 200 subscriptions held every send
+/// slot (each one through its Retry-After), so an alert for a normal subscription created after
+/// them waited minutes. Now one push service gets at most `per_origin` slots, and a Retry-After
+/// is waited out holding none.
+#[tokio::test]
+async fn a_hostile_push_service_cannot_hold_back_an_alert_for_others() {
+    let hostile = start_sink().await;
+    *hostile.stall.lock().unwrap() = Some((Duration::from_secs(20), (429, Some("60"))));
+    let normal = start_sink().await;
+    let dir = hub_dir();
+    let push_settings = PushSettings {
+        max_retry_after: Duration::from_secs(60),
+        ..settings()
+    };
+    let state = start_with(dir.path(), push_settings, ClientSettings::default()).await;
+    let push = state.push().unwrap().clone();
+    let b = Browser::new();
+    for i in 0..200 {
+        let sub = machi_hub::push::store::Subscription {
+            id: format!("hostile-{i:03}"),
+            endpoint: hostile.url(&format!("h{i}")),
+            p256dh: b.p256dh(),
+            auth: B64.encode(b.auth),
+            city: "nanao".into(),
+            area: "kita".into(),
+            language: "ja".into(),
+            topics: machi_hub::push::store::Topics {
+                alerts: Some(machi_hub::push::store::AlertTopic {
+                    min_severity: machi_data::alerts::Severity::Warning,
+                    min_level: None,
+                }),
+                garbage: None,
+            },
+        };
+        push.store().insert(&sub, "h", 0).unwrap();
+    }
+    let resident = Browser::new();
+    subscribe(
+        &state,
+        &resident,
+        &normal.url("resident"),
+        "nanao",
+        "ja",
+        serde_json::json!({ "alerts": { "min_severity": "warning" } }),
+    )
+    .await;
+    let cities = scopes(&state);
+    let started = std::time::Instant::now();
+    let fan_out = tokio::spawn(async move {
+        push.fan_out_alerts(&[tsunami_message()], &cities, noto_now())
+            .await
+    });
+    while normal.count() == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the resident's alert is held back by the hostile push service"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let took = started.elapsed();
+    let got = normal.take();
+    assert_eq!(resident.decrypt(&got[0].body).title, "大津波警報");
+    assert!(
+        hostile.count() > 0,
+        "the hostile service was being sent to meanwhile"
+    );
+    println!("the resident's alert arrived after {took:?}");
+    fan_out.abort();
 }

@@ -4,35 +4,48 @@
 //!
 //! **Once per event.** Every notification has an event key (`alert:<message id>`,
 //! `garbage:<date>:evening|morning`); before sending, the pair (subscription, event key) is
-//! inserted into `delivered_events` under a UNIQUE constraint, and only newly inserted pairs are
-//! sent. A restart (or a second tick in the same hour) therefore never sends anything twice. The
-//! price is at-most-once: a send that still fails after its retries is logged, not sent again.
+//! claimed in `delivered_events` under a UNIQUE constraint, with the notification itself, and only
+//! newly claimed pairs are sent. A claim is not a delivery: each send's end is recorded as soon as
+//! it comes (and the notification dropped), and a hub that stopped mid-way sends what it had
+//! claimed and not finished when it starts again ([`Push::resume`]; alert messages kept but never
+//! fanned out are fanned out then, [`Push::fan_out_missed`]). A restart or a second tick in the
+//! same hour never claims anything twice. What no protocol can settle: a request the push service
+//! received just before the hub died, whose answer the hub never read, is sent again after the
+//! restart, with the same `Topic` (the push service replaces an undelivered copy) and tag (the
+//! browser replaces a shown one). A send that still fails after its retries is logged, not sent
+//! again.
 //!
 //! **Sending.** At most [`PushSettings::concurrency`] requests at a time over one pooled HTTP
-//! client (keep-alive, HTTP/2 where the push service offers it). 429 waits for `Retry-After`
-//! (capped), 5xx and network errors back off exponentially, up to
-//! [`PushSettings::max_attempts`]; 404/410 remove the subscription; every send is logged.
+//! client (keep-alive, HTTP/2 where the push service offers it), at most
+//! [`PushSettings::per_origin`] of them to one push service, alerts before reminders ([`send`]).
+//! 429 waits for `Retry-After` (capped), 5xx and network errors back off exponentially, up to
+//! [`PushSettings::max_attempts`], holding no slot while they wait; 404/410 remove the
+//! subscription; every send is logged.
 
 pub mod api;
 pub mod crypto;
 pub mod endpoint;
+pub mod send;
 pub mod store;
 
 use crate::config::CityConfig;
 use crate::feeds::Feeds;
 use chrono::{DateTime, Duration as Days, NaiveDate, Timelike as _, Utc};
 use crypto::{UaKeys, Vapid};
-use machi_data::alerts::{kind_name, Alert, AlertStatus, AreaScope, SubscriptionIndex};
+use machi_data::alerts::{
+    is_unconfirmed, kind_name, Alert, AlertStatus, AreaScope, SubscriptionIndex,
+};
 use machi_data::garbage::category_name;
 use machi_i18n::{fill, plain, raw, Lang, Msg};
 use ring::rand::SystemRandom;
+use send::{Origins, Priority, Slots};
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use store::{Outcome, SendResult, Store, Subscription};
+use store::{Claim, Outcome, SendResult, Store, Subscription};
 
 /// The hour (city time) of the morning-of garbage reminder.
 pub const MORNING_HOUR: u8 = 6;
@@ -54,6 +67,9 @@ pub struct PushSettings {
     pub subject: String,
     /// Requests in flight at most.
     pub concurrency: usize,
+    /// Requests in flight to one push service (origin) at most: the rest of `concurrency` is
+    /// always there for the others, however slow or hostile one is.
+    pub per_origin: usize,
     /// Tries per message in all (first send + retries).
     pub max_attempts: u32,
     /// The first backoff after a 5xx or network error; doubled each time.
@@ -73,7 +89,8 @@ impl Default for PushSettings {
         PushSettings {
             allow_loopback: false,
             subject: "mailto:webpush@machi.invalid".into(),
-            concurrency: 50,
+            concurrency: 64,
+            per_origin: 48,
             max_attempts: 4,
             backoff: Duration::from_secs(1),
             max_retry_after: Duration::from_secs(60),
@@ -120,6 +137,20 @@ pub struct Report {
     pub gone: usize,
     pub failed: usize,
     pub refused: usize,
+    /// Claimed before the hub stopped and found too late to send (past its time to live).
+    pub expired: usize,
+}
+
+impl Report {
+    fn count(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Sent => self.sent += 1,
+            Outcome::Gone => self.gone += 1,
+            Outcome::Failed => self.failed += 1,
+            Outcome::Refused => self.refused += 1,
+            Outcome::Expired => self.expired += 1,
+        }
+    }
 }
 
 /// What came of one message: outcome, last HTTP status, attempts.
@@ -169,6 +200,9 @@ struct Inner {
     settings: PushSettings,
     limiter: api::RateLimiter,
     creations: api::RateLimiter,
+    /// The send slots every fan-out shares (alerts first) and the per-service permits.
+    slots: Arc<Slots>,
+    origins: Origins,
     last_cleanup: Mutex<Option<DateTime<Utc>>>,
 }
 
@@ -240,6 +274,8 @@ impl Push {
             .map_err(PushError::Client)?;
         let creations =
             api::RateLimiter::per(settings.creations_per_hour, Duration::from_secs(3600));
+        let slots = Slots::new(settings.concurrency);
+        let origins = Origins::new(settings.per_origin.min(settings.concurrency));
         Ok(Push {
             inner: Arc::new(Inner {
                 store,
@@ -248,6 +284,8 @@ impl Push {
                 settings,
                 limiter: api::RateLimiter::new(api::RATE_PER_MINUTE),
                 creations,
+                slots,
+                origins,
                 last_cleanup: Mutex::new(None),
             }),
         })
@@ -276,20 +314,34 @@ impl Push {
     /// Claims each message's (subscription, event) pair, sends the new ones, records the
     /// results.
     pub async fn deliver(&self, batch: Vec<Outgoing>, now: DateTime<Utc>) -> Report {
+        self.deliver_for(batch, &[], now).await
+    }
+
+    /// [`Push::deliver`] for the fan-out of alert messages `messages`: their being fanned out is
+    /// recorded with the claims, in one transaction.
+    async fn deliver_for(
+        &self,
+        batch: Vec<Outgoing>,
+        messages: &[&str],
+        now: DateTime<Utc>,
+    ) -> Report {
         let mut report = Report::default();
         let total = batch.len();
         let claimed = {
-            let pairs: Vec<(&str, &str, &str)> = batch
+            let claims: Vec<Claim<'_>> = batch
                 .iter()
-                .map(|o| {
-                    (
-                        o.subscription_id.as_str(),
-                        o.event_key.as_str(),
-                        o.tag.as_str(),
-                    )
+                .map(|o| Claim {
+                    subscription_id: &o.subscription_id,
+                    event_key: &o.event_key,
+                    tag: &o.tag,
+                    payload: &o.payload,
+                    urgency: o.urgency,
+                    ttl_secs: o.ttl_secs,
                 })
                 .collect();
-            self.inner.store.claim(&pairs, now.timestamp())
+            self.inner
+                .store
+                .claim_notifications(&claims, messages, now.timestamp())
         };
         let claimed = match claimed {
             Ok(claimed) => claimed,
@@ -304,57 +356,147 @@ impl Push {
             .zip(claimed)
             .filter_map(|(o, new)| new.then_some(o))
             .collect();
-        report.skipped = total - todo.len();
+        let sent = self.send_claimed(todo).await;
+        Report {
+            skipped: total - (sent.sent + sent.gone + sent.failed + sent.refused + sent.expired),
+            ..sent
+        }
+    }
 
-        let semaphore = Arc::new(tokio::sync::Semaphore::new(
-            self.inner.settings.concurrency.max(1),
-        ));
+    /// Sends claimed notifications, each with its retries, all at once as far as the slots
+    /// allow, and records each result as soon as it comes (a claim is not a delivery: what was
+    /// recorded is never sent again, what was not is sent by [`Push::resume`] after a restart).
+    async fn send_claimed(&self, todo: Vec<Outgoing>) -> Report {
+        let mut report = Report::default();
+        if todo.is_empty() {
+            return report;
+        }
+        let (done, mut results) = tokio::sync::mpsc::unbounded_channel::<(Outgoing, Sent)>();
         let mut running = tokio::task::JoinSet::new();
-        for (i, o) in todo.iter().cloned().enumerate() {
-            let permit = semaphore
-                .clone()
-                .acquire_owned()
-                .await
-                .expect("the semaphore is never closed");
-            let push = self.clone();
+        for o in todo {
+            let (push, done) = (self.clone(), done.clone());
             running.spawn(async move {
-                let r = push.send_one(&o).await;
-                drop(permit);
-                (i, r)
+                let sent = push.send_one(&o).await;
+                let _ = done.send((o, sent));
             });
         }
-        let mut results: Vec<(usize, Sent)> = Vec::with_capacity(todo.len());
-        while let Some(joined) = running.join_next().await {
-            match joined {
-                Ok(r) => results.push(r),
-                Err(e) => tracing::error!("push: a send task failed: {e}"),
+        drop(done);
+        let mut ready = Vec::new();
+        while let Some(first) = results.recv().await {
+            // What came meanwhile is recorded with it, in one transaction.
+            ready.push(first);
+            while ready.len() < 256 {
+                match results.try_recv() {
+                    Ok(more) => ready.push(more),
+                    Err(_) => break,
+                }
             }
+            let done: Vec<(&str, &str, Sent)> = ready
+                .iter()
+                .map(|(o, sent)| (o.subscription_id.as_str(), o.event_key.as_str(), *sent))
+                .collect();
+            self.record(&done, &mut report);
+            ready.clear();
         }
-        let records: Vec<SendResult<'_>> = results
-            .iter()
-            .map(|(i, (outcome, status, attempts))| {
-                match outcome {
-                    Outcome::Sent => report.sent += 1,
-                    Outcome::Gone => report.gone += 1,
-                    Outcome::Failed => report.failed += 1,
-                    Outcome::Refused => report.refused += 1,
-                }
-                SendResult {
-                    subscription_id: &todo[*i].subscription_id,
-                    event_key: &todo[*i].event_key,
-                    outcome: *outcome,
-                    status: *status,
-                    attempts: *attempts,
-                }
-            })
-            .collect();
-        if let Err(e) = self.inner.store.record(&records, Utc::now().timestamp()) {
-            tracing::error!("push: cannot record {} send results: {e}", records.len());
+        while let Some(joined) = running.join_next().await {
+            if let Err(e) = joined {
+                tracing::error!("push: a send task failed: {e}");
+            }
         }
         report
     }
 
-    /// One message with its retries: (outcome, last status, attempts).
+    /// Records (subscription id, event key, what came of it) for each send, in one transaction.
+    fn record(&self, results: &[(&str, &str, Sent)], report: &mut Report) {
+        let records: Vec<SendResult<'_>> = results
+            .iter()
+            .map(
+                |(subscription_id, event_key, (outcome, status, attempts))| {
+                    report.count(*outcome);
+                    SendResult {
+                        subscription_id,
+                        event_key,
+                        outcome: *outcome,
+                        status: *status,
+                        attempts: *attempts,
+                    }
+                },
+            )
+            .collect();
+        if let Err(e) = self.inner.store.record(&records, Utc::now().timestamp()) {
+            tracing::error!("push: cannot record {} send results: {e}", records.len());
+        }
+    }
+
+    /// What an earlier run of the hub claimed and did not finish sending (it stopped in the
+    /// middle of a fan-out). Read at start, before this run claims anything: a claim of this run
+    /// is being sent by the fan-out that made it.
+    pub fn unsent(&self) -> Vec<store::Pending> {
+        self.inner.store.pending().unwrap_or_else(|e| {
+            tracing::error!("push: cannot read the notifications left unsent: {e}");
+            Vec::new()
+        })
+    }
+
+    /// Sends what [`Push::unsent`] found; what is past its time to live is recorded as expired.
+    pub async fn resume(&self, pending: Vec<store::Pending>, now: DateTime<Utc>) -> Report {
+        if pending.is_empty() {
+            return Report::default();
+        }
+        let mut todo = Vec::new();
+        let mut ended: Vec<(String, String, Sent)> = Vec::new();
+        for p in pending {
+            // Sent with what is left of its time to live.
+            let left = p.claimed_at + i64::from(p.ttl_secs) - now.timestamp();
+            let keys = match UaKeys::decode(&p.p256dh, &p.auth) {
+                _ if left <= 0 => {
+                    ended.push((p.subscription_id, p.event_key, (Outcome::Expired, None, 0)));
+                    continue;
+                }
+                Ok(keys) => keys,
+                Err(_) => {
+                    ended.push((p.subscription_id, p.event_key, (Outcome::Failed, None, 0)));
+                    continue;
+                }
+            };
+            todo.push(Outgoing {
+                topic: topic_of(&p.tag),
+                subscription_id: p.subscription_id,
+                endpoint: p.endpoint,
+                keys,
+                event_key: p.event_key,
+                tag: p.tag,
+                payload: p.payload.into(),
+                urgency: if p.urgency == "high" {
+                    "high"
+                } else {
+                    "normal"
+                },
+                ttl_secs: u32::try_from(left).unwrap_or(u32::MAX),
+            });
+        }
+        let mut report = Report::default();
+        let ended: Vec<(&str, &str, Sent)> = ended
+            .iter()
+            .map(|(id, key, sent)| (id.as_str(), key.as_str(), *sent))
+            .collect();
+        self.record(&ended, &mut report);
+        tracing::info!(
+            "push: {} notifications claimed before the hub stopped are sent now ({} expired)",
+            todo.len(),
+            report.expired
+        );
+        let sent = self.send_claimed(todo).await;
+        Report {
+            expired: report.expired,
+            failed: report.failed + sent.failed,
+            ..sent
+        }
+    }
+
+    /// One message with its retries: (outcome, last status, attempts). Each attempt holds a
+    /// permit of the message's push service and a send slot (alerts first) while its request is
+    /// out; a `Retry-After` or a backoff is waited out holding neither.
     async fn send_one(&self, o: &Outgoing) -> Sent {
         let settings = &self.inner.settings;
         let url = match endpoint::check(&o.endpoint, settings.allow_loopback) {
@@ -364,61 +506,76 @@ impl Push {
                 return (Outcome::Refused, None, 0);
             }
         };
-        let body = match crypto::encrypt(self.inner.vapid.rng(), &o.keys, &o.payload) {
-            Ok(body) => bytes::Bytes::from(body),
-            Err(e) => {
-                tracing::warn!("push {}: {e}", o.subscription_id);
-                return (Outcome::Failed, None, 0);
-            }
-        };
         let origin = endpoint::origin(&url);
+        let priority = if o.urgency == "high" {
+            Priority::Alert
+        } else {
+            Priority::Reminder
+        };
+        let mut body: Option<bytes::Bytes> = None;
         let mut backoff = settings.backoff;
         let mut last_status = None;
         let attempts = settings.max_attempts.max(1);
         for attempt in 1..=attempts {
-            let authorization = self
-                .inner
-                .vapid
-                .authorization(&origin, Utc::now().timestamp());
-            let sent = self
-                .inner
-                .client
-                .post(url.clone())
-                .header("authorization", authorization)
-                .header("ttl", o.ttl_secs)
-                .header("urgency", o.urgency)
-                .header("topic", &o.topic)
-                .header("content-encoding", "aes128gcm")
-                .header("content-type", "application/octet-stream")
-                .body(body.clone())
-                .send()
-                .await;
-            let wait = match sent {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    last_status = Some(status);
-                    match status {
-                        200..=299 => return (Outcome::Sent, Some(status), attempt),
-                        404 | 410 => return (Outcome::Gone, Some(status), attempt),
-                        429 => retry_after(response.headers())
-                            .map(|d| d.min(settings.max_retry_after))
-                            .unwrap_or(backoff),
-                        500..=599 => backoff,
-                        _ => {
-                            tracing::warn!("push {}: HTTP {status}", o.subscription_id);
-                            return (Outcome::Failed, Some(status), attempt);
+            let wait = {
+                let _permit = self.inner.origins.take(&origin).await;
+                let _slot = self.inner.slots.take(priority).await;
+                // Encrypted once, when first sent (not for every message of a batch up front).
+                let payload = match &body {
+                    Some(b) => b.clone(),
+                    None => match crypto::encrypt(self.inner.vapid.rng(), &o.keys, &o.payload) {
+                        Ok(b) => body.insert(bytes::Bytes::from(b)).clone(),
+                        Err(e) => {
+                            tracing::warn!("push {}: {e}", o.subscription_id);
+                            return (Outcome::Failed, None, 0);
+                        }
+                    },
+                };
+                let authorization = self
+                    .inner
+                    .vapid
+                    .authorization(&origin, Utc::now().timestamp());
+                let sent = self
+                    .inner
+                    .client
+                    .post(url.clone())
+                    .header("authorization", authorization)
+                    .header("ttl", o.ttl_secs)
+                    .header("urgency", o.urgency)
+                    .header("topic", &o.topic)
+                    .header("content-encoding", "aes128gcm")
+                    .header("content-type", "application/octet-stream")
+                    .body(payload)
+                    .send()
+                    .await;
+                match sent {
+                    Ok(response) => {
+                        let status = response.status().as_u16();
+                        last_status = Some(status);
+                        match status {
+                            200..=299 => return (Outcome::Sent, Some(status), attempt),
+                            404 | 410 => return (Outcome::Gone, Some(status), attempt),
+                            429 => retry_after(response.headers())
+                                .map(|d| d.min(settings.max_retry_after))
+                                .unwrap_or(backoff),
+                            500..=599 => backoff,
+                            _ => {
+                                tracing::warn!("push {}: HTTP {status}", o.subscription_id);
+                                return (Outcome::Failed, Some(status), attempt);
+                            }
                         }
                     }
-                }
-                // Never the endpoint in a log line (docs/privacy.md): reqwest's errors name the
-                // URL, and the endpoint's path is the subscription's address at the push service.
-                Err(e) if is_refused(&e) => {
-                    tracing::warn!("push {}: {}", o.subscription_id, e.without_url());
-                    return (Outcome::Refused, None, attempt);
-                }
-                Err(e) => {
-                    tracing::debug!("push {}: {}", o.subscription_id, e.without_url());
-                    backoff
+                    // Never the endpoint in a log line (docs/privacy.md): reqwest's errors name
+                    // the URL, and the endpoint's path is the subscription's address at the push
+                    // service.
+                    Err(e) if is_refused(&e) => {
+                        tracing::warn!("push {}: {}", o.subscription_id, e.without_url());
+                        return (Outcome::Refused, None, attempt);
+                    }
+                    Err(e) => {
+                        tracing::debug!("push {}: {}", o.subscription_id, e.without_url());
+                        backoff
+                    }
                 }
             };
             if attempt < attempts {
@@ -460,6 +617,9 @@ impl Push {
                     a.valid_until.is_none_or(|v| v.with_timezone(&Utc) > now)
                         || !a.status.is_active()
                 })
+                // A warning that may have ended (nothing newer within the bound for its kind,
+                // e.g. read late from a long feed after an outage) is never news.
+                .filter(|a| !is_unconfirmed(a, now))
                 .collect();
             // city → the alerts of this message that concern it.
             let mut per_city: BTreeMap<&str, Vec<&Alert>> = BTreeMap::new();
@@ -487,12 +647,50 @@ impl Push {
                 }
             }
         }
+        let ids: Vec<&str> = messages.iter().map(|(id, _)| id.as_str()).collect();
         if batch.is_empty() {
+            // Nobody to tell now; remembered so a restart does not look at it again.
+            if let Err(e) = self
+                .inner
+                .store
+                .claim_notifications(&[], &ids, now.timestamp())
+            {
+                tracing::error!("push: cannot record the alert fan-out: {e}");
+            }
             return Report::default();
         }
-        let report = self.deliver(batch, now).await;
+        let report = self.deliver_for(batch, &ids, now).await;
         tracing::info!("push: alerts: {report:?}");
         report
+    }
+
+    /// Fans out the alert messages whose notifications were never claimed: a hub that stopped
+    /// between keeping a message and claiming its notifications. Called at start with the kept
+    /// messages (only new and fresh ones are pushed, as always).
+    pub async fn fan_out_missed(
+        &self,
+        messages: &[(String, Arc<Vec<Alert>>)],
+        cities: &[(CityConfig, AreaScope)],
+        now: DateTime<Utc>,
+    ) -> Report {
+        let ids: Vec<&str> = messages.iter().map(|(id, _)| id.as_str()).collect();
+        let missed = match self.inner.store.not_fanned_out(&ids) {
+            Ok(missed) => missed,
+            Err(e) => {
+                tracing::error!("push: cannot read which alerts were fanned out: {e}");
+                return Report::default();
+            }
+        };
+        let missed: Vec<(String, Arc<Vec<Alert>>)> = messages
+            .iter()
+            .zip(missed)
+            .filter(|(_, missed)| *missed)
+            .map(|(m, _)| m.clone())
+            .collect();
+        if missed.is_empty() {
+            return Report::default();
+        }
+        self.fan_out_alerts(&missed, cities, now).await
     }
 
     fn alert_notification(

@@ -10,7 +10,10 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 /// The migrations, applied in order once each (`schema_migrations` remembers them).
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/0001_push.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/0001_push.sql")),
+    (4, include_str!("../../migrations/0004_outbox.sql")),
+];
 
 /// What a subscriber asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +62,8 @@ pub enum Outcome {
     Failed,
     /// Not sent: the endpoint is not (any more) on a public address.
     Refused,
+    /// Not sent: its time to live passed before it could be (a hub stopped for longer).
+    Expired,
 }
 
 impl Outcome {
@@ -68,6 +73,7 @@ impl Outcome {
             Outcome::Gone => "gone",
             Outcome::Failed => "failed",
             Outcome::Refused => "refused",
+            Outcome::Expired => "expired",
         }
     }
 }
@@ -357,6 +363,92 @@ impl Store {
         Ok(claimed)
     }
 
+    /// Claims notifications for sending, keeping each one's payload until its send ends (see
+    /// [`Store::pending`]), in one transaction with the alert messages whose fan-out this is;
+    /// returns, per claim, whether it was newly claimed.
+    pub fn claim_notifications(
+        &self,
+        claims: &[Claim<'_>],
+        fanned_out: &[&str],
+        now: i64,
+    ) -> Result<Vec<bool>, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut claimed = Vec::with_capacity(claims.len());
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO delivered_events (subscription_id, event_key, tag, delivered_at, \
+                 payload, urgency, ttl_secs) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 \
+                 WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = ?1) \
+                 ON CONFLICT (subscription_id, event_key) DO NOTHING",
+            )?;
+            for c in claims {
+                let n = stmt.execute(params![
+                    c.subscription_id,
+                    c.event_key,
+                    c.tag,
+                    now,
+                    c.payload,
+                    c.urgency,
+                    c.ttl_secs
+                ])?;
+                claimed.push(n == 1);
+            }
+            let mut planned = tx.prepare_cached(
+                "INSERT INTO alert_fanouts (message_id, planned_at) VALUES (?1, ?2) \
+                 ON CONFLICT (message_id) DO NOTHING",
+            )?;
+            for id in fanned_out {
+                planned.execute(params![id, now])?;
+            }
+        }
+        tx.commit()?;
+        Ok(claimed)
+    }
+
+    /// Which of these alert messages have not had their notifications claimed yet.
+    pub fn not_fanned_out(&self, ids: &[&str]) -> Result<Vec<bool>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT 1 FROM alert_fanouts WHERE message_id = ?1")?;
+        ids.iter()
+            .map(|id| {
+                stmt.query_row([id], |_| Ok(()))
+                    .optional()
+                    .map(|r| r.is_none())
+                    .map_err(StoreError::from)
+            })
+            .collect()
+    }
+
+    /// The notifications claimed and not yet sent (a hub that stopped in the middle of a
+    /// fan-out), oldest first, with where to send them.
+    pub fn pending(&self) -> Result<Vec<Pending>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT s.id, s.endpoint, s.p256dh, s.auth, e.event_key, e.tag, e.payload, \
+             e.urgency, e.ttl_secs, e.delivered_at \
+             FROM delivered_events e JOIN subscriptions s ON s.id = e.subscription_id \
+             WHERE e.done_at IS NULL AND e.payload IS NOT NULL ORDER BY e.delivered_at",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Pending {
+                subscription_id: r.get(0)?,
+                endpoint: r.get(1)?,
+                p256dh: r.get(2)?,
+                auth: r.get(3)?,
+                event_key: r.get(4)?,
+                tag: r.get(5)?,
+                payload: r.get(6)?,
+                urgency: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
+                ttl_secs: r.get::<_, Option<u32>>(8)?.unwrap_or(0),
+                claimed_at: r.get(9)?,
+            })
+        })?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::from)
+    }
+
     /// Whether this subscriber was sent an earlier event with this tag (other than `except`).
     pub fn was_told(&self, sub: &str, tag: &str, except: &str) -> Result<bool, StoreError> {
         self.conn()
@@ -390,6 +482,11 @@ impl Store {
                 "UPDATE subscriptions SET failing_since = ?2 \
                      WHERE id = ?1 AND failing_since IS NULL",
             )?;
+            // The send ended: never resumed, and its payload is no longer kept.
+            let mut done = tx.prepare_cached(
+                "UPDATE delivered_events SET done_at = ?3, payload = NULL \
+                     WHERE subscription_id = ?1 AND event_key = ?2",
+            )?;
             for r in results {
                 log.execute(params![
                     r.subscription_id,
@@ -399,12 +496,14 @@ impl Store {
                     r.attempts,
                     now
                 ])?;
+                done.execute(params![r.subscription_id, r.event_key, now])?;
                 match r.outcome {
                     Outcome::Sent => ok.execute([r.subscription_id]),
                     Outcome::Gone => gone.execute([r.subscription_id]),
                     Outcome::Failed | Outcome::Refused => {
                         failing.execute(params![r.subscription_id, now])
                     }
+                    Outcome::Expired => Ok(0),
                 }?;
             }
         }
@@ -430,7 +529,11 @@ impl Store {
             [now - keep_events],
         )?;
         let log = conn.execute("DELETE FROM send_log WHERE sent_at < ?1", [now - keep_log])?;
-        Ok((subs, events, log))
+        let fanouts = conn.execute(
+            "DELETE FROM alert_fanouts WHERE planned_at < ?1",
+            [now - keep_events],
+        )?;
+        Ok((subs, events + fanouts, log))
     }
 
     /// The send log, oldest first (tests, diagnostics).
@@ -464,6 +567,35 @@ impl Store {
             .map(|_| ())
             .map_err(StoreError::from)
     }
+}
+
+/// A notification to claim ([`Store::claim_notifications`]).
+#[derive(Debug, Clone)]
+pub struct Claim<'a> {
+    pub subscription_id: &'a str,
+    pub event_key: &'a str,
+    /// The notification's tag (alert series, `garbage`).
+    pub tag: &'a str,
+    /// The plaintext (the notification as JSON), kept until the send ends.
+    pub payload: &'a [u8],
+    pub urgency: &'a str,
+    pub ttl_secs: u32,
+}
+
+/// A notification claimed and not yet sent ([`Store::pending`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub subscription_id: String,
+    pub endpoint: String,
+    pub p256dh: String,
+    pub auth: String,
+    pub event_key: String,
+    pub tag: String,
+    pub payload: Vec<u8>,
+    pub urgency: String,
+    pub ttl_secs: u32,
+    /// When it was claimed (Unix seconds): with `ttl_secs`, until when it is worth sending.
+    pub claimed_at: i64,
 }
 
 /// One send's result, for [`Store::record`].
@@ -520,6 +652,56 @@ mod tests {
         assert_eq!(store.claim(&pairs[..1], 2).unwrap(), [false]);
         assert!(store.was_told("a", "t", "e2").unwrap());
         assert!(!store.was_told("a", "t", "e1").unwrap());
+    }
+
+    #[test]
+    fn a_claim_is_pending_until_its_send_is_recorded() {
+        let store = Store::in_memory().unwrap();
+        store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
+        store.insert(&sub("b", "https://p/2"), "h", 0).unwrap();
+        let claim = |id| Claim {
+            subscription_id: id,
+            event_key: "alert:m1",
+            tag: "t",
+            payload: b"{}",
+            urgency: "high",
+            ttl_secs: 60,
+        };
+        let claimed = store
+            .claim_notifications(&[claim("a"), claim("b"), claim("a")], &["m1"], 10)
+            .unwrap();
+        assert_eq!(claimed, [true, true, false]);
+        assert_eq!(store.not_fanned_out(&["m1", "m2"]).unwrap(), [false, true]);
+        let pending = store.pending().unwrap();
+        assert_eq!(pending.len(), 2);
+        assert_eq!(
+            (
+                pending[0].payload.as_slice(),
+                pending[0].claimed_at,
+                pending[0].ttl_secs
+            ),
+            (&b"{}"[..], 10, 60)
+        );
+        store
+            .record(
+                &[SendResult {
+                    subscription_id: "a",
+                    event_key: "alert:m1",
+                    outcome: Outcome::Sent,
+                    status: Some(201),
+                    attempts: 1,
+                }],
+                11,
+            )
+            .unwrap();
+        let pending = store.pending().unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].subscription_id, "b");
+        // Claimed is still claimed: never claimed (or sent) twice.
+        assert_eq!(
+            store.claim_notifications(&[claim("a")], &[], 12).unwrap(),
+            [false]
+        );
     }
 
     #[test]

@@ -290,6 +290,15 @@ impl Sources {
         self.state().kept.len()
     }
 
+    /// Every kept message, parsed, by id (for the push fan-outs a stopped hub missed).
+    pub fn kept_messages(&self) -> Vec<(String, Arc<Vec<Alert>>)> {
+        self.state()
+            .kept
+            .iter()
+            .map(|(id, alerts)| (id.clone(), alerts.clone()))
+            .collect()
+    }
+
     /// Publishes what the store kept of `cities`' sources (after a restart), without reading any
     /// source: the last good sets parse again and the kept messages are published.
     pub fn restore(&self, cities: &[CityConfig]) {

@@ -2,6 +2,7 @@
 //! normalised feeds, serves the built app and sends Web Push.
 //!
 //! - [`config`] parses and validates `cities/*.toml`;
+//! - [`address`] says which addresses the hub may connect to on anyone's behalf (public only);
 //! - [`client`] tells who a request is from (behind a trusted proxy, on a dual-stack listener)
 //!   and whether another site made it;
 //! - [`sources`] is the source pipeline: fetch ([`fetch`], conditional, path or URL) → store
@@ -16,6 +17,7 @@
 //!
 //! The binary (`src/main.rs`) wires these into the `serve`, `check` and `export` commands.
 
+pub mod address;
 pub mod client;
 pub mod config;
 pub mod dist;

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use machi_hub::client::{Cidr, ClientSettings};
 use machi_hub::config::ConfigError;
 use machi_hub::feeds::Feeds;
+use machi_hub::fetch::FetchPolicy;
 use machi_hub::push::{Push, PushSettings};
 use machi_hub::serve::{self, AppState, Paths, Setup};
 use machi_hub::sources::Sources;
@@ -63,6 +64,10 @@ enum Command {
         /// sink). Never set this on a public hub: it lets subscribers make the hub post to itself.
         #[arg(long, env = "MACHI_PUSH_ALLOW_LOOPBACK_TEST_ONLY")]
         push_allow_loopback: bool,
+        /// TEST ONLY: read sources given as URLs from loopback addresses (a local test server).
+        /// Never set this on a public hub: a remote feed could make it read its own services.
+        #[arg(long, env = "MACHI_FETCH_ALLOW_LOOPBACK_TEST_ONLY")]
+        fetch_allow_loopback: bool,
         /// The reverse proxy (TLS terminator) in front of the hub: an address or CIDR block,
         /// repeatable. Only from these peers are `Forwarded`, `X-Forwarded-For` and
         /// `X-Forwarded-Host` believed (rate limits then count the real client).
@@ -109,6 +114,7 @@ fn main() -> ExitCode {
             state_dir,
             push_subject,
             push_allow_loopback,
+            fetch_allow_loopback,
             trusted_proxy,
             public_origin,
         } => serve_command(
@@ -124,6 +130,9 @@ fn main() -> ExitCode {
             ClientSettings {
                 trusted_proxies: trusted_proxy,
                 public_origin,
+            },
+            FetchPolicy {
+                allow_loopback: fetch_allow_loopback,
             },
         ),
         Command::Check { cities } => check(&cities),
@@ -240,8 +249,14 @@ fn serve_command(
     refresh: Duration,
     push_settings: PushSettings,
     clients: ClientSettings,
+    fetch: FetchPolicy,
 ) -> ExitCode {
-    let sources = match Sources::open(state_dir) {
+    if fetch.allow_loopback {
+        tracing::warn!(
+            "sources: loopback addresses allowed (--fetch-allow-loopback): for tests only"
+        );
+    }
+    let sources = match Sources::open_with(state_dir, fetch) {
         Ok(sources) => sources,
         Err(e) => {
             eprintln!("error: {e} (see --state-dir)");

@@ -19,6 +19,7 @@ use crate::files::{hex_sha256, write_atomic, FileError};
 use chrono::{DateTime, Utc};
 use machi_data::SourceKind;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -64,6 +65,10 @@ pub struct DocumentRecord {
     /// messages a document still lists are never pruned.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub listed: Vec<String>,
+    /// Why the version these validators describe did not parse (a feed): said again while the
+    /// server answers "not modified", without downloading it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected: Option<String>,
 }
 
 /// What became of a fetched message.
@@ -260,6 +265,27 @@ impl Store {
         Ok(sha256)
     }
 
+    /// A blob written as it arrives ([`BlobWriter::finish`] names it), for documents read in
+    /// chunks: never whole in memory on a store on disk.
+    pub fn writer(&self) -> Result<BlobWriter, FileError> {
+        let file = match &self.inner.dir {
+            Some(dir) => {
+                let blobs = dir.join("blobs");
+                std::fs::create_dir_all(&blobs).map_err(|e| FileError::new("create", &blobs, e))?;
+                let tmp = tempfile::NamedTempFile::new_in(&blobs)
+                    .map_err(|e| FileError::new("create", &blobs, e))?;
+                Some(tmp)
+            }
+            None => None,
+        };
+        Ok(BlobWriter {
+            store: self.clone(),
+            hasher: Sha256::new(),
+            file,
+            memory: Vec::new(),
+        })
+    }
+
     /// The bytes named `sha256`, checked against their name.
     pub fn get(&self, sha256: &str) -> Result<Arc<[u8]>, StoreError> {
         if let Some(bytes) = self.blobs().get(sha256) {
@@ -348,12 +374,72 @@ impl Store {
             let blobs = dir.join("blobs");
             for entry in std::fs::read_dir(&blobs).into_iter().flatten().flatten() {
                 let name = entry.file_name().to_string_lossy().into_owned();
-                if !keep.contains(name.as_str()) && std::fs::remove_file(entry.path()).is_ok() {
+                // `.tmp…`: a blob being written (its writer removes it if unfinished).
+                if !name.starts_with('.')
+                    && !keep.contains(name.as_str())
+                    && std::fs::remove_file(entry.path()).is_ok()
+                {
                     removed += 1;
                 }
             }
         }
         removed
+    }
+}
+
+/// A blob being written ([`Store::writer`]): hashed and written chunk by chunk, named when
+/// finished. Dropped unfinished, it leaves nothing behind.
+pub struct BlobWriter {
+    store: Store,
+    hasher: Sha256,
+    /// A temporary file in `blobs/` (a store on disk), renamed to the hash when finished.
+    file: Option<tempfile::NamedTempFile>,
+    /// The bytes, for a store in memory.
+    memory: Vec<u8>,
+}
+
+impl BlobWriter {
+    pub fn write(&mut self, chunk: &[u8]) -> Result<(), FileError> {
+        use std::io::Write as _;
+        self.hasher.update(chunk);
+        match &mut self.file {
+            Some(file) => file
+                .write_all(chunk)
+                .map_err(|e| FileError::new("write", file.path(), e)),
+            None => {
+                self.memory.extend_from_slice(chunk);
+                Ok(())
+            }
+        }
+    }
+
+    /// Keeps the blob (once) and returns its SHA-256.
+    pub fn finish(self) -> Result<String, FileError> {
+        let sha256: String = self
+            .hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        match (self.file, self.store.blob_path(&sha256)) {
+            (Some(file), Some(path)) => {
+                if !path.is_file() {
+                    file.as_file()
+                        .sync_all()
+                        .map_err(|e| FileError::new("write", file.path(), e))?;
+                    file.persist(&path)
+                        .map_err(|e| FileError::new("write", &path, e.error))?;
+                    crate::files::sync_dir(path.parent().unwrap_or(Path::new(".")))?;
+                }
+            }
+            _ => {
+                self.store
+                    .blobs()
+                    .entry(sha256.clone())
+                    .or_insert_with(|| Arc::from(self.memory));
+            }
+        }
+        Ok(sha256)
     }
 }
 

@@ -176,12 +176,15 @@ pub struct Served {
     pub files: BTreeMap<String, Vec<u8>>,
     /// URL paths answered with 500.
     pub failing: BTreeSet<String>,
+    /// URL paths answered with a 302 to the URL given.
+    pub redirects: BTreeMap<String, String>,
     /// (path, sent both If-None-Match and If-Modified-Since, status) of every request.
     pub log: Vec<(String, bool, u16)>,
 }
 
 /// A local HTTP server of files with strong ETags and a fixed `Last-Modified`, answering
-/// conditional requests with 304, unknown paths with 404 and `failing` ones with 500.
+/// conditional requests with 304, unknown paths with 404, `failing` ones with 500 and
+/// `redirects` with 302.
 pub struct FileServer {
     /// `http://127.0.0.1:{port}`
     pub origin: String,
@@ -210,6 +213,12 @@ impl FileServer {
                 let (status, response) = if served.failing.contains(&path) {
                     let status = StatusCode::INTERNAL_SERVER_ERROR;
                     (status, status.into_response())
+                } else if let Some(to) = served.redirects.get(&path) {
+                    let status = StatusCode::FOUND;
+                    (
+                        status,
+                        (status, [(header::LOCATION, to.clone())]).into_response(),
+                    )
                 } else if let Some(bytes) = served.files.get(&path) {
                     let etag = format!("\"{}\"", &crate::files::hex_sha256(bytes)[..16]);
                     let matches = headers
@@ -275,7 +284,9 @@ pub struct Pipeline {
 impl Pipeline {
     /// A pipeline in memory over the city file `text` (named `cities/test.toml`).
     pub fn new(text: &str) -> Pipeline {
-        Pipeline::with(Sources::in_memory().expect("an HTTP client"), text)
+        // Tests serve their URL sources from loopback (`FileServer`).
+        let sources = Sources::in_memory_with(crate::fetch::FetchPolicy::LOOPBACK_FOR_TESTS);
+        Pipeline::with(sources.expect("an HTTP client"), text)
     }
 
     /// A pipeline over `sources` (e.g. with a state directory).

@@ -9,6 +9,7 @@ use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing;
 use axum::Router;
+use machi_hub::fetch::FetchPolicy;
 use machi_hub::serve::{app, AppState, Paths, Setup};
 use machi_hub::sources::{Sources, MAX_CONCURRENT_FETCHES};
 use machi_hub::store::Outcome;
@@ -281,7 +282,7 @@ async fn start(dir: &Path, started: chrono::DateTime<chrono::Utc>) -> AppState {
         dist: dir.join("dist"),
     };
     let setup = Setup {
-        sources: Sources::open(&dir.join("var")).unwrap(),
+        sources: Sources::open_with(&dir.join("var"), FetchPolicy::LOOPBACK_FOR_TESTS).unwrap(),
         started,
         ..Setup::new(paths).unwrap()
     };

@@ -13,7 +13,8 @@
 //! - [`dist`] loads Trunk's `dist/` with content types, cache policy and CSP hashes;
 //! - [`push`] is Web Push: the subscription API, SQLite store, RFC 8291/8292 sending, alert
 //!   fan-out and garbage reminders;
-//! - [`serve`] is the axum router and the shared state, refreshed at every tick.
+//! - [`serve`] is the axum router and the shared state, refreshed at every tick;
+//! - [`listen`] accepts connections within limits (how many at once, how slow).
 //!
 //! The binary (`src/main.rs`) wires these into the `serve`, `check` and `export` commands.
 
@@ -25,6 +26,7 @@ pub mod document;
 pub mod feeds;
 pub mod fetch;
 pub mod files;
+pub mod listen;
 pub mod push;
 pub mod serve;
 pub mod sources;

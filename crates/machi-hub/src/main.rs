@@ -10,6 +10,7 @@ use machi_hub::client::{Cidr, ClientSettings};
 use machi_hub::config::ConfigError;
 use machi_hub::feeds::Feeds;
 use machi_hub::fetch::FetchPolicy;
+use machi_hub::listen::{self, ServeLimits};
 use machi_hub::push::{Push, PushSettings};
 use machi_hub::serve::{self, AppState, Paths, Setup};
 use machi_hub::sources::Sources;
@@ -78,6 +79,10 @@ enum Command {
         /// from pages of this origin.
         #[arg(long, env = "MACHI_PUBLIC_ORIGIN")]
         public_origin: Option<String>,
+        /// Connections open at once, at most; beyond that the hub answers 503 with Retry-After.
+        /// Default: the open-file limit (ulimit -n) less 256 for the hub's own files.
+        #[arg(long, env = "MACHI_MAX_CONNECTIONS")]
+        max_connections: Option<usize>,
     },
     /// Parse every city file and read its local sources; print each error and fail if there is
     /// any.
@@ -117,22 +122,30 @@ fn main() -> ExitCode {
             fetch_allow_loopback,
             trusted_proxy,
             public_origin,
+            max_connections,
         } => serve_command(
             Paths { cities, dist },
             &state_dir,
             addr,
             Duration::from_secs(refresh_secs),
-            PushSettings {
-                subject: push_subject,
-                allow_loopback: push_allow_loopback,
-                ..PushSettings::default()
-            },
-            ClientSettings {
-                trusted_proxies: trusted_proxy,
-                public_origin,
-            },
-            FetchPolicy {
-                allow_loopback: fetch_allow_loopback,
+            Options {
+                push: PushSettings {
+                    subject: push_subject,
+                    allow_loopback: push_allow_loopback,
+                    ..PushSettings::default()
+                },
+                clients: ClientSettings {
+                    trusted_proxies: trusted_proxy,
+                    public_origin,
+                },
+                fetch: FetchPolicy {
+                    allow_loopback: fetch_allow_loopback,
+                },
+                limits: ServeLimits {
+                    max_connections: max_connections
+                        .unwrap_or_else(listen::default_max_connections),
+                    ..ServeLimits::default()
+                },
             },
         ),
         Command::Check { cities } => check(&cities),
@@ -242,15 +255,27 @@ fn fail(errors: &[ConfigError]) -> ExitCode {
     ExitCode::FAILURE
 }
 
+/// How `serve` behaves towards push services, clients, sources and connections.
+struct Options {
+    push: PushSettings,
+    clients: ClientSettings,
+    fetch: FetchPolicy,
+    limits: ServeLimits,
+}
+
 fn serve_command(
     paths: Paths,
     state_dir: &std::path::Path,
     addr: SocketAddr,
     refresh: Duration,
-    push_settings: PushSettings,
-    clients: ClientSettings,
-    fetch: FetchPolicy,
+    options: Options,
 ) -> ExitCode {
+    let Options {
+        push: push_settings,
+        clients,
+        fetch,
+        limits,
+    } = options;
     if fetch.allow_loopback {
         tracing::warn!(
             "sources: loopback addresses allowed (--fetch-allow-loopback): for tests only"
@@ -286,6 +311,7 @@ fn serve_command(
         push: Some(push),
         started: Utc::now(),
         clients,
+        limits,
     };
     let (state, errors) = match runtime.block_on(AppState::load(setup)) {
         Ok(loaded) => loaded,
@@ -303,7 +329,7 @@ fn serve_command(
     for e in &errors {
         tracing::error!("{e} (skipping this city)");
     }
-    match runtime.block_on(run(state, addr, refresh)) {
+    match runtime.block_on(run(state, addr, refresh, limits)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -312,7 +338,12 @@ fn serve_command(
     }
 }
 
-async fn run(state: AppState, addr: SocketAddr, refresh: Duration) -> std::io::Result<()> {
+async fn run(
+    state: AppState,
+    addr: SocketAddr,
+    refresh: Duration,
+    limits: ServeLimits,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
@@ -350,11 +381,13 @@ async fn run(state: AppState, addr: SocketAddr, refresh: Duration) -> std::io::R
         }
     });
 
-    // The push API limits requests per client address, so it needs the connection's address.
-    let service = serve::app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // Connections are accepted within limits (how many, how slow); each request carries its
+    // connection's address for the push API's rate limits.
+    tracing::info!(
+        "at most {} connections at once (--max-connections)",
+        limits.max_connections
+    );
+    listen::serve(listener, serve::app(state), limits, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -21,6 +21,7 @@ use crate::config::{self, Cities, ConfigError, Loaded};
 use crate::dist::{self, AppFiles, StaticFile};
 use crate::document::Document;
 use crate::feeds::{Assembly, Feeds, Missing};
+use crate::listen::ServeLimits;
 use crate::push::{self, Push};
 use crate::sources::{OpenError, Sources, Which};
 use axum::body::Body;
@@ -34,6 +35,7 @@ use machi_data::feed::{CityFeedKind, FeedPath};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
 /// Where the hub reads from. Relative paths resolve against the hub's working directory.
@@ -53,6 +55,9 @@ pub struct Setup {
     pub started: DateTime<Utc>,
     /// Trusted proxies and the public origin: who a request is from.
     pub clients: ClientSettings,
+    /// How long a request may take (its body included), among the limits of
+    /// [`crate::listen::serve`].
+    pub limits: ServeLimits,
 }
 
 impl Setup {
@@ -64,6 +69,7 @@ impl Setup {
             push: None,
             started: Utc::now(),
             clients: ClientSettings::default(),
+            limits: ServeLimits::default(),
         })
     }
 }
@@ -80,6 +86,7 @@ struct Inner {
     push: Option<Push>,
     started: DateTime<Utc>,
     clients: Arc<ClientSettings>,
+    limits: ServeLimits,
     /// The city files of the last good load (a file that turns bad keeps its last good feeds,
     /// marked stale, but is no longer polled).
     cities: Cities,
@@ -135,6 +142,7 @@ impl AppState {
                 push: setup.push,
                 started: setup.started,
                 clients: Arc::new(setup.clients),
+                limits: setup.limits,
                 cities,
                 loaded: RwLock::new(Arc::new(Ok(loaded))),
                 feeds: RwLock::new(Arc::new(Feeds::default())),
@@ -358,6 +366,11 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.inner.clients.clone(),
             crate::client::identify,
+        ))
+        // A client that sends its body slowly (or not at all) is not waited for.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.inner.limits.request_timeout,
         ))
         // Error statuses are answers, not hub failures (a 503 repeats for every request until the
         // app is built), so they are traced at debug level only.

@@ -170,6 +170,8 @@ struct State {
     polled: BTreeMap<SourceKey, DateTime<Utc>>,
     /// Every kept message, parsed, by id.
     kept: BTreeMap<String, Arc<Vec<Alert>>>,
+    /// The high-frequency feeds whose long feed was read since start.
+    caught_up: BTreeSet<String>,
     generation: u64,
 }
 
@@ -794,7 +796,25 @@ impl Sources {
             return done.clone();
         }
         let result = match registration.plan {
-            Plan::Feeds { list } => self.poll_feed(location, list, registration, round).await,
+            Plan::Feeds { list } => {
+                // Whether the feed was read within the last minutes: JMA's high-frequency feeds
+                // list only that long, so after a gap (or at start) they are not enough.
+                let last = self
+                    .inner
+                    .store
+                    .journal()
+                    .documents
+                    .get(&name)
+                    .and_then(|d| d.last_success);
+                let result = self
+                    .poll_feed(location, &name, list, registration, round)
+                    .await;
+                if result.is_ok() {
+                    self.catch_up(location, &name, last, list, registration, round)
+                        .await;
+                }
+                result
+            }
             _ => self.poll_documents(location, registration, round).await,
         };
         let error = result.err().map(|e| e.to_string());
@@ -811,16 +831,58 @@ impl Sources {
         error
     }
 
-    /// Reads a feed conditionally and fetches every message it lists that was never fetched.
+    /// Reads the long feed beside a high-frequency one (JMA's `extra_l.xml` beside
+    /// `extra.xml`, which hold days instead of minutes) when this hub has not read the
+    /// high-frequency one since it started, or not for [`CATCH_UP_AFTER_MINUTES`]: what it
+    /// listed meanwhile (a lift, a cancellation) is fetched as if the feed had listed it.
+    #[allow(clippy::too_many_arguments)]
+    async fn catch_up(
+        &self,
+        feed: &SourceLocation,
+        name: &str,
+        last_read: Option<DateTime<Utc>>,
+        list: fn(&[u8], &str) -> Result<Vec<Listed>, AlertError>,
+        registration: &'static Registration,
+        round: &mut Round,
+    ) {
+        let Some(long) = long_feed(feed) else {
+            return;
+        };
+        let first_since_start = !self.state().caught_up.contains(name);
+        let gap =
+            last_read.is_none_or(|t| round.now - t > Duration::minutes(CATCH_UP_AFTER_MINUTES));
+        if !first_since_start && !gap {
+            return;
+        }
+        let why = if first_since_start {
+            "at start"
+        } else {
+            "after a gap"
+        };
+        match self.poll_feed(&long, name, list, registration, round).await {
+            Ok(()) => {
+                tracing::info!("{name}: caught up from {long} ({why})");
+                self.state().caught_up.insert(name.to_owned());
+            }
+            // Tried again at the next poll; the high-frequency feed itself was read.
+            Err(e) => tracing::warn!("{name}: cannot catch up from {long} ({why}): {e}"),
+        }
+    }
+
+    /// Reads a feed conditionally and fetches every message it lists that was never fetched;
+    /// the messages are counted as listed by the feed `as_feed` (itself, or the high-frequency
+    /// feed a long feed stands in for).
     async fn poll_feed(
         &self,
         feed: &SourceLocation,
+        as_feed: &str,
         list: fn(&[u8], &str) -> Result<Vec<Listed>, AlertError>,
         registration: &'static Registration,
         round: &mut Round,
     ) -> Result<(), Problem> {
-        let name = feed.to_string();
-        let previous = self.inner.store.journal().documents.get(&name).cloned();
+        let document = feed.to_string();
+        let name = as_feed.to_owned();
+        let previous = self.inner.store.journal().documents.get(&document).cloned();
         let fetched = self
             .inner
             .fetcher
@@ -847,8 +909,8 @@ impl Sources {
             }) => (bytes, validators, modified),
         };
         let listed = {
-            let name = name.clone();
-            tokio::task::spawn_blocking(move || list(&bytes, &name))
+            let document = document.clone();
+            tokio::task::spawn_blocking(move || list(&bytes, &document))
                 .await
                 .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
         };
@@ -859,7 +921,7 @@ impl Sources {
                 // downloaded again only once it changed.
                 let reason = e.to_string();
                 let mut journal = self.inner.store.journal();
-                let record = journal.documents.entry(name.clone()).or_default();
+                let record = journal.documents.entry(document.clone()).or_default();
                 record.validators = validators;
                 record.modified = modified;
                 record.rejected = Some(reason.clone());
@@ -872,7 +934,7 @@ impl Sources {
         let mut jobs = Vec::new();
         {
             let mut journal = self.inner.store.journal();
-            let record = journal.documents.entry(name.clone()).or_default();
+            let record = journal.documents.entry(document.clone()).or_default();
             record.validators = validators;
             record.modified = modified;
             record.rejected = None;
@@ -901,7 +963,7 @@ impl Sources {
                             MessageRecord {
                                 kind: registration.kind,
                                 outcome: Outcome::Rejected,
-                                from: name.clone(),
+                                from: document.clone(),
                                 fetched_at: round.now,
                                 sha256: None,
                                 reason: Some(reason),
@@ -1255,6 +1317,32 @@ impl Sources {
             }
             drop(state);
             self.inner.store.collect_garbage();
+        }
+    }
+}
+
+/// After this long without reading a high-frequency feed, its long feed is read too: JMA's
+/// high-frequency feeds hold about ten minutes of entries.
+pub const CATCH_UP_AFTER_MINUTES: i64 = 10;
+
+/// The long feed of a high-frequency one, if it has one: JMA's `regular`, `extra`, `eqvol` and
+/// `other.xml` have `…_l.xml` beside them (days of entries instead of minutes); a local feed
+/// (a mirror, a test) has one when a `{name}_l.xml` file is beside it.
+fn long_feed(feed: &SourceLocation) -> Option<SourceLocation> {
+    match feed {
+        SourceLocation::Url(url) => {
+            let (dir, file) = url.rsplit_once('/')?;
+            let stem = file.strip_suffix(".xml")?;
+            matches!(stem, "regular" | "extra" | "eqvol" | "other")
+                .then(|| SourceLocation::Url(format!("{dir}/{stem}_l.xml")))
+        }
+        SourceLocation::Path(path) => {
+            let stem = path.file_stem()?.to_str()?;
+            if stem.ends_with("_l") {
+                return None;
+            }
+            let long = path.with_file_name(format!("{stem}_l.xml"));
+            long.is_file().then_some(SourceLocation::Path(long))
         }
     }
 }

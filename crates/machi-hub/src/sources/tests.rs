@@ -648,3 +648,94 @@ async fn parsing_does_not_hold_the_async_workers() {
         "another task waited {longest:?} at once during a {took:?} poll: the parse held the worker"
     );
 }
+
+#[test]
+fn jma_high_frequency_feeds_have_long_feeds() {
+    let url = |u: &str| SourceLocation::Url(u.into());
+    let base = "https://www.data.jma.go.jp/developer/xml/feed";
+    for name in ["regular", "extra", "eqvol", "other"] {
+        assert_eq!(
+            long_feed(&url(&format!("{base}/{name}.xml"))),
+            Some(url(&format!("{base}/{name}_l.xml")))
+        );
+    }
+    assert_eq!(long_feed(&url(&format!("{base}/extra_l.xml"))), None);
+    assert_eq!(long_feed(&url("https://example.org/feed.xml")), None);
+}
+
+/// The ghost of issue 11: a hub keeps a 大津波警報, is down while JMA lifts it, and its
+/// high-frequency feed lists only minutes of entries, so it never sees the lift. Now its first
+/// poll after the restart reads the long feed beside it, and so does one after a gap.
+#[tokio::test]
+async fn a_hub_back_from_an_outage_catches_up_from_the_long_feed() {
+    let state_dir = tempfile::tempdir().unwrap();
+    let feeds = tempfile::tempdir().unwrap();
+    let noto = shared_data("alerts/jma_real/noto_2024-01");
+    for file in ["TsunamiAlarm.xml", "canceledTsunamiAlarm.xml", "WInfoL.xml"] {
+        std::fs::copy(noto.join(file), feeds.path().join(file)).unwrap();
+    }
+    let feed = feeds.path().join("extra.xml");
+    let long = feeds.path().join("extra_l.xml");
+    std::fs::write(&feed, atom(&[("urn:alarm", "TsunamiAlarm.xml")])).unwrap();
+    let text = jma_city(&feed.display().to_string());
+    let open = || Sources::open_with(state_dir.path(), FetchPolicy::LOOPBACK_FOR_TESTS).unwrap();
+    let special = |p: &Pipeline| {
+        let f = p.feeds.alerts("test").unwrap().clone();
+        f.in_force
+            .iter()
+            .chain(&f.unconfirmed)
+            .any(|a| a.severity == machi_data::alerts::Severity::Special)
+    };
+
+    let mut pipeline = Pipeline::with(open(), &text);
+    pipeline.poll(Which::All).await;
+    assert_eq!(
+        pipeline.sources.outcome("urn:alarm").unwrap().0,
+        crate::store::Outcome::Kept
+    );
+    assert!(special(&pipeline), "the alarm is known");
+    drop(pipeline);
+
+    // Meanwhile the alarm was lifted; the high-frequency feed has moved on to other entries.
+    std::fs::write(&feed, atom(&[("urn:other", "WInfoL.xml")])).unwrap();
+    std::fs::write(
+        &long,
+        atom(&[
+            ("urn:alarm", "TsunamiAlarm.xml"),
+            ("urn:lift", "canceledTsunamiAlarm.xml"),
+            ("urn:other", "WInfoL.xml"),
+        ]),
+    )
+    .unwrap();
+    let mut restarted = Pipeline::with(open(), &text);
+    restarted.restore();
+    restarted.poll(Which::All).await;
+    assert_eq!(
+        restarted.sources.outcome("urn:lift").unwrap().0,
+        crate::store::Outcome::Kept
+    );
+    assert!(!special(&restarted), "the lift was read from the long feed");
+    assert!(!restarted.source("jma").stale);
+
+    // Read again soon: not read (no gap). After a gap of more than ten minutes: read.
+    std::fs::write(
+        &long,
+        atom(&[
+            ("urn:lift", "canceledTsunamiAlarm.xml"),
+            ("urn:late", "WInfoL.xml"),
+        ]),
+    )
+    .unwrap();
+    restarted.poll(Which::All).await;
+    assert!(restarted.sources.outcome("urn:late").is_none());
+    restarted
+        .sources
+        .store()
+        .journal()
+        .documents
+        .get_mut(&feed.display().to_string())
+        .unwrap()
+        .last_success = Some(Utc::now() - Duration::minutes(CATCH_UP_AFTER_MINUTES + 1));
+    restarted.poll(Which::All).await;
+    assert!(restarted.sources.outcome("urn:late").is_some());
+}

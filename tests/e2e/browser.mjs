@@ -78,8 +78,9 @@ function freePort() {
 /// Starts a hub of its own for the calling test file, on a free port with a fresh state directory
 /// and the release build (MACHI_HUB_BIN, MACHI_CITIES, MACHI_DIST; scripts/test sets them), so no
 /// test file depends on another having run before it. `dist` serves another copy of the app (see
-/// `copyOfDist`). Does nothing when MACHI_URL names a hub already running.
-export async function startHub({ dist } = {}) {
+/// `copyOfDist`); `cities`, another directory of city files. Does nothing when MACHI_URL names a
+/// hub already running.
+export async function startHub({ dist, cities } = {}) {
   if (process.env.MACHI_URL) return;
   const port = await freePort();
   const state = mkdtempSync(join(tmpdir(), "machi-e2e-"));
@@ -89,7 +90,7 @@ export async function startHub({ dist } = {}) {
     bin: process.env.MACHI_HUB_BIN ?? join("target", "release", "machi-hub"),
     // Refresh every second, so a published build or a changed file is seen at once.
     args: [
-      "serve", "--cities", process.env.MACHI_CITIES ?? "cities",
+      "serve", "--cities", cities ?? process.env.MACHI_CITIES ?? "cities",
       "--dist", dist ?? process.env.MACHI_DIST ?? "dist",
       "--addr", `127.0.0.1:${port}`, "--refresh-secs", "1", "--state-dir", state,
     ],

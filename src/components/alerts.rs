@@ -5,12 +5,13 @@
 //! catalogue; the original Japanese text is always one tap away.
 
 use crate::components::{Icon, IconName, ReadAloud};
+use crate::feeds::age;
 use crate::i18n::{fill, plain, raw, use_lang, Lang, Msg, Rubied, T};
 use chrono::{DateTime, FixedOffset};
 use leptos::prelude::*;
 use machi_data::alerts::{
-    intensity_name, kind_name, tsunami_category_name, Alert, AlertSourceKind, AlertStatus,
-    AreaCode, Intensity, Severity,
+    intensity_name, is_unconfirmed, kind_name, tsunami_category_name, Alert, AlertSourceKind,
+    AlertStatus, AreaCode, Intensity, Severity,
 };
 
 pub fn severity_word(severity: Severity) -> Msg {
@@ -117,6 +118,10 @@ pub fn AlertCard(
     /// Heading level of the kind's name (3 inside a page section).
     #[prop(default = 3)]
     heading: u8,
+    /// Nothing newer of its series came within the bound for its kind: it may have ended (its
+    /// lift may have been missed). Said above it, and no action is urged.
+    #[prop(default = false)]
+    unconfirmed: bool,
 ) -> impl IntoView {
     let lang = use_lang();
     let view_alert = alert.clone();
@@ -183,12 +188,29 @@ pub fn AlertCard(
                 }
             })
             .collect();
-        let action = action(a, &here);
+        let action = action(a, &here).filter(|_| !unconfirmed);
+        let unconfirmed_note = unconfirmed.then(|| {
+            let since = age(
+                l,
+                a.issued_at.with_timezone(&chrono::Utc),
+                chrono::Utc::now(),
+            );
+            view! {
+                <p class="notice alert-unconfirmed">
+                    <Rubied text=fill(raw(l, Msg::AlertUnconfirmed), &[("age", &since)]) />
+                </p>
+            }
+        });
         let headline = a.headline.get("ja", &[]).to_owned();
         let original = a.original_text.get("ja", &[]).to_owned();
         let original = (original != headline).then_some(original);
         view! {
-            <article class=format!("alert-card {}", severity_class(a.severity))>
+            <article class=format!(
+                "alert-card {}{}",
+                severity_class(a.severity),
+                if unconfirmed { " unconfirmed" } else { "" }
+            )>
+                {unconfirmed_note}
                 <p class="alert-badge">
                     <Icon name=IconName::Alerts />
                     <span class="alert-severity"><T msg=severity_word(a.severity) /></span>
@@ -237,6 +259,7 @@ impl PartialEq for Shown {
     fn eq(&self, other: &Self) -> bool {
         let (a, b) = (&*self.0, &*other.0);
         a.in_force == b.in_force
+            && a.unconfirmed == b.unconfirmed
             && a.history == b.history
             && a.shelters == b.shelters
             && a.area_codes == b.area_codes
@@ -284,7 +307,14 @@ pub fn TopAlert() -> impl IntoView {
     let lang = use_lang();
     move || {
         let feed = alerts.get()?.ok().flatten()?.0;
-        let alert = feed.in_force.iter().find(|a| !a.test)?.clone();
+        // Never one that may have ended: by the hub's clock (not in `in_force`) or, for a copy
+        // kept offline, by this device's.
+        let now = chrono::Utc::now();
+        let alert = feed
+            .in_force
+            .iter()
+            .find(|a| !a.test && !is_unconfirmed(a, now))?
+            .clone();
         let l = lang.get();
         let place = city
             .get()

@@ -13,7 +13,9 @@ use crate::pages::use_page_title;
 use crate::settings::Settings;
 use chrono::Utc;
 use leptos::prelude::*;
-use machi_data::alerts::{haversine_km, kind_name, Alert, AlertSourceKind, HazardType, Shelter};
+use machi_data::alerts::{
+    haversine_km, is_unconfirmed, kind_name, Alert, AlertSourceKind, HazardType, Shelter,
+};
 use machi_data::feed::{AlertsFeed, SourceKind};
 use std::sync::Arc;
 
@@ -50,7 +52,19 @@ fn AlertsView(feed: Arc<AlertsFeed>, place: String) -> impl IntoView {
     let lang = use_lang();
     let here = feed.area_codes.clone();
     let real = |a: &&Alert| !a.test;
-    let in_force: Vec<Alert> = feed.in_force.iter().filter(real).cloned().collect();
+    // A copy kept offline may hold alerts that have since passed their bound: this device's
+    // clock moves them to "may have ended" too.
+    let now = Utc::now();
+    let (in_force, late): (Vec<Alert>, Vec<Alert>) = feed
+        .in_force
+        .iter()
+        .filter(real)
+        .cloned()
+        .partition(|a| !is_unconfirmed(a, now));
+    let unconfirmed: Vec<Alert> = late
+        .into_iter()
+        .chain(feed.unconfirmed.iter().filter(real).cloned())
+        .collect();
     let quake = feed
         .history
         .iter()
@@ -97,6 +111,14 @@ fn AlertsView(feed: Arc<AlertsFeed>, place: String) -> impl IntoView {
             <p class="alerts-updated"><Rubied text=Signal::derive(updated) /></p>
             {feed.demo_time_shift_secs.map(|_| view! { <p class="notice demo-notice"><T msg=Msg::AlertsDemo /></p> })}
         </section>
+        {(!unconfirmed.is_empty()).then(|| view! {
+            <section aria-labelledby="alerts-unconfirmed">
+                <h2 id="alerts-unconfirmed"><T msg=Msg::AlertsUnconfirmed /></h2>
+                {unconfirmed.into_iter().map(|a| view! {
+                    <AlertCard alert=a place=place.clone() here=here.clone() unconfirmed=true />
+                }).collect_view()}
+            </section>
+        })}
         {quake.map(|q| view! {
             <section aria-labelledby="alerts-quake">
                 <h2 id="alerts-quake"><T msg=Msg::AlertsQuake /></h2>

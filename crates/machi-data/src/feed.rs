@@ -314,9 +314,15 @@ pub struct AlertsFeed {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub in_force: Vec<Alert>,
     /// Everything that concerned the city in the last 72 hours, newest first, lifted (解除) and
-    /// cancelled (取消, shown with status `cancelled`) included. Earthquake reports are only here.
+    /// cancelled (取消, shown with status `cancelled`) included, and whatever is in `in_force` or
+    /// `unconfirmed`, however old. Earthquake reports are only here.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<Alert>,
+    /// Would be in force, but no newer message of its series came within the bound for its kind
+    /// (`alerts::confirmation_bound`): its lift may have been missed. Shown as "may have ended",
+    /// with its last update, never as current (not on Today, never pushed as new).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unconfirmed: Vec<Alert>,
     /// When the alert sources were last polled successfully; `None` before the first success.
     /// The sources' `stale` / `last_error` in [`CityFeed::sources`] say why a later poll failed.
     #[serde(
@@ -441,6 +447,11 @@ impl AlertsFeed {
                 .map(|a| trimmed(a, scope))
                 .collect(),
             history: history.into_iter().map(|a| trimmed(a, scope)).collect(),
+            unconfirmed: state
+                .unconfirmed
+                .into_iter()
+                .map(|a| trimmed(a, scope))
+                .collect(),
             last_success,
             shelters,
             demo_time_shift_secs: shift,
@@ -832,6 +843,7 @@ mod tests {
             area_codes: vec![],
             in_force: vec![],
             history: vec![],
+            unconfirmed: vec![],
             last_success: None,
             shelters: vec![],
             demo_time_shift_secs: None,

@@ -22,10 +22,12 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
+    // `get`, not indexing: the checks above are on bytes, and a slice inside a character
+    // (`2026-0é-01`) would panic.
     NaiveDate::from_ymd_opt(
-        digits(&s[0..4])? as i32,
-        digits(&s[5..7])?,
-        digits(&s[8..10])?,
+        digits(s.get(0..4)?)? as i32,
+        digits(s.get(5..7)?)?,
+        digits(s.get(8..10)?)?,
     )
 }
 
@@ -41,11 +43,11 @@ pub fn parse_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
         return None;
     }
     let (h, m, sec) = (
-        digits(&rest[0..2])?,
-        digits(&rest[3..5])?,
-        digits(&rest[6..8])?,
+        digits(rest.get(0..2)?)?,
+        digits(rest.get(3..5)?)?,
+        digits(rest.get(6..8)?)?,
     );
-    let mut rest = &rest[8..];
+    let mut rest = rest.get(8..)?;
     let mut nanos = 0;
     if let Some(frac) = rest.strip_prefix('.') {
         let n = frac.bytes().take_while(u8::is_ascii_digit).count();
@@ -68,7 +70,7 @@ pub fn parse_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
             if rest.len() != 6 || rest.as_bytes()[3] != b':' {
                 return None;
             }
-            sign * (digits(&rest[1..3])? * 3600 + digits(&rest[4..6])? * 60) as i32
+            sign * (digits(rest.get(1..3)?)? * 3600 + digits(rest.get(4..6)?)? * 60) as i32
         }
     };
     let time = NaiveTime::from_hms_nano_opt(h, m, sec, nanos)?;
@@ -168,6 +170,26 @@ mod tests {
             "2026-12-02X10:00:00Z",
         ] {
             assert_eq!(parse_datetime(bad), None, "{bad}");
+        }
+    }
+
+    /// Byte positions checked, then text sliced: a multi-byte character where a digit belongs
+    /// must be refused, not panic (found by the review; the fuzzers look for more).
+    #[test]
+    fn a_character_where_a_digit_belongs_is_refused_not_a_panic() {
+        for bad in [
+            "2026-01-01T00:00:0é+09:00",
+            "2026-01-01T0é:00:00Z",
+            "2026-01-01T00:00:00+0é:00",
+            "2026-01-01T00:00:00+09:0é",
+            "2026-0é-01T00:00:00Z",
+            "202é-01-01",
+            "2026-01-01T00:00:00.5é",
+        ] {
+            assert_eq!(parse_datetime(bad), None, "{bad}");
+        }
+        for bad in ["202é-01-01", "2026-é1-01", "2026-01-é1"] {
+            assert_eq!(parse_date(bad), None, "{bad}");
         }
     }
 

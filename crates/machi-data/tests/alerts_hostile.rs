@@ -120,3 +120,28 @@ fn too_many_elements_are_refused() {
     let e = parse_jma(x.as_bytes(), "h.xml").unwrap_err();
     assert!(e.message.contains("more than 250000 elements"), "{e}");
 }
+
+/// quick-xml's own duplicate-attribute check compares each attribute with every earlier one:
+/// 150,000 attributes in one element were 11 billion comparisons (minutes on one core). The
+/// check is a hash set now, and an element with more attributes than any real message has is
+/// refused by name. Linear work takes milliseconds; the bound is the issue's.
+#[test]
+fn a_hundred_and_fifty_thousand_attributes_are_refused_in_linear_time() {
+    let attrs: String = (0..150_000).map(|i| format!(" a{i}=\"x\"")).collect();
+    let x = format!(
+        "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"{attrs}><identifier>x</identifier></alert>"
+    );
+    let started = machi_testdata::cpu_time();
+    let e = parse_cap(x.as_bytes(), "h.xml").unwrap_err();
+    let took = machi_testdata::cpu_time() - started;
+    assert!(e.message.contains("more than 256 attributes"), "{e}");
+    assert_eq!(e.line, Some(1), "{e}");
+    assert!(
+        took < std::time::Duration::from_secs(1),
+        "took {took:?} of CPU"
+    );
+    // A duplicate is still refused, by name.
+    let x = b"<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\" a=\"1\" b=\"2\" a=\"3\"/>";
+    let e = parse_cap(x, "h.xml").unwrap_err();
+    assert!(e.message.contains("attribute a appears twice"), "{e}");
+}

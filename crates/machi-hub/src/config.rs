@@ -125,6 +125,9 @@ pub struct SourceConfig {
     pub garbage: GarbageSettings,
     /// `jma-atom`: every feed to poll (`feeds = […]`, else the one `path` or `url`).
     pub feeds: Vec<SourceLocation>,
+    /// `hosts = […]`: hosts its feeds may link to and redirect to besides their own (a remote
+    /// feed's links are refused anywhere else), lowercase.
+    pub hosts: Vec<String>,
 }
 
 /// How to read a garbage source.
@@ -372,6 +375,8 @@ struct RawSource {
     areas: Option<Spanned<BTreeMap<String, String>>>,
     #[serde(default)]
     feeds: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    hosts: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// Checks what the TOML types cannot say, pointing each error at the offending value.
@@ -427,6 +432,17 @@ impl Validator<'_> {
                 Some(raw.timezone.span()),
                 "timezone",
                 "must not be empty (e.g. \"Asia/Tokyo\")",
+            );
+        }
+        // Found here rather than by the first reminder, which would skip the city silently.
+        if raw.timezone.get_ref().parse::<chrono_tz::Tz>().is_err() {
+            return self.error(
+                Some(raw.timezone.span()),
+                "timezone",
+                format_args!(
+                    "`{}` is not a time zone of the IANA database (e.g. \"Asia/Tokyo\")",
+                    raw.timezone.get_ref()
+                ),
             );
         }
         self.text_with_japanese(&raw.name, "name")?;
@@ -505,6 +521,7 @@ impl Validator<'_> {
                 );
             }
             self.source_location(source, i)?;
+            self.hosts(source, i)?;
             if source.licence.get_ref().trim().is_empty() {
                 return self.error(
                     Some(source.licence.span()),
@@ -812,6 +829,35 @@ impl Validator<'_> {
         }
     }
 
+    /// `hosts`: bare host names (`www.data.jma.go.jp`), for the kinds that follow links.
+    fn hosts(&self, source: &RawSource, i: usize) -> Result<(), ConfigError> {
+        let Some(hosts) = &source.hosts else {
+            return Ok(());
+        };
+        let key = format!("sources[{i}].hosts");
+        if !matches!(source.kind, SourceKind::JmaAtom) {
+            return self.error(
+                Some(hosts.span()),
+                &key,
+                "only applies to kind \"jma-atom\" (where its feeds' links may point)",
+            );
+        }
+        for (n, host) in hosts.get_ref().iter().enumerate() {
+            let h = host.get_ref();
+            let bare = !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'));
+            if !bare {
+                return self.error(
+                    Some(host.span()),
+                    &format!("{key}[{n}]"),
+                    format_args!("`{h}` must be a bare host name (e.g. \"www.data.jma.go.jp\")"),
+                );
+            }
+        }
+        Ok(())
+    }
+
     fn web_url(&self, url: &Spanned<String>, key: &str) -> Result<(), ConfigError> {
         let u = url.get_ref();
         if u.starts_with("https://") || u.starts_with("http://") {
@@ -859,7 +905,17 @@ fn source_config(raw: RawSource) -> SourceConfig {
     } else {
         feeds
     };
+    let hosts = raw
+        .hosts
+        .map(|h| {
+            h.into_inner()
+                .iter()
+                .map(|s| s.get_ref().to_ascii_lowercase())
+                .collect()
+        })
+        .unwrap_or_default();
     SourceConfig {
+        hosts,
         id: raw.id.into_inner(),
         kind: raw.kind,
         location,
@@ -1000,6 +1056,19 @@ attribution = { ja = "テスト市" }
         let err = parse_test(&text).unwrap_err().to_string();
         assert!(err.contains("`areas[0].point`"), "{err}");
         assert!(err.contains("not a [latitude, longitude] pair"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_time_zone_is_named_at_load() {
+        let text = GOOD.replacen("Asia/Tokyo", "Asia/Tokio", 1);
+        let err = parse_test(&text).unwrap_err().to_string();
+        assert!(
+            err.starts_with("cities/test.toml:2:12: `timezone`"),
+            "{err}"
+        );
+        assert!(err.contains("`Asia/Tokio` is not a time zone"), "{err}");
+        let text = GOOD.replacen("Asia/Tokyo", "Europe/Berlin", 1);
+        assert_eq!(parse_test(&text).unwrap().timezone, "Europe/Berlin");
     }
 
     #[test]

@@ -740,13 +740,16 @@ fn source_info(source: &crate::config::SourceConfig, published: Option<&Publishe
         attribution: source.attribution.clone(),
         licence: source.licence.clone(),
         licence_url: source.licence_url.clone(),
+        // city.json is public: a source URL's credentials or query (an API key) are not.
         url: match &source.location {
-            SourceLocation::Url(url) => Some(url.clone()),
+            SourceLocation::Url(url) => Some(crate::fetch::public_url(url)),
             SourceLocation::Path(_) => None,
         },
         as_of: published.and_then(|p| p.as_of),
         stale: published.is_some_and(Published::is_stale),
-        last_error: published.and_then(|p| p.error.as_ref().map(ToString::to_string)),
+        last_error: published
+            .and_then(|p| p.error.as_ref())
+            .map(|e| crate::fetch::redact_urls(&e.to_string())),
     }
 }
 
@@ -816,6 +819,34 @@ mod tests {
         let feed = pipeline.feeds.alerts("test").unwrap();
         assert!(!feed.shelters.is_empty());
         assert_eq!(feed.last_success, None);
+    }
+
+    /// city.json is public; a source URL may carry credentials or an API key in its query.
+    #[tokio::test]
+    async fn source_urls_are_published_without_credentials_or_query() {
+        let text = CityToml::new("test")
+            .area("kita", "北")
+            .source(
+                "shelters",
+                "shelters",
+                At::Url("https://user:secret-pw@127.0.0.1:9/shelters.csv?apikey=secret-key".into()),
+            )
+            .build();
+        let mut pipeline = Pipeline::new(&text);
+        pipeline.poll(Which::All).await;
+        let shelters = pipeline.source("shelters");
+        assert_eq!(
+            shelters.url.as_deref(),
+            Some("https://127.0.0.1:9/shelters.csv")
+        );
+        let error = shelters.last_error.as_deref().expect("the read failed");
+        assert!(
+            error.contains("https://127.0.0.1:9/shelters.csv"),
+            "{error}"
+        );
+        assert!(!error.contains("secret"), "{error}");
+        let json = serde_json::to_string(pipeline.feeds.city("test").unwrap()).unwrap();
+        assert!(!json.contains("secret"), "{json}");
     }
 
     #[tokio::test]

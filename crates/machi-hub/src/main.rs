@@ -6,8 +6,11 @@
 
 use chrono::{Timelike as _, Utc};
 use clap::{Parser, Subcommand};
+use machi_hub::client::{Cidr, ClientSettings};
 use machi_hub::config::ConfigError;
 use machi_hub::feeds::Feeds;
+use machi_hub::fetch::FetchPolicy;
+use machi_hub::listen::{self, ServeLimits};
 use machi_hub::push::{Push, PushSettings};
 use machi_hub::serve::{self, AppState, Paths, Setup};
 use machi_hub::sources::Sources;
@@ -62,6 +65,24 @@ enum Command {
         /// sink). Never set this on a public hub: it lets subscribers make the hub post to itself.
         #[arg(long, env = "MACHI_PUSH_ALLOW_LOOPBACK_TEST_ONLY")]
         push_allow_loopback: bool,
+        /// TEST ONLY: read sources given as URLs from loopback addresses (a local test server).
+        /// Never set this on a public hub: a remote feed could make it read its own services.
+        #[arg(long, env = "MACHI_FETCH_ALLOW_LOOPBACK_TEST_ONLY")]
+        fetch_allow_loopback: bool,
+        /// The reverse proxy (TLS terminator) in front of the hub: an address or CIDR block,
+        /// repeatable. Only from these peers are `Forwarded`, `X-Forwarded-For` and
+        /// `X-Forwarded-Host` believed (rate limits then count the real client).
+        #[arg(long, env = "MACHI_TRUSTED_PROXY", value_delimiter = ',')]
+        trusted_proxy: Vec<Cidr>,
+        /// The origin residents reach the hub at (`https://machi.example.jp`), when the proxy
+        /// does not pass the `Host` header through: changes to subscriptions are accepted only
+        /// from pages of this origin.
+        #[arg(long, env = "MACHI_PUBLIC_ORIGIN")]
+        public_origin: Option<String>,
+        /// Connections open at once, at most; beyond that the hub answers 503 with Retry-After.
+        /// Default: the open-file limit (ulimit -n) less 256 for the hub's own files.
+        #[arg(long, env = "MACHI_MAX_CONNECTIONS")]
+        max_connections: Option<usize>,
     },
     /// Parse every city file and read its local sources; print each error and fail if there is
     /// any.
@@ -98,15 +119,33 @@ fn main() -> ExitCode {
             state_dir,
             push_subject,
             push_allow_loopback,
+            fetch_allow_loopback,
+            trusted_proxy,
+            public_origin,
+            max_connections,
         } => serve_command(
             Paths { cities, dist },
             &state_dir,
             addr,
             Duration::from_secs(refresh_secs),
-            PushSettings {
-                subject: push_subject,
-                allow_loopback: push_allow_loopback,
-                ..PushSettings::default()
+            Options {
+                push: PushSettings {
+                    subject: push_subject,
+                    allow_loopback: push_allow_loopback,
+                    ..PushSettings::default()
+                },
+                clients: ClientSettings {
+                    trusted_proxies: trusted_proxy,
+                    public_origin,
+                },
+                fetch: FetchPolicy {
+                    allow_loopback: fetch_allow_loopback,
+                },
+                limits: ServeLimits {
+                    max_connections: max_connections
+                        .unwrap_or_else(listen::default_max_connections),
+                    ..ServeLimits::default()
+                },
             },
         ),
         Command::Check { cities } => check(&cities),
@@ -243,14 +282,33 @@ fn fail(errors: &[ConfigError]) -> ExitCode {
     ExitCode::FAILURE
 }
 
+/// How `serve` behaves towards push services, clients, sources and connections.
+struct Options {
+    push: PushSettings,
+    clients: ClientSettings,
+    fetch: FetchPolicy,
+    limits: ServeLimits,
+}
+
 fn serve_command(
     paths: Paths,
     state_dir: &std::path::Path,
     addr: SocketAddr,
     refresh: Duration,
-    push_settings: PushSettings,
+    options: Options,
 ) -> ExitCode {
-    let sources = match Sources::open(state_dir) {
+    let Options {
+        push: push_settings,
+        clients,
+        fetch,
+        limits,
+    } = options;
+    if fetch.allow_loopback {
+        tracing::warn!(
+            "sources: loopback addresses allowed (--fetch-allow-loopback): for tests only"
+        );
+    }
+    let sources = match Sources::open_with(state_dir, fetch) {
         Ok(sources) => sources,
         Err(e) => {
             eprintln!("error: {e} (see --state-dir)");
@@ -263,7 +321,7 @@ fn serve_command(
     let push = match Push::open(state_dir, push_settings) {
         Ok(push) => push,
         Err(e) => {
-            eprintln!("error: the push store: {e} (see --state-dir)");
+            eprintln!("error: web push: {e} (see --state-dir and --push-subject)");
             return ExitCode::from(2);
         }
     };
@@ -279,6 +337,8 @@ fn serve_command(
         sources,
         push: Some(push),
         started: Utc::now(),
+        clients,
+        limits,
     };
     let (state, errors) = match runtime.block_on(AppState::load(setup)) {
         Ok(loaded) => loaded,
@@ -296,7 +356,7 @@ fn serve_command(
     for e in &errors {
         tracing::error!("{e} (skipping this city)");
     }
-    match runtime.block_on(run(state, addr, refresh)) {
+    match runtime.block_on(run(state, addr, refresh, limits)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -305,7 +365,12 @@ fn serve_command(
     }
 }
 
-async fn run(state: AppState, addr: SocketAddr, refresh: Duration) -> std::io::Result<()> {
+async fn run(
+    state: AppState,
+    addr: SocketAddr,
+    refresh: Duration,
+    limits: ServeLimits,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
@@ -336,15 +401,20 @@ async fn run(state: AppState, addr: SocketAddr, refresh: Duration) -> std::io::R
                 u64::from(now.timestamp_subsec_millis()) + 1000 * u64::from(now.second()),
             );
             tokio::time::sleep(Duration::from_secs(60).saturating_sub(into_minute)).await;
-            minutes.push_tick(Utc::now()).await;
+            // Never awaited here: a slow fan-out must not make the next minute's reminders
+            // late (claims keep overlapping ticks from sending anything twice).
+            let tick = minutes.clone();
+            tokio::spawn(async move { tick.push_tick(Utc::now()).await });
         }
     });
 
-    // The push API limits requests per client address, so it needs the connection's address.
-    let service = serve::app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // Connections are accepted within limits (how many, how slow); each request carries its
+    // connection's address for the push API's rate limits.
+    tracing::info!(
+        "at most {} connections at once (--max-connections)",
+        limits.max_connections
+    );
+    listen::serve(listener, serve::app(state), limits, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

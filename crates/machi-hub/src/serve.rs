@@ -19,11 +19,13 @@
 //! encoding appended (`"…-br"`), as the representation differs, and `If-None-Match` accepts
 //! either form.
 
+use crate::client::ClientSettings;
 use crate::config::{self, Cities, ConfigError, Loaded};
 use crate::dist::{self, AppFiles, StaticFile};
 use crate::document::Document;
 use crate::feeds::{Assembly, Feeds, Missing};
 use crate::meetings::{self as meetings_step, Ledger, PreparedCities};
+use crate::listen::ServeLimits;
 use crate::push::{self, Push};
 use crate::sources::{OpenError, Sources, Which};
 use axum::body::Body;
@@ -37,6 +39,7 @@ use machi_data::feed::{CityFeedKind, FeedPath};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
 /// Where the hub reads from. Relative paths resolve against the hub's working directory.
@@ -54,6 +57,11 @@ pub struct Setup {
     pub push: Option<Push>,
     /// When the hub started (a demo city's alerts are replayed as if issued then).
     pub started: DateTime<Utc>,
+    /// Trusted proxies and the public origin: who a request is from.
+    pub clients: ClientSettings,
+    /// How long a request may take (its body included), among the limits of
+    /// [`crate::listen::serve`].
+    pub limits: ServeLimits,
 }
 
 impl Setup {
@@ -64,6 +72,8 @@ impl Setup {
             sources: Sources::in_memory()?,
             push: None,
             started: Utc::now(),
+            clients: ClientSettings::default(),
+            limits: ServeLimits::default(),
         })
     }
 }
@@ -79,6 +89,8 @@ struct Inner {
     sources: Sources,
     push: Option<Push>,
     started: DateTime<Utc>,
+    clients: Arc<ClientSettings>,
+    limits: ServeLimits,
     /// The city files of the last good load (a file that turns bad keeps its last good feeds,
     /// marked stale, but is no longer polled).
     cities: Cities,
@@ -135,6 +147,8 @@ impl AppState {
                 sources: setup.sources,
                 push: setup.push,
                 started: setup.started,
+                clients: Arc::new(setup.clients),
+                limits: setup.limits,
                 cities,
                 loaded: RwLock::new(Arc::new(Ok(loaded))),
                 feeds: RwLock::new(Arc::new(Feeds::default())),
@@ -146,8 +160,32 @@ impl AppState {
         // What the store kept, assembled before the first poll: a month that arrived while the
         // hub was down is then new to the first poll, and pushed.
         state.assemble();
+        // What a previous run claimed and did not finish sending, read before this run claims
+        // anything; and the alert messages it kept but stopped before claiming notifications
+        // for. Both are sent in the background once the local sources are read.
+        let unsent = state.inner.push.as_ref().map(Push::unsent);
+        let kept = state.inner.sources.kept_messages();
         state.cycle(Which::Local, false).await;
+        if let (Some(push), Some(unsent)) = (state.inner.push.clone(), unsent) {
+            let scoped = state.scoped(&state.cities());
+            tokio::spawn(async move {
+                let now = Utc::now();
+                push.resume(unsent, now).await;
+                push.fan_out_missed(&kept, &scoped, now).await;
+            });
+        }
         Ok((state, errors))
+    }
+
+    /// The cities with alert sources, with where they are.
+    fn scoped(
+        &self,
+        cities: &[config::CityConfig],
+    ) -> Vec<(config::CityConfig, machi_data::alerts::AreaScope)> {
+        cities
+            .iter()
+            .filter_map(|c| self.inner.sources.scope(c).map(|s| (c.clone(), s)))
+            .collect()
     }
 
     /// One heartbeat of a serving hub (every `tick`): re-reads the city files and the app, reads
@@ -197,10 +235,7 @@ impl AppState {
             });
         }
         if let (Some(push), false) = (self.inner.push.clone(), polled.messages.is_empty()) {
-            let scoped: Vec<_> = cities
-                .iter()
-                .filter_map(|c| self.inner.sources.scope(c).map(|s| (c.clone(), s)))
-                .collect();
+            let scoped = self.scoped(&cities);
             // In the background: a slow push service must not delay the next poll.
             tokio::spawn(async move {
                 push.fan_out_alerts(&polled.messages, &scoped, Utc::now())
@@ -333,7 +368,8 @@ impl AppState {
     }
 
     /// Sends the garbage reminders due at `now` and applies the push retention rule (hourly).
-    /// `main.rs` calls it every minute; tests call it with the time they need.
+    /// `main.rs` starts it every minute as a task of its own (the minute tick never waits for a
+    /// fan-out); tests await it with the time they need.
     pub async fn push_tick(&self, now: DateTime<Utc>) -> push::Report {
         let Some(push) = &self.inner.push else {
             return push::Report::default();
@@ -411,6 +447,17 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::map_response_with_state(
             state.clone(),
             security_headers,
+        ))
+        // Who the request is from (behind a proxy, on a dual-stack listener), once, for the
+        // rate limits and the cross-site check.
+        .layer(middleware::from_fn_with_state(
+            state.inner.clients.clone(),
+            crate::client::identify,
+        ))
+        // A client that sends its body slowly (or not at all) is not waited for.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.inner.limits.request_timeout,
         ))
         // Error statuses are answers, not hub failures (a 503 repeats for every request until the
         // app is built), so they are traced at debug level only.

@@ -19,6 +19,7 @@ use crate::files::{hex_sha256, write_atomic, FileError};
 use chrono::{DateTime, Utc};
 use machi_data::SourceKind;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -64,6 +65,10 @@ pub struct DocumentRecord {
     /// messages a document still lists are never pruned.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub listed: Vec<String>,
+    /// Why the version these validators describe did not parse (a feed): said again while the
+    /// server answers "not modified", without downloading it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected: Option<String>,
 }
 
 /// What became of a fetched message.
@@ -167,7 +172,15 @@ struct Inner {
     /// The blobs of a store in memory (a durable store reads them from disk when a source is
     /// parsed, which happens only when its documents change, and at start).
     blobs: Mutex<HashMap<String, Arc<[u8]>>>,
+    /// What the journal file holds (its fingerprint) and when it was written.
+    saved: Mutex<Option<(String, std::time::Instant)>>,
 }
+
+/// A journal whose only change is when locations were last read is written at most this often:
+/// those times move at every poll, and after a restart the first poll reads them afresh anyway.
+/// Well under the 30 minutes after which the app calls alerts out of date, so a restarted hub
+/// does not look stale before its first poll.
+const SAVE_TIMES_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl Store {
     /// Opens (creating) the store under `{state_dir}/sources`.
@@ -175,7 +188,25 @@ impl Store {
         let dir = state_dir.join("sources");
         let blobs = dir.join("blobs");
         std::fs::create_dir_all(&blobs).map_err(|e| FileError::new("create", &blobs, e))?;
-        let journal = read_journal(&dir.join("journal.json"))?;
+        let path = dir.join("journal.json");
+        let journal = match read_journal(&path) {
+            Ok(journal) => journal,
+            // A damaged journal must not stop the hub: it starts afresh (every document is read
+            // again, unconditionally, once) and the damaged file is kept for the operator.
+            Err(e @ StoreError::Corrupt { .. }) => {
+                let aside = crate::files::move_aside(&path)?;
+                tracing::error!(
+                    "{e}: the source journal is damaged; moved to {} and starting with an empty \
+                     one (every source is read again)",
+                    aside.display()
+                );
+                Journal {
+                    version: JOURNAL_VERSION,
+                    ..Journal::default()
+                }
+            }
+            Err(e) => return Err(e),
+        };
         let store = Store::new(Some(dir), journal);
         store.collect_garbage();
         Ok(store)
@@ -198,6 +229,7 @@ impl Store {
                 dir,
                 journal: Mutex::new(journal),
                 blobs: Mutex::new(HashMap::new()),
+                saved: Mutex::new(None),
             }),
         }
     }
@@ -239,6 +271,27 @@ impl Store {
         Ok(sha256)
     }
 
+    /// A blob written as it arrives ([`BlobWriter::finish`] names it), for documents read in
+    /// chunks: never whole in memory on a store on disk.
+    pub fn writer(&self) -> Result<BlobWriter, FileError> {
+        let file = match &self.inner.dir {
+            Some(dir) => {
+                let blobs = dir.join("blobs");
+                std::fs::create_dir_all(&blobs).map_err(|e| FileError::new("create", &blobs, e))?;
+                let tmp = tempfile::NamedTempFile::new_in(&blobs)
+                    .map_err(|e| FileError::new("create", &blobs, e))?;
+                Some(tmp)
+            }
+            None => None,
+        };
+        Ok(BlobWriter {
+            store: self.clone(),
+            hasher: Sha256::new(),
+            file,
+            memory: Vec::new(),
+        })
+    }
+
     /// The bytes named `sha256`, checked against their name.
     pub fn get(&self, sha256: &str) -> Result<Arc<[u8]>, StoreError> {
         if let Some(bytes) = self.blobs().get(sha256) {
@@ -260,15 +313,61 @@ impl Store {
         Ok(Arc::from(bytes))
     }
 
-    /// Writes the journal (atomically) when the store is on disk.
-    pub fn save(&self) -> Result<(), StoreError> {
+    /// Writes the journal (atomically) when the store is on disk and the journal changed since
+    /// it was last written: anything but the times locations were last read, which are written
+    /// with the next change or at least every ten minutes. Returns whether it wrote.
+    pub fn save(&self) -> Result<bool, StoreError> {
         let Some(dir) = &self.inner.dir else {
-            return Ok(());
+            return Ok(false);
         };
-        // Strings, numbers, times and maps only: always serialises.
-        let json = serde_json::to_vec_pretty(&*self.journal()).expect("the journal serialises");
+        let (json, fingerprint) = {
+            let journal = self.journal();
+            // Strings, numbers, times and maps only: always serialises.
+            let json = serde_json::to_vec_pretty(&*journal).expect("the journal serialises");
+            let mut timeless = journal.clone();
+            for d in timeless.documents.values_mut() {
+                d.last_success = None;
+            }
+            let fingerprint =
+                hex_sha256(&serde_json::to_vec(&timeless).expect("the journal serialises"));
+            (json, fingerprint)
+        };
+        let mut saved = self.inner.saved.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((last, at)) = &*saved {
+            if *last == fingerprint && at.elapsed() < SAVE_TIMES_EVERY {
+                return Ok(false);
+            }
+        }
         write_atomic(&dir.join("journal.json"), &json)?;
-        Ok(())
+        *saved = Some((fingerprint, std::time::Instant::now()));
+        Ok(true)
+    }
+
+    /// Forgets a blob that is damaged or missing: it is removed, and the documents naming it lose
+    /// their validators, so the next read downloads them again instead of being told "not
+    /// modified" about bytes the store no longer has. Kept messages in it are fetched again if a
+    /// feed still lists them.
+    pub fn forget_blob(&self, sha256: &str) {
+        tracing::error!("source store: blob {sha256} is damaged or missing; reading it again");
+        self.blobs().remove(sha256);
+        if let Some(path) = self.blob_path(sha256) {
+            let _ = std::fs::remove_file(path);
+        }
+        let mut journal = self.journal();
+        for d in journal.documents.values_mut() {
+            if d.sha256.as_deref() == Some(sha256) {
+                d.validators = Validators::default();
+                d.sha256 = None;
+            }
+        }
+        for m in journal.messages.values_mut() {
+            if m.sha256.as_deref() == Some(sha256) {
+                m.outcome = Outcome::Unavailable;
+                m.sha256 = None;
+                m.attempts = 0;
+                m.reason = Some("its stored copy was damaged".into());
+            }
+        }
     }
 
     /// Drops the blobs the journal no longer names, from memory and disk; returns how many.
@@ -281,12 +380,72 @@ impl Store {
             let blobs = dir.join("blobs");
             for entry in std::fs::read_dir(&blobs).into_iter().flatten().flatten() {
                 let name = entry.file_name().to_string_lossy().into_owned();
-                if !keep.contains(name.as_str()) && std::fs::remove_file(entry.path()).is_ok() {
+                // `.tmp…`: a blob being written (its writer removes it if unfinished).
+                if !name.starts_with('.')
+                    && !keep.contains(name.as_str())
+                    && std::fs::remove_file(entry.path()).is_ok()
+                {
                     removed += 1;
                 }
             }
         }
         removed
+    }
+}
+
+/// A blob being written ([`Store::writer`]): hashed and written chunk by chunk, named when
+/// finished. Dropped unfinished, it leaves nothing behind.
+pub struct BlobWriter {
+    store: Store,
+    hasher: Sha256,
+    /// A temporary file in `blobs/` (a store on disk), renamed to the hash when finished.
+    file: Option<tempfile::NamedTempFile>,
+    /// The bytes, for a store in memory.
+    memory: Vec<u8>,
+}
+
+impl BlobWriter {
+    pub fn write(&mut self, chunk: &[u8]) -> Result<(), FileError> {
+        use std::io::Write as _;
+        self.hasher.update(chunk);
+        match &mut self.file {
+            Some(file) => file
+                .write_all(chunk)
+                .map_err(|e| FileError::new("write", file.path(), e)),
+            None => {
+                self.memory.extend_from_slice(chunk);
+                Ok(())
+            }
+        }
+    }
+
+    /// Keeps the blob (once) and returns its SHA-256.
+    pub fn finish(self) -> Result<String, FileError> {
+        let sha256: String = self
+            .hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        match (self.file, self.store.blob_path(&sha256)) {
+            (Some(file), Some(path)) => {
+                if !path.is_file() {
+                    file.as_file()
+                        .sync_all()
+                        .map_err(|e| FileError::new("write", file.path(), e))?;
+                    file.persist(&path)
+                        .map_err(|e| FileError::new("write", &path, e.error))?;
+                    crate::files::sync_dir(path.parent().unwrap_or(Path::new(".")))?;
+                }
+            }
+            _ => {
+                self.store
+                    .blobs()
+                    .entry(sha256.clone())
+                    .or_insert_with(|| Arc::from(self.memory));
+            }
+        }
+        Ok(sha256)
     }
 }
 
@@ -341,6 +500,55 @@ mod tests {
         assert_eq!(&*reopened.get(&a).unwrap(), b"one");
         assert!(matches!(reopened.get(&b), Err(StoreError::Missing(_))));
         assert_eq!(reopened.journal().documents["x"].sha256, Some(a));
+    }
+
+    #[test]
+    fn a_corrupt_journal_is_moved_aside_and_the_store_starts_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("sources")).unwrap();
+        std::fs::write(
+            dir.path().join("sources/journal.json"),
+            b"{\"version\": 1, \"documents\": {",
+        )
+        .unwrap();
+        let store = Store::open(dir.path()).expect("a damaged journal does not stop the hub");
+        assert!(store.journal().documents.is_empty());
+        let aside: Vec<String> = std::fs::read_dir(dir.path().join("sources"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("journal.json.corrupt-"))
+            .collect();
+        assert_eq!(
+            aside.len(),
+            1,
+            "the damaged journal is kept for the operator"
+        );
+    }
+
+    #[test]
+    fn the_journal_is_written_only_when_it_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .journal()
+            .documents
+            .insert("x".into(), DocumentRecord::default());
+        assert!(store.save().unwrap());
+        assert!(!store.save().unwrap(), "nothing changed");
+        store.journal().documents.get_mut("x").unwrap().last_success = Some(Utc::now());
+        assert!(!store.save().unwrap(), "only when it was read");
+        store
+            .journal()
+            .documents
+            .get_mut("x")
+            .unwrap()
+            .validators
+            .etag = Some("\"2\"".into());
+        assert!(store.save().unwrap());
+        let reopened = Store::open(dir.path()).unwrap();
+        let x = reopened.journal().documents["x"].clone();
+        assert_eq!(x.validators.etag.as_deref(), Some("\"2\""));
+        assert!(x.last_success.is_some(), "written with the next change");
     }
 
     #[test]

@@ -35,6 +35,7 @@ impl At {
 #[derive(Debug, Clone)]
 pub struct CityToml {
     id: String,
+    timezone: String,
     name: (String, Option<String>),
     areas: Vec<String>,
     sources: Vec<String>,
@@ -46,6 +47,7 @@ impl CityToml {
     pub fn new(id: &str) -> CityToml {
         CityToml {
             id: id.to_owned(),
+            timezone: "Asia/Tokyo".into(),
             name: ("テスト市".into(), None),
             areas: Vec::new(),
             sources: Vec::new(),
@@ -57,6 +59,12 @@ impl CityToml {
     /// The city's name in Japanese and, optionally, English.
     pub fn name(mut self, ja: &str, en: Option<&str>) -> CityToml {
         self.name = (ja.to_owned(), en.map(str::to_owned));
+        self
+    }
+
+    /// The city's IANA time zone (default Asia/Tokyo).
+    pub fn timezone(mut self, timezone: &str) -> CityToml {
+        timezone.clone_into(&mut self.timezone);
         self
     }
 
@@ -146,8 +154,8 @@ impl CityToml {
     /// The file's text.
     pub fn build(&self) -> String {
         let mut out = format!(
-            "id = \"{}\"\ntimezone = \"Asia/Tokyo\"\nname = {{ ja = \"{}\"",
-            self.id, self.name.0
+            "id = \"{}\"\ntimezone = \"{}\"\nname = {{ ja = \"{}\"",
+            self.id, self.timezone, self.name.0
         );
         if let Some(en) = &self.name.1 {
             let _ = write!(out, ", en = \"{en}\"");
@@ -177,12 +185,15 @@ pub struct Served {
     pub files: BTreeMap<String, Vec<u8>>,
     /// URL paths answered with 500.
     pub failing: BTreeSet<String>,
+    /// URL paths answered with a 302 to the URL given.
+    pub redirects: BTreeMap<String, String>,
     /// (path, sent both If-None-Match and If-Modified-Since, status) of every request.
     pub log: Vec<(String, bool, u16)>,
 }
 
 /// A local HTTP server of files with strong ETags and a fixed `Last-Modified`, answering
-/// conditional requests with 304, unknown paths with 404 and `failing` ones with 500.
+/// conditional requests with 304, unknown paths with 404, `failing` ones with 500 and
+/// `redirects` with 302.
 pub struct FileServer {
     /// `http://127.0.0.1:{port}`
     pub origin: String,
@@ -211,6 +222,12 @@ impl FileServer {
                 let (status, response) = if served.failing.contains(&path) {
                     let status = StatusCode::INTERNAL_SERVER_ERROR;
                     (status, status.into_response())
+                } else if let Some(to) = served.redirects.get(&path) {
+                    let status = StatusCode::FOUND;
+                    (
+                        status,
+                        (status, [(header::LOCATION, to.clone())]).into_response(),
+                    )
                 } else if let Some(bytes) = served.files.get(&path) {
                     let etag = format!("\"{}\"", &crate::files::hex_sha256(bytes)[..16]);
                     let matches = headers
@@ -278,7 +295,9 @@ pub struct Pipeline {
 impl Pipeline {
     /// A pipeline in memory over the city file `text` (named `cities/test.toml`).
     pub fn new(text: &str) -> Pipeline {
-        Pipeline::with(Sources::in_memory().expect("an HTTP client"), text)
+        // Tests serve their URL sources from loopback (`FileServer`).
+        let sources = Sources::in_memory_with(crate::fetch::FetchPolicy::LOOPBACK_FOR_TESTS);
+        Pipeline::with(sources.expect("an HTTP client"), text)
     }
 
     /// A pipeline over `sources` (e.g. with a state directory).

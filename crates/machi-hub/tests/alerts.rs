@@ -9,6 +9,7 @@ use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing;
 use axum::Router;
+use machi_hub::fetch::FetchPolicy;
 use machi_hub::serve::{app, AppState, Paths, Setup};
 use machi_hub::sources::{Sources, MAX_CONCURRENT_FETCHES};
 use machi_hub::store::Outcome;
@@ -281,7 +282,7 @@ async fn start(dir: &Path, started: chrono::DateTime<chrono::Utc>) -> AppState {
         dist: dir.join("dist"),
     };
     let setup = Setup {
-        sources: Sources::open(&dir.join("var")).unwrap(),
+        sources: Sources::open_with(&dir.join("var"), FetchPolicy::LOOPBACK_FOR_TESTS).unwrap(),
         started,
         ..Setup::new(paths).unwrap()
     };
@@ -418,7 +419,16 @@ async fn each_message_is_fetched_once_across_polls_feeds_and_restarts() {
     let after = json(r).await;
     assert_eq!(after["in_force"], before_restart["in_force"]);
     assert_eq!(after["history"], before_restart["history"]);
-    assert_eq!(after["last_success"], before_restart["last_success"]);
+    // The journal is not rewritten for read times alone (store.rs): the restored one may be
+    // the first poll's, a little older, until the next poll.
+    let time =
+        |v: &serde_json::Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    let (after_time, before_time) = (
+        time(&after["last_success"]),
+        time(&before_restart["last_success"]),
+    );
+    assert!(after_time <= before_time);
+    assert!(before_time - after_time < chrono::Duration::minutes(10));
     state.poll().await;
     assert_eq!(server.total_fetches(), before);
     assert_eq!(

@@ -15,6 +15,7 @@ use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, TimeZone as _, Utc};
 use machi_data::alerts::{parse_jma, Alert, AreaScope};
 use machi_data::garbage::category_name;
+use machi_hub::client::ClientSettings;
 use machi_hub::config::CityConfig;
 use machi_hub::push::{endpoint, Payload, Push, PushSettings};
 use machi_hub::serve::{app, AppState, Paths, Setup};
@@ -48,6 +49,8 @@ struct Sink {
     received: Mutex<Vec<Received>>,
     /// name → statuses to answer with (and a Retry-After), then 201.
     script: Mutex<HashMap<String, VecDeque<Answer>>>,
+    /// A hostile or overloaded push service: every answer comes this late, and is this.
+    stall: Mutex<Option<(Duration, Answer)>>,
 }
 
 impl Sink {
@@ -85,17 +88,22 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let answer = sink
-        .script
-        .lock()
-        .unwrap()
-        .get_mut(&name)
-        .and_then(VecDeque::pop_front);
+    let stall = *sink.stall.lock().unwrap();
+    let answer = stall.map(|(_, answer)| answer).or_else(|| {
+        sink.script
+            .lock()
+            .unwrap()
+            .get_mut(&name)
+            .and_then(VecDeque::pop_front)
+    });
     sink.received.lock().unwrap().push(Received {
         name,
         headers,
         body,
     });
+    if let Some((delay, _)) = stall {
+        tokio::time::sleep(delay).await;
+    }
     match answer {
         Some((status, retry_after)) => {
             let mut r = StatusCode::from_u16(status).unwrap().into_response();
@@ -205,13 +213,18 @@ fn settings() -> PushSettings {
 
 /// A hub process over `dir`: a second call is a restart.
 async fn start(dir: &Path) -> AppState {
-    let push = Push::open(&dir.join("state"), settings()).unwrap();
+    start_with(dir, settings(), ClientSettings::default()).await
+}
+
+async fn start_with(dir: &Path, push: PushSettings, clients: ClientSettings) -> AppState {
+    let push = Push::open(&dir.join("state"), push).unwrap();
     let paths = Paths {
         cities: dir.join("cities"),
         dist: dir.join("dist"),
     };
     let setup = Setup {
         push: Some(push),
+        clients,
         ..Setup::new(paths).unwrap()
     };
     AppState::load(setup)
@@ -1180,4 +1193,407 @@ async fn a_stored_endpoint_is_checked_again_when_sending() {
     let report = push.deliver(vec![o], Utc::now()).await;
     assert_eq!((report.refused, report.sent, sink.count()), (1, 0, 0));
     assert_eq!(push.store().log().unwrap()[0].outcome, "refused");
+}
+
+/// A reminder set for an hour that summer time skips still comes: in Berlin, 02:00 on
+/// 2026-03-29 never happens (02:00 CET becomes 03:00 CEST), so the 02:00 reminder about Monday
+/// comes at 03:00.
+#[tokio::test]
+async fn a_reminder_at_an_hour_skipped_by_summer_time_still_fires() {
+    let sink = start_sink().await;
+    let dir = tempfile::tempdir().unwrap();
+    city("berlin", "ベルリン", "Berlin", "tsunami:990", true)
+        .timezone("Europe/Berlin")
+        .write(&dir.path().join("cities"));
+    let state = start(dir.path()).await;
+    let b = Browser::new();
+    subscribe(
+        &state,
+        &b,
+        &sink.url("two-am"),
+        "berlin",
+        "en",
+        serde_json::json!({ "garbage": { "evening_hour": 2 } }),
+    )
+    .await;
+    let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+    // 01:59 CET: not yet.
+    state.push_tick(at("2026-03-29T00:59:00Z")).await;
+    assert_eq!(sink.count(), 0);
+    // 03:00 CEST, the first minute after the skipped hour: Monday's collection (燃やすごみ).
+    state.push_tick(at("2026-03-29T01:00:00Z")).await;
+    let got = sink.take();
+    assert_eq!(got.len(), 1);
+    assert!(b.decrypt(&got[0].body).title.starts_with("Tomorrow: "));
+    // And only once.
+    state.push_tick(at("2026-03-29T01:01:00Z")).await;
+    assert_eq!(sink.count(), 0);
+}
+
+/// On a dual-stack listener every IPv4 client arrives as `::ffff:a.b.c.d`; keyed by its /64, they
+/// all shared one bucket, so 30 requests from one blocked every other IPv4 client.
+#[tokio::test]
+async fn thirty_requests_from_one_mapped_address_do_not_block_another() {
+    let dir = hub_dir();
+    let state = start(dir.path()).await;
+    let key = || Request::get("/api/push/key").body(Body::empty()).unwrap();
+    for _ in 0..30 {
+        let (s, _, _) = call_from(&state, key(), "[::ffff:203.0.113.5]:1000").await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (s, _, _) = call_from(&state, key(), "[::ffff:203.0.113.5]:1001").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    let (s, _, _) = call_from(&state, key(), "[::ffff:203.0.113.6]:1000").await;
+    assert_eq!(s, StatusCode::OK, "another IPv4 client is not blocked");
+    let (s, _, _) = call_from(&state, key(), "203.0.113.5:1002").await;
+    assert_eq!(
+        s,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the same client, however it arrives"
+    );
+}
+
+/// Behind the TLS proxy every request comes from the proxy: the client is taken from
+/// `X-Forwarded-For` (or `Forwarded`) only when the peer is the configured proxy.
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_client_is_limited_not_the_proxy() {
+    let dir = hub_dir();
+    let clients = ClientSettings {
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        public_origin: None,
+    };
+    let state = start_with(dir.path(), settings(), clients).await;
+    let via_proxy = |client: &str| {
+        Request::get("/api/push/key")
+            .header("x-forwarded-for", client)
+            .body(Body::empty())
+            .unwrap()
+    };
+    for _ in 0..30 {
+        let (s, _, _) = call_from(&state, via_proxy("198.51.100.7"), "127.0.0.1:9000").await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (s, _, _) = call_from(&state, via_proxy("198.51.100.7"), "127.0.0.1:9000").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    // Hundreds of residents through the same proxy after an earthquake: all served.
+    for i in 0..300 {
+        let client = format!("2001:db8:{i:x}::1");
+        let (s, _, _) = call_from(&state, via_proxy(&client), "127.0.0.1:9000").await;
+        assert_eq!(s, StatusCode::OK, "{client}");
+    }
+    // A peer that is not the proxy cannot choose its address by writing the header.
+    for i in 0..30 {
+        let spoofed = format!("192.0.2.{i}");
+        let (s, _, _) = call_from(&state, via_proxy(&spoofed), "203.0.113.50:1").await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (s, _, _) = call_from(&state, via_proxy("192.0.2.99"), "203.0.113.50:1").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+}
+
+fn create_body(browser: &Browser, endpoint: &str) -> serde_json::Value {
+    serde_json::json!({
+        "subscription": browser.subscription(endpoint),
+        "city": "nanao", "area": "kita", "language": "ja",
+        "topics": { "alerts": { "min_severity": "warning" } },
+    })
+}
+
+/// Another site's page cannot create or change a subscription (its browser says where it comes
+/// from), a body must be JSON, an endpoint cannot be taken over without its keys, and the caps
+/// per client and in total answer with clear errors.
+#[tokio::test]
+async fn subscriptions_cannot_be_made_cross_site_or_taken_over_and_are_capped() {
+    let dir = hub_dir();
+    let push = PushSettings {
+        creations_per_hour: 3,
+        max_subscriptions: 4,
+        ..settings()
+    };
+    let state = start_with(dir.path(), push, ClientSettings::default()).await;
+    let b = Browser::new();
+    let endpoint = "https://fcm.googleapis.com/fcm/send/victim";
+    let post = |body: &serde_json::Value, extra: &[(&str, &str)]| {
+        let mut r = Request::post("/api/push/subscriptions")
+            .header(header::HOST, "machi.example.jp")
+            .header(header::CONTENT_TYPE, "application/json");
+        for (k, v) in extra {
+            r = r.header(*k, *v);
+        }
+        r.body(Body::from(body.to_string())).unwrap()
+    };
+    let body = create_body(&b, endpoint);
+
+    // Cross-site: by Origin, by Sec-Fetch-Site.
+    for extra in [
+        &[("origin", "https://evil.example")][..],
+        &[("sec-fetch-site", "cross-site")][..],
+        &[("origin", "null")][..],
+    ] {
+        let (s, _, json) = call_from(&state, post(&body, extra), "198.51.100.20:1").await;
+        assert_eq!(
+            (s, json["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("cross_site"))
+        );
+    }
+    // Not JSON: what an HTML form could send across sites.
+    let form = Request::post("/api/push/subscriptions")
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (s, _, json) = call_from(&state, form, "198.51.100.20:1").await;
+    assert_eq!(
+        (s, json["code"].as_str()),
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Some("unsupported_media_type")
+        )
+    );
+    assert_eq!(state.push().unwrap().store().count().unwrap(), 0);
+
+    // The hub's own page: created.
+    let own = [
+        ("origin", "https://machi.example.jp"),
+        ("sec-fetch-site", "same-origin"),
+    ];
+    let (s, _, first) = call_from(&state, post(&body, &own), "198.51.100.20:1").await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    // Someone who knows the endpoint but not its keys: refused, and the owner keeps it.
+    let thief = create_body(&Browser::new(), endpoint);
+    let (s, _, json) = call_from(&state, post(&thief, &own), "198.51.100.21:1").await;
+    assert_eq!(
+        (s, json["code"].as_str()),
+        (StatusCode::CONFLICT, Some("subscription_conflict"))
+    );
+    assert!(
+        !json["error"].as_str().unwrap().contains("exists"),
+        "{json}"
+    );
+    let store = state.push().unwrap().store();
+    assert!(store.get(first["id"].as_str().unwrap()).unwrap().is_some());
+    // The browser itself subscribing again (same keys): replaces it.
+    let (s, _, again) = call_from(&state, post(&body, &own), "198.51.100.20:1").await;
+    assert_eq!(s, StatusCode::CREATED, "{again}");
+    assert!(store.get(first["id"].as_str().unwrap()).unwrap().is_none());
+    assert_eq!(store.count().unwrap(), 1);
+
+    // Per client: 3 an hour here (two used above, the refused ones did not count).
+    let (s, _, _) = call_from(
+        &state,
+        post(
+            &create_body(&Browser::new(), "https://fcm.googleapis.com/fcm/send/3"),
+            &[],
+        ),
+        "198.51.100.20:2",
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, headers, json) = call_from(
+        &state,
+        post(
+            &create_body(&Browser::new(), "https://fcm.googleapis.com/fcm/send/4"),
+            &[],
+        ),
+        "198.51.100.20:3",
+    )
+    .await;
+    assert_eq!(
+        (s, json["code"].as_str()),
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            Some("too_many_subscriptions")
+        )
+    );
+    assert!(headers.contains_key(header::RETRY_AFTER));
+    // In all: 4 here.
+    for (n, from) in ["198.51.100.30:1", "198.51.100.31:1", "198.51.100.32:1"]
+        .into_iter()
+        .enumerate()
+    {
+        let endpoint = format!("https://fcm.googleapis.com/fcm/send/other-{n}");
+        let (s, _, json) = call_from(
+            &state,
+            post(&create_body(&Browser::new(), &endpoint), &[]),
+            from,
+        )
+        .await;
+        if n < 2 {
+            assert_eq!(s, StatusCode::CREATED, "{json}");
+        } else {
+            assert_eq!(
+                (s, json["code"].as_str()),
+                (StatusCode::SERVICE_UNAVAILABLE, Some("subscriptions_full"))
+            );
+        }
+    }
+}
+
+/// A captured log, for what must never be in one.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Log {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// An endpoint is the subscription's address at the push service: it is never logged, not even
+/// in a send error (reqwest's errors name the URL). The push directory is the hub user's only.
+#[tokio::test]
+async fn push_endpoints_never_reach_the_logs_and_push_files_are_private() {
+    let log = Log::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let dir = hub_dir();
+    let state = start(dir.path()).await;
+    // Nothing listens on port 1: every attempt is a network error.
+    let (id, _) = subscribe(
+        &state,
+        &Browser::new(),
+        "http://127.0.0.1:1/push/SECRET-PATH-7f3a",
+        "nanao",
+        "ja",
+        serde_json::json!({ "alerts": { "min_severity": "warning" } }),
+    )
+    .await;
+    let report = state
+        .push()
+        .unwrap()
+        .fan_out_alerts(&[tsunami_message()], &scopes(&state), noto_now())
+        .await;
+    assert_eq!(report.failed, 1);
+    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains(&id),
+        "the send was logged by subscription id:\n{text}"
+    );
+    assert!(
+        !text.contains("SECRET-PATH"),
+        "an endpoint in the log:\n{text}"
+    );
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &str| {
+            std::fs::metadata(dir.path().join("state/push").join(p))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode(""), 0o700);
+        assert_eq!(mode("push.sqlite3"), 0o600);
+        assert_eq!(mode("push.sqlite3-wal"), 0o600);
+        assert_eq!(mode("vapid-private.pk8"), 0o600);
+    }
+}
+
+/// A damaged push database does not stop the hub: it is moved aside and a new one is started.
+#[tokio::test]
+async fn a_damaged_push_database_is_moved_aside_and_the_hub_starts() {
+    let dir = hub_dir();
+    let push_dir = dir.path().join("state/push");
+    std::fs::create_dir_all(&push_dir).unwrap();
+    std::fs::write(push_dir.join("push.sqlite3"), vec![0x5a; 8192]).unwrap();
+    let state = start(dir.path()).await;
+    assert_eq!(state.push().unwrap().store().count().unwrap(), 0);
+    let aside: Vec<String> = std::fs::read_dir(&push_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("push.sqlite3.corrupt-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "kept for the operator");
+    subscribe(
+        &state,
+        &Browser::new(),
+        "https://fcm.googleapis.com/fcm/send/after",
+        "nanao",
+        "ja",
+        serde_json::json!({ "alerts": { "min_severity": "warning" } }),
+    )
+    .await;
+}
+
+/// A hostile push service (anyone can subscribe with an endpoint on their own server) answers
+/// 429 `Retry-After: 60`, and only after stalling. Before, its 200 subscriptions held every send
+/// slot (each one through its Retry-After), so an alert for a normal subscription created after
+/// them waited minutes. Now one push service gets at most `per_origin` slots, and a Retry-After
+/// is waited out holding none.
+#[tokio::test]
+async fn a_hostile_push_service_cannot_hold_back_an_alert_for_others() {
+    let hostile = start_sink().await;
+    *hostile.stall.lock().unwrap() = Some((Duration::from_secs(20), (429, Some("60"))));
+    let normal = start_sink().await;
+    let dir = hub_dir();
+    let push_settings = PushSettings {
+        max_retry_after: Duration::from_secs(60),
+        ..settings()
+    };
+    let state = start_with(dir.path(), push_settings, ClientSettings::default()).await;
+    let push = state.push().unwrap().clone();
+    let b = Browser::new();
+    for i in 0..200 {
+        let sub = machi_hub::push::store::Subscription {
+            id: format!("hostile-{i:03}"),
+            endpoint: hostile.url(&format!("h{i}")),
+            p256dh: b.p256dh(),
+            auth: B64.encode(b.auth),
+            city: "nanao".into(),
+            area: "kita".into(),
+            language: "ja".into(),
+            topics: machi_hub::push::store::Topics {
+                alerts: Some(machi_hub::push::store::AlertTopic {
+                    min_severity: machi_data::alerts::Severity::Warning,
+                    min_level: None,
+                }),
+                garbage: None,
+                nursery: Vec::new(),
+                meetings: None,
+            },
+        };
+        push.store().insert(&sub, "h", 0).unwrap();
+    }
+    let resident = Browser::new();
+    subscribe(
+        &state,
+        &resident,
+        &normal.url("resident"),
+        "nanao",
+        "ja",
+        serde_json::json!({ "alerts": { "min_severity": "warning" } }),
+    )
+    .await;
+    let cities = scopes(&state);
+    let started = std::time::Instant::now();
+    let fan_out = tokio::spawn(async move {
+        push.fan_out_alerts(&[tsunami_message()], &cities, noto_now())
+            .await
+    });
+    while normal.count() == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the resident's alert is held back by the hostile push service"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let took = started.elapsed();
+    let got = normal.take();
+    assert_eq!(resident.decrypt(&got[0].body).title, "大津波警報");
+    assert!(
+        hostile.count() > 0,
+        "the hostile service was being sent to meanwhile"
+    );
+    println!("the resident's alert arrived after {took:?}");
+    fan_out.abort();
 }

@@ -41,3 +41,23 @@ pub fn read_to_string(relative: &str) -> String {
     let path = shared_data(relative);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// The CPU time the calling thread has used so far (Linux; elsewhere the wall clock since the
+/// first call). Tests that bound what one input may cost (a hostile header, an XML element with
+/// thousands of attributes) measure this rather than the wall clock, which two busy cores shared
+/// with other builds stretch several times over.
+pub fn cpu_time() -> std::time::Duration {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: getrusage writes into the struct we pass and reads nothing else.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) } == 0 {
+            let tv = |t: libc::timeval| {
+                std::time::Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000)
+            };
+            return tv(usage.ru_utime) + tv(usage.ru_stime);
+        }
+    }
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed()
+}

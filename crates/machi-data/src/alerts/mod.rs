@@ -32,7 +32,10 @@ pub use model::{
 };
 pub use names::{intensity_name, kind_name, tsunami_category_name};
 pub use shelter::{haversine_km, nearest, HazardType, Shelter};
-pub use state::{AlertState, AreaIndex, AreaScope, AreaTree, CurrentState, SubscriptionIndex};
+pub use state::{
+    confirmation_bound, is_ahead, is_unconfirmed, AlertState, AreaIndex, AreaScope, AreaTree,
+    CurrentState, SubscriptionIndex, AHEAD_TOLERANCE_MINUTES,
+};
 
 #[cfg(feature = "sources")]
 pub use atom::{parse_atom_feed, parse_atom_feed_with, FeedEntry};

@@ -1,7 +1,10 @@
 //! What is in force for one place, from every message received: a pure function.
 //!
 //! Rules, in order:
-//! 1. Test and training messages (`Alert::test`) and messages issued after `now` are ignored.
+//! 1. Test and training messages (`Alert::test`) are ignored. Every other message given has been
+//!    received, so it is known, whatever its time says: a hub whose clock is a few minutes slow
+//!    shows a new warning at once, and one far ahead of the clock is shown with its own time
+//!    ([`is_ahead`] says which, for the log) rather than hidden.
 //! 2. 取消 / CAP Cancel removes the messages it refers to (CAP: `references`; JMA: every earlier
 //!    message of the same series and EventID). They are reported in `cancelled`.
 //! 3. 訂正 replaces the earlier messages of the same series and EventID; CAP Update supersedes the
@@ -13,6 +16,11 @@
 //!    alert of the same sender and kind for the place.
 //! 6. Expired (`valid_until <= now`) alerts drop out; event reports (earthquakes, EEW, tsunami
 //!    observations) are never "in force", only in `history_72h`.
+//! 7. An alert that would be in force but whose series sent nothing newer within the bound for
+//!    its kind ([`confirmation_bound`]) is `unconfirmed`: its lift may have been missed (JMA's
+//!    high-frequency feeds hold minutes of entries; a hub that was down misses what they listed),
+//!    so it is shown as "may have ended", never as current.
+//! 8. What is in force or unconfirmed is always in `history_72h` too, however old.
 //!
 //! A place is an [`AreaScope`]: a municipality code plus its parent regions from the JMA area tree
 //! (warnings may be issued for a coarser region), plus any tsunami or seismic area codes and a
@@ -32,9 +40,51 @@ pub struct CurrentState {
     pub lifted: Vec<Alert>,
     /// Messages cancelled (取消 / CAP Cancel) that concerned the place.
     pub cancelled: Vec<Alert>,
-    /// Everything that concerned the place in the last 72 hours, newest first (corrected and
-    /// cancelled messages excluded).
+    /// Everything that concerned the place in the last 72 hours, and everything in force or
+    /// unconfirmed, newest first (corrected and cancelled messages excluded).
     pub history_72h: Vec<Alert>,
+    /// Would be in force, but nothing newer of its series came within [`confirmation_bound`]:
+    /// "may have ended", most severe first.
+    pub unconfirmed: Vec<Alert>,
+}
+
+/// A message issued more than this far ahead of the clock is logged as such (the hub's clock or
+/// the sender's is wrong); it is shown all the same, with its own time.
+pub const AHEAD_TOLERANCE_MINUTES: i64 = 60;
+
+/// Whether `a` says it was issued further ahead of `now` than [`AHEAD_TOLERANCE_MINUTES`].
+pub fn is_ahead(a: &Alert, now: DateTime<Utc>) -> bool {
+    a.issued_at.with_timezone(&Utc) - now > Duration::minutes(AHEAD_TOLERANCE_MINUTES)
+}
+
+/// How long an alert in force may go without a newer message of its series before it is shown
+/// as "may have ended"; `None` when it never lapses that way. JMA restates tsunami warnings as
+/// they change (hours); weather warnings at least three times a day (05, 11 and 17 o'clock) while
+/// any is in force; other information (土砂災害警戒情報, river floods) within hours. Volcano
+/// warnings stand for months without a new message, and a CAP alert with an expiry ends by it.
+pub fn confirmation_bound(a: &Alert) -> Option<Duration> {
+    match a.source_kind {
+        AlertSourceKind::JmaTsunami => Some(Duration::hours(12)),
+        AlertSourceKind::JmaEarthquake
+        | AlertSourceKind::JmaEew
+        | AlertSourceKind::JmaTsunamiInfo => Some(Duration::hours(6)),
+        AlertSourceKind::JmaWeatherWarningH27 | AlertSourceKind::JmaWeatherWarningR06 => {
+            Some(Duration::hours(24))
+        }
+        AlertSourceKind::JmaInformation => {
+            let volcano = a.areas.iter().any(|c| c.as_str().starts_with("volcano:"))
+                || a.kind_name.contains("噴火")
+                || a.kind_name.contains("火山");
+            (!volcano).then(|| Duration::hours(24))
+        }
+        AlertSourceKind::Cap => a.valid_until.is_none().then(|| Duration::hours(24)),
+    }
+}
+
+/// Whether an alert (its series' latest message) is older at `now` than its
+/// [`confirmation_bound`]: its lift may have been missed.
+pub fn is_unconfirmed(a: &Alert, now: DateTime<Utc>) -> bool {
+    confirmation_bound(a).is_some_and(|bound| now - a.issued_at.with_timezone(&Utc) > bound)
 }
 
 /// Namespace for the state computation.
@@ -49,11 +99,11 @@ impl AlertState {
 
     /// The state of a place.
     pub fn compute_in(messages: &[Alert], scope: &AreaScope, now: DateTime<Utc>) -> CurrentState {
-        // Messages issued after `now` are not known yet at `now`.
+        // Every message given was received, so it is known, whatever its time (rule 1).
         let live: Vec<(usize, &Alert)> = messages
             .iter()
             .enumerate()
-            .filter(|(_, a)| !a.test && a.issued_at <= now)
+            .filter(|(_, a)| !a.test)
             .collect();
 
         // 2. Cancellations. 3. Corrections and CAP updates.
@@ -165,16 +215,31 @@ impl AlertState {
         state
             .in_force
             .extend(cap_in_force.into_iter().map(|(_, a)| a.clone()));
-        state.in_force.sort_by(|a, b| {
+        // 7. Not confirmed within the bound for its kind: may have ended.
+        let (unconfirmed, in_force): (Vec<Alert>, Vec<Alert>) = std::mem::take(&mut state.in_force)
+            .into_iter()
+            .partition(|a| is_unconfirmed(a, now));
+        state.in_force = in_force;
+        state.unconfirmed = unconfirmed;
+        let most_severe_first = |a: &Alert, b: &Alert| {
             (b.severity, b.level, b.issued_at).cmp(&(a.severity, a.level, a.issued_at))
-        });
+        };
+        state.in_force.sort_by(most_severe_first);
+        state.unconfirmed.sort_by(most_severe_first);
         state.lifted.sort_by_key(|a| std::cmp::Reverse(a.issued_at));
 
+        // 8. The last 72 hours, and whatever is shown as in force or unconfirmed.
         let since = now - Duration::hours(72);
+        let shown: HashSet<&str> = state
+            .in_force
+            .iter()
+            .chain(&state.unconfirmed)
+            .map(|a| a.id.as_str())
+            .collect();
         state.history_72h = candidates
             .iter()
             .filter(|(_, a)| scope.touches(a) && a.kind_code != "00")
-            .filter(|(_, a)| a.issued_at >= since && a.issued_at <= now)
+            .filter(|(_, a)| a.issued_at >= since || shown.contains(a.id.as_str()))
             .map(|(_, a)| (*a).clone())
             .collect();
         state

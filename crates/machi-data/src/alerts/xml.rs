@@ -13,6 +13,7 @@
 use super::error::AlertError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
+use std::collections::HashSet;
 
 /// Caps applied before and while reading XML. The defaults fit every real JMA message (the largest,
 /// a 震源・震度に関する情報 for the Noto earthquake, is 442 KB) with room to spare.
@@ -24,6 +25,8 @@ pub struct XmlLimits {
     pub max_depth: usize,
     /// Documents with more elements than this are refused.
     pub max_elements: usize,
+    /// Elements with more attributes than this are refused (real ones have a handful).
+    pub max_attributes: usize,
 }
 
 impl Default for XmlLimits {
@@ -32,6 +35,7 @@ impl Default for XmlLimits {
             max_bytes: 2 * 1024 * 1024,
             max_depth: 64,
             max_elements: 250_000,
+            max_attributes: 256,
         }
     }
 }
@@ -254,7 +258,8 @@ pub(crate) fn parse<'a>(
                 if stack.is_empty() && root.is_some() {
                     return Err(fail(&stack, pos, "a second root element".into()));
                 }
-                let el = element(start, pos as usize).map_err(|m| fail(&stack, pos, m))?;
+                let el = element(start, pos as usize, limits.max_attributes)
+                    .map_err(|m| fail(&stack, pos, m))?;
                 if stack.is_empty() {
                     root_ns = namespace_of(start, &el);
                 }
@@ -339,12 +344,26 @@ fn attach(stack: &mut [Element], root: &mut Option<Element>, el: Element) {
     }
 }
 
-fn element(start: &BytesStart<'_>, pos: usize) -> Result<Element, String> {
+fn element(start: &BytesStart<'_>, pos: usize, max_attributes: usize) -> Result<Element, String> {
     let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
     let mut attrs = Vec::new();
-    for a in start.attributes() {
+    // quick-xml's own duplicate check compares every attribute with every earlier one
+    // (quadratic in their number); a set of the qualified names does it in linear time.
+    let mut seen: HashSet<&[u8]> = HashSet::new();
+    for a in start.attributes().with_checks(false) {
         let a = a.map_err(|e| format!("bad attribute in <{name}>: {e}"))?;
-        let key = a.key.as_ref();
+        if attrs.len() >= max_attributes {
+            return Err(format!(
+                "<{name}> has more than {max_attributes} attributes"
+            ));
+        }
+        let key = a.key.into_inner();
+        if !seen.insert(key) {
+            return Err(format!(
+                "attribute {} appears twice in <{name}>",
+                String::from_utf8_lossy(key)
+            ));
+        }
         let key = if key == b"xmlns" || key.starts_with(b"xmlns:") {
             String::from_utf8_lossy(key).into_owned()
         } else {

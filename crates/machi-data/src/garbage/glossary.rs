@@ -8,6 +8,8 @@
 //! joining several kinds with ・ or 、 (缶・びん・ペットボトル) is matched part by part.
 
 use super::fold::fold;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// One kind of garbage and the labels cities write for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,16 +195,28 @@ pub fn lookup(label: &str) -> Option<Match> {
 /// has a bracketed note (破砕ゴミ（有害ごみ）), the part outside the brackets decides.
 fn entry_for(label: &str) -> Option<&'static Entry> {
     let key = strip_decorations(&fold(label));
-    let find = |k: &str| {
-        ENTRIES
-            .iter()
-            .find(|e| e.labels.iter().any(|l| strip_decorations(&fold(l)) == k))
-    };
+    let find = |k: &str| folded_labels().get(k).copied();
     find(&key).or_else(|| {
         let outside = without_brackets(&key);
         (outside != key && !outside.is_empty())
             .then(|| find(&outside))
             .flatten()
+    })
+}
+
+/// Every glossary label folded and undecorated, with its entry (the first entry that has it):
+/// made once, so a lookup folds only the label asked about (a header of 20,000 columns folded
+/// the whole glossary 20,000 times).
+fn folded_labels() -> &'static HashMap<String, &'static Entry> {
+    static LABELS: OnceLock<HashMap<String, &'static Entry>> = OnceLock::new();
+    LABELS.get_or_init(|| {
+        let mut map = HashMap::new();
+        for e in ENTRIES {
+            for l in e.labels {
+                map.entry(strip_decorations(&fold(l))).or_insert(e);
+            }
+        }
+        map
     })
 }
 

@@ -26,7 +26,7 @@ use super::model::{
 use super::token::parse_cell;
 use crate::text::LocalizedText;
 use chrono::NaiveDate;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The files of one city, as bytes in any of the encodings cities use. Only `area_days` is
 /// required; the others are `None` when the city does not publish them.
@@ -160,9 +160,10 @@ fn records(
 
 fn read_remarks(rows: &[Record], warnings: &mut Vec<Warning>) -> Vec<Remark> {
     let mut out: Vec<Remark> = Vec::new();
+    let mut ids: HashSet<u32> = HashSet::new();
     for row in rows.iter().skip(1) {
         match row.get(0).parse::<u32>() {
-            Ok(id) if !out.iter().any(|r| r.id == id) => out.push(Remark {
+            Ok(id) if ids.insert(id) => out.push(Remark {
                 id,
                 text: LocalizedText::ja(row.get(1)),
             }),
@@ -261,13 +262,14 @@ fn read_areas(
         .at_line(header.line));
     }
     let labels = &header.fields[2..];
+    let mut seen_labels: HashSet<&str> = HashSet::with_capacity(labels.len());
     for (i, label) in labels.iter().enumerate() {
         if label.is_empty() {
             return Err(GarbageError::new(file, "the category has no label")
                 .at_line(header.line)
                 .at_column(i + 3, None));
         }
-        if labels[..i].contains(label) {
+        if !seen_labels.insert(label) {
             return Err(GarbageError::new(
                 file,
                 format!("the category \"{label}\" appears twice in the header"),
@@ -277,9 +279,12 @@ fn read_areas(
         }
     }
     let categories = categories_from_labels(labels);
+    let remark_ids: HashSet<u32> = remarks.iter().map(|r| r.id).collect();
 
     let mut areas: Vec<GarbageArea> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    // Name → the indices in `areas` of the areas of that name, to find a repeated row at once.
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
     for row in &rows[1..] {
         if row.fields.len() < header.fields.len() {
             let missing = row.fields.len() + 1;
@@ -343,7 +348,7 @@ fn read_areas(
                 warnings.push(warn(file, row.line, column, &labels[i], &problem));
             }
             for id in &cell.footnotes {
-                if !remarks.iter().any(|r| r.id == *id) {
+                if !remark_ids.contains(id) {
                     warnings.push(warn(
                         file,
                         row.line,
@@ -372,7 +377,8 @@ fn read_areas(
         let count = seen.entry(name.to_owned()).or_insert(0);
         *count += 1;
         if *count > 1 {
-            let same = areas.iter().any(|a| {
+            let same = by_name.get(name).into_iter().flatten().any(|&i| {
+                let a = &areas[i];
                 a.name == area.name && a.schedules == area.schedules && a.centre == area.centre
             });
             if same {
@@ -398,6 +404,10 @@ fn read_areas(
                 ),
             ));
         }
+        by_name
+            .entry(name.to_owned())
+            .or_default()
+            .push(areas.len());
         areas.push(area);
     }
     Ok((categories, areas))
@@ -411,13 +421,17 @@ pub(crate) fn categories_from_labels(labels: &[String]) -> Vec<Category> {
         .iter()
         .map(|m| m.as_ref().and_then(|m| m.kind))
         .collect();
+    let mut kind_counts: HashMap<&str, usize> = HashMap::new();
+    for kind in kinds.iter().flatten() {
+        *kind_counts.entry(kind).or_default() += 1;
+    }
     labels
         .iter()
         .zip(matches)
         .enumerate()
         .map(|(i, (label, m))| {
             let kind = kinds[i];
-            let unique = kind.is_some() && kinds.iter().filter(|k| **k == kind).count() == 1;
+            let unique = kind.is_some_and(|k| kind_counts.get(k) == Some(&1));
             Category {
                 id: category_id(label, kind, unique),
                 // A label the glossary knows is kept trimmed, an unknown one as the city wrote it.
@@ -434,9 +448,10 @@ pub(crate) fn categories_from_labels(labels: &[String]) -> Vec<Category> {
 
 /// Fills the categories from description.csv: label, sub-label, description, icon, colour.
 fn describe(categories: &mut [Category], rows: &[Record], warnings: &mut Vec<Warning>) {
+    let index = CategoryIndex::new(categories);
     for row in rows.iter().skip(1) {
         let label = row.get(0);
-        let Some(category) = find_category(categories, label) else {
+        let Some(category) = index.find(label).and_then(|i| categories.get_mut(i)) else {
             warnings.push(warn(
                 "description.csv",
                 row.line,
@@ -480,38 +495,53 @@ fn is_colour(s: &str) -> bool {
 }
 
 /// The category a label means: the same label, else the same after folding (ゴミ/ごみ, full and
-/// half width), else the glossary kind when exactly one category has it.
-fn find_category<'a>(categories: &'a mut [Category], label: &str) -> Option<&'a mut Category> {
-    let i = index_of_category(categories, label)?;
-    categories.get_mut(i)
+/// half width), else the glossary kind when exactly one category has it. Indexed once, so a
+/// file of thousands of rows does not scan every category for each (nor fold them again).
+struct CategoryIndex {
+    by_label: HashMap<String, usize>,
+    by_folded: HashMap<String, usize>,
+    /// Kind → the one category that has it, or `None` when several do.
+    by_kind: HashMap<String, Option<usize>>,
 }
 
-fn index_of_category(categories: &[Category], label: &str) -> Option<usize> {
-    if let Some(i) = categories
-        .iter()
-        .position(|c| c.label.original() == Some(label))
-    {
-        return Some(i);
+impl CategoryIndex {
+    fn new(categories: &[Category]) -> CategoryIndex {
+        let mut index = CategoryIndex {
+            by_label: HashMap::new(),
+            by_folded: HashMap::new(),
+            by_kind: HashMap::new(),
+        };
+        for (i, c) in categories.iter().enumerate() {
+            if let Some(label) = c.label.original() {
+                // The first category with a label wins, as a scan in order found it.
+                index.by_label.entry(label.to_owned()).or_insert(i);
+                index.by_folded.entry(fold(label)).or_insert(i);
+            }
+            if let Some(kind) = &c.kind {
+                index
+                    .by_kind
+                    .entry(kind.clone())
+                    .and_modify(|one| *one = None)
+                    .or_insert(Some(i));
+            }
+        }
+        index
     }
-    let folded = fold(label);
-    if let Some(i) = categories
-        .iter()
-        .position(|c| c.label.original().map(fold).as_deref() == Some(folded.as_str()))
-    {
-        return Some(i);
-    }
-    let kind = glossary::lookup(label)?.kind?;
-    let mut same = categories
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.kind.as_deref() == Some(kind));
-    match (same.next(), same.next()) {
-        (Some((i, _)), None) => Some(i),
-        _ => None,
+
+    fn find(&self, label: &str) -> Option<usize> {
+        if let Some(&i) = self.by_label.get(label) {
+            return Some(i);
+        }
+        if let Some(&i) = self.by_folded.get(&fold(label)) {
+            return Some(i);
+        }
+        let kind = glossary::lookup(label)?.kind?;
+        self.by_kind.get(kind).copied().flatten()
     }
 }
 
 fn read_items(rows: &[Record], categories: &[Category], warnings: &mut Vec<Warning>) -> Vec<Item> {
+    let index = CategoryIndex::new(categories);
     let header = rows.first().map(|r| &r.fields);
     let mut resolved: HashMap<&str, Option<String>> = HashMap::new();
     let mut out = Vec::new();
@@ -542,9 +572,7 @@ fn read_items(rows: &[Record], categories: &[Category], warnings: &mut Vec<Warni
         }
         let category = resolved
             .entry(label)
-            .or_insert_with(|| {
-                index_of_category(categories, label).map(|i| categories[i].id.clone())
-            })
+            .or_insert_with(|| index.find(label).map(|i| categories[i].id.clone()))
             .clone();
         let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
         out.push(Item {

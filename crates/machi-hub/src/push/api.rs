@@ -17,6 +17,7 @@ use super::crypto::{self, UaKeys};
 use super::endpoint;
 use super::store::{AlertTopic, GarbageTopic, MeetingTopic, Subscription, Topics};
 use super::Push;
+use crate::client::{Client, ClientSettings};
 use crate::config::Cities;
 use crate::config::CityConfig;
 use axum::body::Bytes;
@@ -33,7 +34,7 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The largest request body accepted (a subscription is about 600 bytes).
 pub const MAX_BODY: usize = 8 * 1024;
@@ -41,45 +42,82 @@ pub const MAX_BODY: usize = 8 * 1024;
 pub const RATE_PER_MINUTE: u32 = 30;
 /// Nurseries one subscription can follow at most.
 pub const MAX_FOLLOWS: usize = 30;
-/// Buckets kept at most; full (idle) buckets are dropped first when there are more.
+/// Clients tracked at most per generation (a minute); beyond that, requests are let through
+/// untracked rather than refused: during an earthquake, serving everyone matters more.
 const MAX_BUCKETS: usize = 100_000;
 
-/// A token bucket per client address. Hand-written (40 lines) rather than `tower_governor`: the
-/// hub needs one limit on one group of routes, keyed by the connection's address, and that crate
-/// brings `governor`, `dashmap` and header-based key extractors the hub must not trust anyway.
-/// IPv6 clients are keyed by their /64, which one subscriber usually holds whole.
+/// A token bucket per client ([`crate::client::limit_key`]: IPv4 address, IPv6 /64), refilled
+/// over `window`. Hand-written (60 lines) rather than `tower_governor`: the hub needs a limit on
+/// one group of routes keyed by the client it has already identified, and that crate brings
+/// `governor`, `dashmap` and header-based key extractors the hub must not trust anyway.
+///
+/// Memory is bounded and pruned in O(expired): buckets live in two generations swapped every
+/// `window`. A bucket untouched for a whole window is full again, which is the same as having
+/// none, so the older generation is dropped whole at the swap, without scanning the live one.
 pub struct RateLimiter {
-    per_minute: f64,
-    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    per_window: f64,
+    window: Duration,
+    buckets: Mutex<Generations>,
+}
+
+#[derive(Default)]
+struct Generations {
+    current: HashMap<IpAddr, (f64, Instant)>,
+    previous: HashMap<IpAddr, (f64, Instant)>,
+    since: Option<Instant>,
+    untracked: u64,
 }
 
 impl RateLimiter {
+    /// `per_minute` requests a minute, in bursts of up to as many.
     pub fn new(per_minute: u32) -> RateLimiter {
+        RateLimiter::per(per_minute, Duration::from_secs(60))
+    }
+
+    /// `n` per `window`, in bursts of up to `n`.
+    pub fn per(n: u32, window: Duration) -> RateLimiter {
         RateLimiter {
-            per_minute: f64::from(per_minute),
-            buckets: Mutex::new(HashMap::new()),
+            per_window: f64::from(n),
+            window,
+            buckets: Mutex::new(Generations::default()),
         }
     }
 
-    /// Takes a token for `ip`; `Err(seconds)` until the next one when there is none.
+    /// Takes a token for the client at `ip`; `Err(seconds)` until the next one when there is
+    /// none.
     pub fn check(&self, ip: IpAddr, now: Instant) -> Result<(), u64> {
-        let key = match ip {
-            IpAddr::V6(v6) => {
-                let s = v6.segments();
-                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-            }
-            v4 => v4,
-        };
-        let rate = self.per_minute / 60.0;
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if buckets.len() >= MAX_BUCKETS {
-            let full = self.per_minute;
-            buckets.retain(|_, (tokens, at)| {
-                *tokens + now.duration_since(*at).as_secs_f64() * rate < full
-            });
+        let key = crate::client::limit_key(ip);
+        let rate = self.per_window / self.window.as_secs_f64();
+        let mut g = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let since = *g.since.get_or_insert(now);
+        let age = now.saturating_duration_since(since);
+        if age >= self.window * 2 {
+            g.previous = HashMap::new();
+            g.current = HashMap::new();
+            g.since = Some(now);
+        } else if age >= self.window {
+            g.previous = std::mem::take(&mut g.current);
+            g.since = Some(now);
         }
-        let (tokens, at) = buckets.entry(key).or_insert((self.per_minute, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(self.per_minute);
+        if !g.current.contains_key(&key) {
+            let carried = g.previous.remove(&key);
+            if g.current.len() >= MAX_BUCKETS {
+                g.untracked += 1;
+                if g.untracked.is_power_of_two() {
+                    tracing::warn!(
+                        "rate limit: more than {MAX_BUCKETS} clients this minute; {} requests \
+                         let through untracked",
+                        g.untracked
+                    );
+                }
+                return Ok(());
+            }
+            g.current
+                .insert(key, carried.unwrap_or((self.per_window, now)));
+        }
+        let (tokens, at) = g.current.get_mut(&key).expect("inserted above");
+        *tokens = (*tokens + now.saturating_duration_since(*at).as_secs_f64() * rate)
+            .min(self.per_window);
         *at = now;
         if *tokens >= 1.0 {
             *tokens -= 1.0;
@@ -87,6 +125,12 @@ impl RateLimiter {
         } else {
             Err(((1.0 - *tokens) / rate).ceil() as u64)
         }
+    }
+
+    /// How many clients the limiter remembers (both generations).
+    pub fn tracked(&self) -> usize {
+        let g = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        g.current.len() + g.previous.len()
     }
 }
 
@@ -166,7 +210,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-async fn rate_limit(State(state): State<PushApi>, request: Request, next: Next) -> Response {
+async fn rate_limit(State(state): State<PushApi>, mut request: Request, next: Next) -> Response {
     let Some(push) = state.push() else {
         return ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -175,12 +219,9 @@ async fn rate_limit(State(state): State<PushApi>, request: Request, next: Next) 
         )
         .into_response();
     };
-    let ip = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-    if let Err(wait) = push.limiter().check(ip, Instant::now()) {
+    let client = client_of(&request);
+    request.extensions_mut().insert(client);
+    if let Err(wait) = push.limiter().check(client.address, Instant::now()) {
         let mut response = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
@@ -192,12 +233,63 @@ async fn rate_limit(State(state): State<PushApi>, request: Request, next: Next) 
             .insert(header::RETRY_AFTER, HeaderValue::from(wait));
         return response;
     }
+    if let Err(refused) = browser_checks(&request, client) {
+        return refused.into_response();
+    }
     let mut response = next.run(request).await;
     response
         .headers_mut()
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     response
+}
+
+/// The request's client, as [`crate::client::identify`] found it (or from the connection alone,
+/// for a router mounted without that middleware).
+fn client_of(request: &Request) -> Client {
+    if let Some(client) = request.extensions().get::<Client>() {
+        return *client;
+    }
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    Client::of(peer, request.headers(), &ClientSettings::default())
+}
+
+/// What a browser could be made to send from another site is refused before it is read: a
+/// change (anything but GET) made by another site's page, and a body that is not JSON (an HTML
+/// form can post text/plain across sites without asking).
+fn browser_checks(request: &Request, client: Client) -> Result<(), ApiError> {
+    let method = request.method();
+    if method == axum::http::Method::GET || method == axum::http::Method::HEAD {
+        return Ok(());
+    }
+    if !client.same_origin {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross_site",
+            "subscriptions can only be changed from this hub's own pages",
+        ));
+    }
+    let has_body = matches!(
+        *method,
+        axum::http::Method::POST | axum::http::Method::PUT | axum::http::Method::PATCH
+    );
+    let json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if has_body && !json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as JSON with `Content-Type: application/json`",
+        ));
+    }
+    Ok(())
 }
 
 async fn not_found() -> ApiError {
@@ -449,6 +541,7 @@ fn check_place(
 
 async fn create(
     State(state): State<PushApi>,
+    axum::Extension(client): axum::Extension<Client>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let push = push_of(&state)?;
@@ -462,6 +555,31 @@ async fn create(
         &request.area,
         &request.language,
     )?;
+    // Caps, checked once the request is known to be good: per client, then in all.
+    if let Err(wait) = push.creations().check(client.address, Instant::now()) {
+        let mut response = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_subscriptions",
+            format!(
+                "this network has created {} subscriptions in the last hour; try again in {wait} s",
+                push.settings().creations_per_hour
+            ),
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        return Ok(response);
+    }
+    let max = push.settings().max_subscriptions;
+    if push.store().count().map_err(internal)? >= max {
+        tracing::error!("push: the hub holds its maximum of {max} subscriptions; refusing more");
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "subscriptions_full",
+            format!("this hub cannot take more subscriptions (it holds its maximum of {max})"),
+        ));
+    }
     let (id, secret, hash) = super::new_credentials(push.vapid().rng());
     let sub = Subscription {
         id,
@@ -473,9 +591,23 @@ async fn create(
         language: request.language,
         topics,
     };
-    push.store()
+    match push
+        .store()
         .insert(&sub, &hash, chrono::Utc::now().timestamp())
-        .map_err(internal)?;
+    {
+        Ok(()) => {}
+        // Another subscription holds this endpoint with other keys: only the browser that holds
+        // the endpoint (and so its keys) may replace it. Said without confirming that it exists.
+        Err(super::store::StoreError::EndpointTaken) => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "subscription_conflict",
+                "this push subscription cannot be registered; unsubscribe in the browser and \
+                 subscribe again",
+            ))
+        }
+        Err(e) => return Err(internal(e)),
+    }
     let body = wire::Created {
         subscription: view(&sub),
         credentials: wire::Credentials { id: sub.id, secret },
@@ -609,5 +741,50 @@ mod tests {
             assert!(limiter.check(a, t0).is_ok());
         }
         assert!(limiter.check(b, t0).is_err());
+        // An IPv4 client on a dual-stack listener is its IPv4 address, not the /64 ::ffff:0:0
+        // that every IPv4 client shares.
+        let mapped: IpAddr = "::ffff:198.51.100.1".parse().unwrap();
+        for _ in 0..30 {
+            assert!(limiter.check(mapped, t0).is_ok());
+        }
+        assert!(limiter.check("198.51.100.1".parse().unwrap(), t0).is_err());
+        assert!(limiter
+            .check("::ffff:198.51.100.2".parse().unwrap(), t0)
+            .is_ok());
+    }
+
+    /// Hundreds of distinct clients in a minute (a burst after an earthquake) are all served, and
+    /// the limiter forgets them once their buckets would be full again, without scanning.
+    #[test]
+    fn a_burst_of_clients_is_served_and_forgotten() {
+        let limiter = RateLimiter::new(30);
+        let t0 = Instant::now();
+        for i in 0..2_000u32 {
+            let ip = IpAddr::V6(std::net::Ipv6Addr::new(
+                0x2001,
+                0x0db8,
+                (i >> 8) as u16,
+                i as u16,
+                0,
+                0,
+                0,
+                1,
+            ));
+            assert!(limiter
+                .check(ip, t0 + Duration::from_millis(u64::from(i)))
+                .is_ok());
+        }
+        assert_eq!(limiter.tracked(), 2_000);
+        // A client still limited a minute and a half later keeps its bucket…
+        let busy: IpAddr = "203.0.113.9".parse().unwrap();
+        let t1 = t0 + Duration::from_secs(61);
+        for _ in 0..30 {
+            assert!(limiter.check(busy, t1).is_ok());
+        }
+        assert!(limiter.check(busy, t1 + Duration::from_secs(29)).is_ok());
+        assert_eq!(limiter.tracked(), 2_001);
+        // …and two idle windows later everything is dropped at once.
+        assert!(limiter.check(busy, t1 + Duration::from_secs(200)).is_ok());
+        assert_eq!(limiter.tracked(), 1);
     }
 }

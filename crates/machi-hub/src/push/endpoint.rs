@@ -11,58 +11,14 @@
 //! The test-only setting `allow_loopback` (`--push-allow-loopback`) additionally accepts loopback
 //! addresses, with `http` allowed for IP-literal loopback hosts: a local test sink.
 
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::Url;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::IpAddr;
 
 /// The longest endpoint accepted (real ones are under 600 characters).
 pub const MAX_ENDPOINT_LEN: usize = 2048;
 
-/// Whether an address is public unicast: not loopback, private (RFC 1918, ULA), link-local,
-/// CGNAT, multicast, broadcast, unspecified, documentation, benchmarking or reserved.
-pub fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => is_public_v6(v6),
-    }
-}
-
-fn is_public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, c, _] = ip.octets();
-    !(ip.is_unspecified()
-        || ip.is_loopback()
-        || ip.is_private()
-        || ip.is_link_local()
-        || ip.is_multicast()
-        || ip.is_broadcast()
-        || ip.is_documentation()
-        || a == 0 // "this network"
-        || (a == 100 && (64..128).contains(&b)) // CGNAT 100.64.0.0/10
-        || (a == 192 && b == 0 && c == 0) // IETF protocol assignments 192.0.0.0/24
-        || (a == 198 && (b == 18 || b == 19)) // benchmarking 198.18.0.0/15
-        || a >= 240) // reserved 240.0.0.0/4
-}
-
-fn is_public_v6(ip: Ipv6Addr) -> bool {
-    if let Some(v4) = ip.to_ipv4_mapped() {
-        return is_public_v4(v4);
-    }
-    let s = ip.segments();
-    !(ip.is_unspecified()
-        || ip.is_loopback()
-        || ip.is_multicast()
-        || (s[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
-        || (s[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
-        || (s[0] & 0xffc0) == 0xfec0 // site-local fec0::/10 (deprecated)
-        || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation 2001:db8::/32
-        || (s[0] == 0x0064 && s[1] == 0xff9b) // NAT64 64:ff9b::/96 would reach IPv4 anywhere
-        || s[0] == 0x0100 && s[1..4] == [0, 0, 0] // discard-only 100::/64
-        || s[..6] == [0, 0, 0, 0, 0, 0]) // IPv4-compatible ::/96 (deprecated)
-}
-
-fn is_allowed(ip: IpAddr, allow_loopback: bool) -> bool {
-    is_public(ip) || (allow_loopback && ip.is_loopback())
-}
+use crate::address::is_allowed;
+pub use crate::address::{is_public, NotPublic, PublicResolver};
 
 /// Why an endpoint is refused (said after "the push endpoint …").
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -130,102 +86,9 @@ pub fn origin(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
 
-/// The error of a refused resolution; found in a send error's source chain to tell "refused"
-/// from "network trouble" (which is retried).
-#[derive(Debug)]
-pub struct NotPublic(pub String);
-
-impl std::fmt::Display for NotPublic {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} resolves to a non-public address", self.0)
-    }
-}
-
-impl std::error::Error for NotPublic {}
-
-/// The HTTP client's resolver: the system's, refusing any name with a non-public address.
-#[derive(Debug, Clone, Copy)]
-pub struct PublicResolver {
-    pub allow_loopback: bool,
-}
-
-impl Resolve for PublicResolver {
-    fn resolve(&self, name: Name) -> Resolving {
-        let allow_loopback = self.allow_loopback;
-        Box::pin(async move {
-            let host = name.as_str().to_owned();
-            let addrs: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            if addrs.is_empty() || addrs.iter().any(|a| !is_allowed(a.ip(), allow_loopback)) {
-                return Err(Box::new(NotPublic(host)) as Box<dyn std::error::Error + Send + Sync>);
-            }
-            Ok(Box::new(addrs.into_iter()) as Addrs)
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ranges() {
-        for ip in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "100.64.0.1",
-            "0.0.0.0",
-            "224.0.0.1",
-            "255.255.255.255",
-            "192.0.2.1",
-            "198.51.100.1",
-            "203.0.113.9",
-            "198.18.0.1",
-            "240.0.0.1",
-            "::1",
-            "::",
-            "fc00::1",
-            "fd12::1",
-            "fe80::1",
-            "ff02::1",
-            "2001:db8::1",
-            "::ffff:127.0.0.1",
-            "::ffff:10.0.0.1",
-            "64:ff9b::a00:1",
-        ] {
-            assert!(!is_public(ip.parse().unwrap()), "{ip}");
-        }
-        for ip in ["8.8.8.8", "142.250.1.1", "2606:4700::1111", "2a00:1450::1"] {
-            assert!(is_public(ip.parse().unwrap()), "{ip}");
-        }
-    }
-
-    /// DNS rebinding: whatever a name resolved to when it was accepted, the connection uses what
-    /// this resolver returns now, and it refuses loopback (here through `localhost`).
-    #[tokio::test]
-    async fn the_resolver_refuses_names_with_non_public_addresses() {
-        use std::str::FromStr as _;
-        let strict = PublicResolver {
-            allow_loopback: false,
-        };
-        let err = match strict.resolve(Name::from_str("localhost").unwrap()).await {
-            Err(e) => e,
-            Ok(_) => panic!("localhost resolved"),
-        };
-        assert!(err.is::<NotPublic>(), "{err}");
-        let test_only = PublicResolver {
-            allow_loopback: true,
-        };
-        let addrs: Vec<SocketAddr> = test_only
-            .resolve(Name::from_str("localhost").unwrap())
-            .await
-            .unwrap()
-            .collect();
-        assert!(addrs.iter().all(|a| a.ip().is_loopback()));
-    }
 
     #[test]
     fn loopback_only_when_allowed_for_tests() {

@@ -4,38 +4,51 @@
 //!
 //! **Once per event.** Every notification has an event key (`alert:<message id>`,
 //! `garbage:<date>:evening|morning`, `nursery:<city>:<facility>:<class>:<as of>`); before sending, the pair (subscription, event key) is
-//! inserted into `delivered_events` under a UNIQUE constraint, and only newly inserted pairs are
-//! sent. A restart (or a second tick in the same hour) therefore never sends anything twice. The
-//! price is at-most-once: a send that still fails after its retries is logged, not sent again.
+//! claimed in `delivered_events` under a UNIQUE constraint, with the notification itself, and only
+//! newly claimed pairs are sent. A claim is not a delivery: each send's end is recorded as soon as
+//! it comes (and the notification dropped), and a hub that stopped mid-way sends what it had
+//! claimed and not finished when it starts again ([`Push::resume`]; alert messages kept but never
+//! fanned out are fanned out then, [`Push::fan_out_missed`]). A restart or a second tick in the
+//! same hour never claims anything twice. What no protocol can settle: a request the push service
+//! received just before the hub died, whose answer the hub never read, is sent again after the
+//! restart, with the same `Topic` (the push service replaces an undelivered copy) and tag (the
+//! browser replaces a shown one). A send that still fails after its retries is logged, not sent
+//! again.
 //!
 //! **Sending.** At most [`PushSettings::concurrency`] requests at a time over one pooled HTTP
-//! client (keep-alive, HTTP/2 where the push service offers it). 429 waits for `Retry-After`
-//! (capped), 5xx and network errors back off exponentially, up to
-//! [`PushSettings::max_attempts`]; 404/410 remove the subscription; every send is logged.
+//! client (keep-alive, HTTP/2 where the push service offers it), at most
+//! [`PushSettings::per_origin`] of them to one push service, alerts before reminders ([`send`]).
+//! 429 waits for `Retry-After` (capped), 5xx and network errors back off exponentially, up to
+//! [`PushSettings::max_attempts`], holding no slot while they wait; 404/410 remove the
+//! subscription; every send is logged.
 
 pub mod api;
 pub mod crypto;
 pub mod endpoint;
 pub mod meetings;
+pub mod send;
 pub mod store;
 
 use crate::config::CityConfig;
 use crate::feeds::Feeds;
 use chrono::{DateTime, Duration as Days, NaiveDate, Timelike as _, Utc};
 use crypto::{UaKeys, Vapid};
-use machi_data::alerts::{kind_name, Alert, AlertStatus, AreaScope, SubscriptionIndex};
+use machi_data::alerts::{
+    is_unconfirmed, kind_name, Alert, AlertStatus, AreaScope, SubscriptionIndex,
+};
 use machi_data::garbage::category_name;
 use machi_data::nursery::Places;
 use machi_data::NurseryFeed;
 use machi_i18n::{fill, plain, raw, Lang, Msg};
 use ring::rand::SystemRandom;
+use send::{Origins, Priority, Slots};
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use store::{Outcome, SendResult, Store, Subscription};
+use store::{Claim, Outcome, SendResult, Store, Subscription};
 
 /// The hour (city time) of the morning-of garbage reminder.
 pub const MORNING_HOUR: u8 = 6;
@@ -57,6 +70,9 @@ pub struct PushSettings {
     pub subject: String,
     /// Requests in flight at most.
     pub concurrency: usize,
+    /// Requests in flight to one push service (origin) at most: the rest of `concurrency` is
+    /// always there for the others, however slow or hostile one is.
+    pub per_origin: usize,
     /// Tries per message in all (first send + retries).
     pub max_attempts: u32,
     /// The first backoff after a 5xx or network error; doubled each time.
@@ -68,6 +84,10 @@ pub struct PushSettings {
     /// BENCHMARKS AND TESTS ONLY: more certificate authorities (PEM) to trust, for a local push
     /// service speaking TLS as real ones do.
     pub extra_roots: Vec<Vec<u8>>,
+    /// Subscriptions one client (IPv4 address, IPv6 /64) may create in an hour.
+    pub creations_per_hour: u32,
+    /// Subscriptions the hub holds at most; creating more is refused.
+    pub max_subscriptions: usize,
 }
 
 impl Default for PushSettings {
@@ -75,12 +95,16 @@ impl Default for PushSettings {
         PushSettings {
             allow_loopback: false,
             subject: "mailto:webpush@machi.invalid".into(),
-            concurrency: 50,
+            concurrency: 64,
+            per_origin: 48,
             max_attempts: 4,
             backoff: Duration::from_secs(1),
             max_retry_after: Duration::from_secs(60),
             timeout: Duration::from_secs(15),
             extra_roots: Vec::new(),
+            // Generous: a carrier's NAT puts many residents behind one IPv4 address.
+            creations_per_hour: 60,
+            max_subscriptions: 1_000_000,
         }
     }
 }
@@ -120,6 +144,20 @@ pub struct Report {
     pub gone: usize,
     pub failed: usize,
     pub refused: usize,
+    /// Claimed before the hub stopped and found too late to send (past its time to live).
+    pub expired: usize,
+}
+
+impl Report {
+    fn count(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Sent => self.sent += 1,
+            Outcome::Gone => self.gone += 1,
+            Outcome::Failed => self.failed += 1,
+            Outcome::Refused => self.refused += 1,
+            Outcome::Expired => self.expired += 1,
+        }
+    }
 }
 
 /// What came of one message: outcome, last HTTP status, attempts.
@@ -136,6 +174,24 @@ pub enum PushError {
     Vapid(#[from] crypto::VapidError),
     #[error("cannot build the push HTTP client: {0}")]
     Client(#[source] reqwest::Error),
+    #[error(
+        "the push subject {0:?} is not a contact push services can use: give a mailto: address \
+         (mailto:webmaster@city.example.jp) or an https: URL (--push-subject)"
+    )]
+    Subject(String),
+}
+
+/// Whether `subject` is a VAPID `sub` push services accept (RFC 8292 §2.1): a `mailto:` URI with
+/// an address, or an `https:` URL with a host.
+pub fn valid_subject(subject: &str) -> bool {
+    match url::Url::parse(subject) {
+        Ok(u) if u.scheme() == "mailto" => {
+            let (user, host) = u.path().split_once('@').unwrap_or_default();
+            !user.is_empty() && host.contains('.') && !host.ends_with('.')
+        }
+        Ok(u) if u.scheme() == "https" => u.host_str().is_some_and(|h| !h.is_empty()),
+        _ => false,
+    }
 }
 
 /// The push service; cheap to clone.
@@ -150,6 +206,10 @@ struct Inner {
     client: reqwest::Client,
     settings: PushSettings,
     limiter: api::RateLimiter,
+    creations: api::RateLimiter,
+    /// The send slots every fan-out shares (alerts first) and the per-service permits.
+    slots: Arc<Slots>,
+    origins: Origins,
     last_cleanup: Mutex<Option<DateTime<Utc>>>,
 }
 
@@ -157,17 +217,50 @@ impl Push {
     /// Opens the push state under `{state_dir}/push/`: the VAPID key (`vapid-private.pk8`,
     /// created on first start, mode 0600) and the database (`push.sqlite3`).
     pub fn open(state_dir: &Path, settings: PushSettings) -> Result<Push, PushError> {
+        if !valid_subject(&settings.subject) {
+            return Err(PushError::Subject(settings.subject));
+        }
         let dir = state_dir.join("push");
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| crate::files::FileError::new("create", &dir, e))?;
+        crate::files::create_private_dir(&dir)?;
         let vapid =
             Vapid::load_or_create(&dir.join("vapid-private.pk8"), settings.subject.clone())?;
-        let store = Store::open(&dir.join("push.sqlite3"))?;
+        let database = dir.join("push.sqlite3");
+        // Endpoints and keys: readable by the hub's user only. SQLite creates its -wal and -shm
+        // files with the database file's mode, so the database is made private before it opens.
+        for file in ["push.sqlite3", "push.sqlite3-wal", "push.sqlite3-shm"] {
+            crate::files::make_private(&dir.join(file), file == "push.sqlite3")?;
+        }
+        let store = match Store::open(&database) {
+            Ok(store) => store,
+            // A damaged database must not stop the hub (alerts are still read and served):
+            // it is moved aside for the operator, and a new one is started. Its subscriptions
+            // are lost: residents must turn notifications on again (the app does not notice
+            // by itself; the operator may recover rows from the file moved aside).
+            Err(e) if is_damaged(&e) => {
+                let aside = crate::files::move_aside(&database)?;
+                for suffix in ["-wal", "-shm"] {
+                    let mut file = database.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+                tracing::error!(
+                    "{e}: the push database is damaged; moved to {} and starting an empty one \
+                     (its subscriptions are lost)",
+                    aside.display()
+                );
+                crate::files::make_private(&database, true)?;
+                Store::open(&database)?
+            }
+            Err(e) => return Err(e.into()),
+        };
         Self::with(store, vapid, settings)
     }
 
     /// A push service over an existing store and key (tests, benchmarks).
     pub fn with(store: Store, vapid: Vapid, settings: PushSettings) -> Result<Push, PushError> {
+        if !valid_subject(&settings.subject) {
+            return Err(PushError::Subject(settings.subject));
+        }
         let mut client = reqwest::Client::builder();
         for pem in &settings.extra_roots {
             let root = reqwest::Certificate::from_pem(pem).map_err(PushError::Client)?;
@@ -191,6 +284,10 @@ impl Push {
             }))
             .build()
             .map_err(PushError::Client)?;
+        let creations =
+            api::RateLimiter::per(settings.creations_per_hour, Duration::from_secs(3600));
+        let slots = Slots::new(settings.concurrency);
+        let origins = Origins::new(settings.per_origin.min(settings.concurrency));
         Ok(Push {
             inner: Arc::new(Inner {
                 store,
@@ -198,6 +295,9 @@ impl Push {
                 client,
                 settings,
                 limiter: api::RateLimiter::new(api::RATE_PER_MINUTE),
+                creations,
+                slots,
+                origins,
                 last_cleanup: Mutex::new(None),
             }),
         })
@@ -219,23 +319,41 @@ impl Push {
         &self.inner.limiter
     }
 
+    pub(crate) fn creations(&self) -> &api::RateLimiter {
+        &self.inner.creations
+    }
+
     /// Claims each message's (subscription, event) pair, sends the new ones, records the
     /// results.
     pub async fn deliver(&self, batch: Vec<Outgoing>, now: DateTime<Utc>) -> Report {
+        self.deliver_for(batch, &[], now).await
+    }
+
+    /// [`Push::deliver`] for the fan-out of alert messages `messages`: their being fanned out is
+    /// recorded with the claims, in one transaction.
+    async fn deliver_for(
+        &self,
+        batch: Vec<Outgoing>,
+        messages: &[&str],
+        now: DateTime<Utc>,
+    ) -> Report {
         let mut report = Report::default();
         let total = batch.len();
         let claimed = {
-            let pairs: Vec<(&str, &str, &str)> = batch
+            let claims: Vec<Claim<'_>> = batch
                 .iter()
-                .map(|o| {
-                    (
-                        o.subscription_id.as_str(),
-                        o.event_key.as_str(),
-                        o.tag.as_str(),
-                    )
+                .map(|o| Claim {
+                    subscription_id: &o.subscription_id,
+                    event_key: &o.event_key,
+                    tag: &o.tag,
+                    payload: &o.payload,
+                    urgency: o.urgency,
+                    ttl_secs: o.ttl_secs,
                 })
                 .collect();
-            self.inner.store.claim(&pairs, now.timestamp())
+            self.inner
+                .store
+                .claim_notifications(&claims, messages, now.timestamp())
         };
         let claimed = match claimed {
             Ok(claimed) => claimed,
@@ -250,57 +368,147 @@ impl Push {
             .zip(claimed)
             .filter_map(|(o, new)| new.then_some(o))
             .collect();
-        report.skipped = total - todo.len();
+        let sent = self.send_claimed(todo).await;
+        Report {
+            skipped: total - (sent.sent + sent.gone + sent.failed + sent.refused + sent.expired),
+            ..sent
+        }
+    }
 
-        let semaphore = Arc::new(tokio::sync::Semaphore::new(
-            self.inner.settings.concurrency.max(1),
-        ));
+    /// Sends claimed notifications, each with its retries, all at once as far as the slots
+    /// allow, and records each result as soon as it comes (a claim is not a delivery: what was
+    /// recorded is never sent again, what was not is sent by [`Push::resume`] after a restart).
+    async fn send_claimed(&self, todo: Vec<Outgoing>) -> Report {
+        let mut report = Report::default();
+        if todo.is_empty() {
+            return report;
+        }
+        let (done, mut results) = tokio::sync::mpsc::unbounded_channel::<(Outgoing, Sent)>();
         let mut running = tokio::task::JoinSet::new();
-        for (i, o) in todo.iter().cloned().enumerate() {
-            let permit = semaphore
-                .clone()
-                .acquire_owned()
-                .await
-                .expect("the semaphore is never closed");
-            let push = self.clone();
+        for o in todo {
+            let (push, done) = (self.clone(), done.clone());
             running.spawn(async move {
-                let r = push.send_one(&o).await;
-                drop(permit);
-                (i, r)
+                let sent = push.send_one(&o).await;
+                let _ = done.send((o, sent));
             });
         }
-        let mut results: Vec<(usize, Sent)> = Vec::with_capacity(todo.len());
-        while let Some(joined) = running.join_next().await {
-            match joined {
-                Ok(r) => results.push(r),
-                Err(e) => tracing::error!("push: a send task failed: {e}"),
+        drop(done);
+        let mut ready = Vec::new();
+        while let Some(first) = results.recv().await {
+            // What came meanwhile is recorded with it, in one transaction.
+            ready.push(first);
+            while ready.len() < 256 {
+                match results.try_recv() {
+                    Ok(more) => ready.push(more),
+                    Err(_) => break,
+                }
             }
+            let done: Vec<(&str, &str, Sent)> = ready
+                .iter()
+                .map(|(o, sent)| (o.subscription_id.as_str(), o.event_key.as_str(), *sent))
+                .collect();
+            self.record(&done, &mut report);
+            ready.clear();
         }
-        let records: Vec<SendResult<'_>> = results
-            .iter()
-            .map(|(i, (outcome, status, attempts))| {
-                match outcome {
-                    Outcome::Sent => report.sent += 1,
-                    Outcome::Gone => report.gone += 1,
-                    Outcome::Failed => report.failed += 1,
-                    Outcome::Refused => report.refused += 1,
-                }
-                SendResult {
-                    subscription_id: &todo[*i].subscription_id,
-                    event_key: &todo[*i].event_key,
-                    outcome: *outcome,
-                    status: *status,
-                    attempts: *attempts,
-                }
-            })
-            .collect();
-        if let Err(e) = self.inner.store.record(&records, Utc::now().timestamp()) {
-            tracing::error!("push: cannot record {} send results: {e}", records.len());
+        while let Some(joined) = running.join_next().await {
+            if let Err(e) = joined {
+                tracing::error!("push: a send task failed: {e}");
+            }
         }
         report
     }
 
-    /// One message with its retries: (outcome, last status, attempts).
+    /// Records (subscription id, event key, what came of it) for each send, in one transaction.
+    fn record(&self, results: &[(&str, &str, Sent)], report: &mut Report) {
+        let records: Vec<SendResult<'_>> = results
+            .iter()
+            .map(
+                |(subscription_id, event_key, (outcome, status, attempts))| {
+                    report.count(*outcome);
+                    SendResult {
+                        subscription_id,
+                        event_key,
+                        outcome: *outcome,
+                        status: *status,
+                        attempts: *attempts,
+                    }
+                },
+            )
+            .collect();
+        if let Err(e) = self.inner.store.record(&records, Utc::now().timestamp()) {
+            tracing::error!("push: cannot record {} send results: {e}", records.len());
+        }
+    }
+
+    /// What an earlier run of the hub claimed and did not finish sending (it stopped in the
+    /// middle of a fan-out). Read at start, before this run claims anything: a claim of this run
+    /// is being sent by the fan-out that made it.
+    pub fn unsent(&self) -> Vec<store::Pending> {
+        self.inner.store.pending().unwrap_or_else(|e| {
+            tracing::error!("push: cannot read the notifications left unsent: {e}");
+            Vec::new()
+        })
+    }
+
+    /// Sends what [`Push::unsent`] found; what is past its time to live is recorded as expired.
+    pub async fn resume(&self, pending: Vec<store::Pending>, now: DateTime<Utc>) -> Report {
+        if pending.is_empty() {
+            return Report::default();
+        }
+        let mut todo = Vec::new();
+        let mut ended: Vec<(String, String, Sent)> = Vec::new();
+        for p in pending {
+            // Sent with what is left of its time to live.
+            let left = p.claimed_at + i64::from(p.ttl_secs) - now.timestamp();
+            let keys = match UaKeys::decode(&p.p256dh, &p.auth) {
+                _ if left <= 0 => {
+                    ended.push((p.subscription_id, p.event_key, (Outcome::Expired, None, 0)));
+                    continue;
+                }
+                Ok(keys) => keys,
+                Err(_) => {
+                    ended.push((p.subscription_id, p.event_key, (Outcome::Failed, None, 0)));
+                    continue;
+                }
+            };
+            todo.push(Outgoing {
+                topic: topic_of(&p.tag),
+                subscription_id: p.subscription_id,
+                endpoint: p.endpoint,
+                keys,
+                event_key: p.event_key,
+                tag: p.tag,
+                payload: p.payload.into(),
+                urgency: if p.urgency == "high" {
+                    "high"
+                } else {
+                    "normal"
+                },
+                ttl_secs: u32::try_from(left).unwrap_or(u32::MAX),
+            });
+        }
+        let mut report = Report::default();
+        let ended: Vec<(&str, &str, Sent)> = ended
+            .iter()
+            .map(|(id, key, sent)| (id.as_str(), key.as_str(), *sent))
+            .collect();
+        self.record(&ended, &mut report);
+        tracing::info!(
+            "push: {} notifications claimed before the hub stopped are sent now ({} expired)",
+            todo.len(),
+            report.expired
+        );
+        let sent = self.send_claimed(todo).await;
+        Report {
+            expired: report.expired,
+            failed: report.failed + sent.failed,
+            ..sent
+        }
+    }
+
+    /// One message with its retries: (outcome, last status, attempts). Each attempt holds a
+    /// permit of the message's push service and a send slot (alerts first) while its request is
+    /// out; a `Retry-After` or a backoff is waited out holding neither.
     async fn send_one(&self, o: &Outgoing) -> Sent {
         let settings = &self.inner.settings;
         let url = match endpoint::check(&o.endpoint, settings.allow_loopback) {
@@ -310,59 +518,76 @@ impl Push {
                 return (Outcome::Refused, None, 0);
             }
         };
-        let body = match crypto::encrypt(self.inner.vapid.rng(), &o.keys, &o.payload) {
-            Ok(body) => bytes::Bytes::from(body),
-            Err(e) => {
-                tracing::warn!("push {}: {e}", o.subscription_id);
-                return (Outcome::Failed, None, 0);
-            }
-        };
         let origin = endpoint::origin(&url);
+        let priority = if o.urgency == "high" {
+            Priority::Alert
+        } else {
+            Priority::Reminder
+        };
+        let mut body: Option<bytes::Bytes> = None;
         let mut backoff = settings.backoff;
         let mut last_status = None;
         let attempts = settings.max_attempts.max(1);
         for attempt in 1..=attempts {
-            let authorization = self
-                .inner
-                .vapid
-                .authorization(&origin, Utc::now().timestamp());
-            let sent = self
-                .inner
-                .client
-                .post(url.clone())
-                .header("authorization", authorization)
-                .header("ttl", o.ttl_secs)
-                .header("urgency", o.urgency)
-                .header("topic", &o.topic)
-                .header("content-encoding", "aes128gcm")
-                .header("content-type", "application/octet-stream")
-                .body(body.clone())
-                .send()
-                .await;
-            let wait = match sent {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    last_status = Some(status);
-                    match status {
-                        200..=299 => return (Outcome::Sent, Some(status), attempt),
-                        404 | 410 => return (Outcome::Gone, Some(status), attempt),
-                        429 => retry_after(response.headers())
-                            .map(|d| d.min(settings.max_retry_after))
-                            .unwrap_or(backoff),
-                        500..=599 => backoff,
-                        _ => {
-                            tracing::warn!("push {}: HTTP {status}", o.subscription_id);
-                            return (Outcome::Failed, Some(status), attempt);
+            let wait = {
+                let _permit = self.inner.origins.take(&origin).await;
+                let _slot = self.inner.slots.take(priority).await;
+                // Encrypted once, when first sent (not for every message of a batch up front).
+                let payload = match &body {
+                    Some(b) => b.clone(),
+                    None => match crypto::encrypt(self.inner.vapid.rng(), &o.keys, &o.payload) {
+                        Ok(b) => body.insert(bytes::Bytes::from(b)).clone(),
+                        Err(e) => {
+                            tracing::warn!("push {}: {e}", o.subscription_id);
+                            return (Outcome::Failed, None, 0);
+                        }
+                    },
+                };
+                let authorization = self
+                    .inner
+                    .vapid
+                    .authorization(&origin, Utc::now().timestamp());
+                let sent = self
+                    .inner
+                    .client
+                    .post(url.clone())
+                    .header("authorization", authorization)
+                    .header("ttl", o.ttl_secs)
+                    .header("urgency", o.urgency)
+                    .header("topic", &o.topic)
+                    .header("content-encoding", "aes128gcm")
+                    .header("content-type", "application/octet-stream")
+                    .body(payload)
+                    .send()
+                    .await;
+                match sent {
+                    Ok(response) => {
+                        let status = response.status().as_u16();
+                        last_status = Some(status);
+                        match status {
+                            200..=299 => return (Outcome::Sent, Some(status), attempt),
+                            404 | 410 => return (Outcome::Gone, Some(status), attempt),
+                            429 => retry_after(response.headers())
+                                .map(|d| d.min(settings.max_retry_after))
+                                .unwrap_or(backoff),
+                            500..=599 => backoff,
+                            _ => {
+                                tracing::warn!("push {}: HTTP {status}", o.subscription_id);
+                                return (Outcome::Failed, Some(status), attempt);
+                            }
                         }
                     }
-                }
-                Err(e) if is_refused(&e) => {
-                    tracing::warn!("push {}: {e}", o.subscription_id);
-                    return (Outcome::Refused, None, attempt);
-                }
-                Err(e) => {
-                    tracing::debug!("push {}: {e}", o.subscription_id);
-                    backoff
+                    // Never the endpoint in a log line (docs/privacy.md): reqwest's errors name
+                    // the URL, and the endpoint's path is the subscription's address at the push
+                    // service.
+                    Err(e) if is_refused(&e) => {
+                        tracing::warn!("push {}: {}", o.subscription_id, e.without_url());
+                        return (Outcome::Refused, None, attempt);
+                    }
+                    Err(e) => {
+                        tracing::debug!("push {}: {}", o.subscription_id, e.without_url());
+                        backoff
+                    }
                 }
             };
             if attempt < attempts {
@@ -404,6 +629,9 @@ impl Push {
                     a.valid_until.is_none_or(|v| v.with_timezone(&Utc) > now)
                         || !a.status.is_active()
                 })
+                // A warning that may have ended (nothing newer within the bound for its kind,
+                // e.g. read late from a long feed after an outage) is never news.
+                .filter(|a| !is_unconfirmed(a, now))
                 .collect();
             // city → the alerts of this message that concern it.
             let mut per_city: BTreeMap<&str, Vec<&Alert>> = BTreeMap::new();
@@ -431,12 +659,50 @@ impl Push {
                 }
             }
         }
+        let ids: Vec<&str> = messages.iter().map(|(id, _)| id.as_str()).collect();
         if batch.is_empty() {
+            // Nobody to tell now; remembered so a restart does not look at it again.
+            if let Err(e) = self
+                .inner
+                .store
+                .claim_notifications(&[], &ids, now.timestamp())
+            {
+                tracing::error!("push: cannot record the alert fan-out: {e}");
+            }
             return Report::default();
         }
-        let report = self.deliver(batch, now).await;
+        let report = self.deliver_for(batch, &ids, now).await;
         tracing::info!("push: alerts: {report:?}");
         report
+    }
+
+    /// Fans out the alert messages whose notifications were never claimed: a hub that stopped
+    /// between keeping a message and claiming its notifications. Called at start with the kept
+    /// messages (only new and fresh ones are pushed, as always).
+    pub async fn fan_out_missed(
+        &self,
+        messages: &[(String, Arc<Vec<Alert>>)],
+        cities: &[(CityConfig, AreaScope)],
+        now: DateTime<Utc>,
+    ) -> Report {
+        let ids: Vec<&str> = messages.iter().map(|(id, _)| id.as_str()).collect();
+        let missed = match self.inner.store.not_fanned_out(&ids) {
+            Ok(missed) => missed,
+            Err(e) => {
+                tracing::error!("push: cannot read which alerts were fanned out: {e}");
+                return Report::default();
+            }
+        };
+        let missed: Vec<(String, Arc<Vec<Alert>>)> = messages
+            .iter()
+            .zip(missed)
+            .filter(|(_, missed)| *missed)
+            .map(|(m, _)| m.clone())
+            .collect();
+        if missed.is_empty() {
+            return Report::default();
+        }
+        self.fan_out_alerts(&missed, cities, now).await
     }
 
     fn alert_notification(
@@ -535,74 +801,75 @@ impl Push {
                 tracing::warn!("push: {}: unknown time zone {}", city.id, city.timezone);
                 continue;
             };
-            let local = now.with_timezone(&tz);
-            let hour = local.hour() as u8;
-            let today = local.date_naive();
-            let subscribers =
-                match self
-                    .inner
-                    .store
-                    .garbage_subscribers(&city.id, hour, hour == MORNING_HOUR)
-                {
-                    Ok(s) => s,
-                    Err(e) => {
-                        tracing::error!("push: cannot read subscriptions of {}: {e}", city.id);
-                        continue;
-                    }
-                };
             let calendar = &garbage.calendar;
-            for sub in subscribers {
-                let Some(topic) = sub.topics.garbage else {
-                    continue;
-                };
-                let (Some(area), Some(collection)) = (
-                    feed.area(&sub.area),
-                    feed.collection_area(&sub.area, calendar),
-                ) else {
-                    continue;
-                };
-                let mut due: Vec<(NaiveDate, &str, Msg)> = Vec::new();
-                if topic.evening_hour == Some(hour) {
-                    if let Some(tomorrow) = today.succ_opt() {
-                        due.push((tomorrow, "evening", Msg::PushGarbageTomorrow));
-                    }
-                }
-                if topic.morning && hour == MORNING_HOUR {
-                    due.push((today, "morning", Msg::PushGarbageToday));
-                }
-                for (date, kind, msg) in due {
-                    let lang = subscriber_lang(&sub);
-                    // Named as the app names them (the catalogue's names of their kinds).
-                    let labels: Vec<String> = calendar
-                        .collected_on(collection, date)
-                        .into_iter()
-                        .map(|c| category_name(c, lang).text.into_owned())
-                        .collect();
-                    if labels.is_empty() {
-                        continue;
-                    }
-                    let separator = raw(lang, Msg::PushListSeparator);
-                    let payload = Payload {
-                        title: text(lang, msg, &[("categories", &labels.join(separator))]),
-                        body: text(
-                            lang,
-                            Msg::PushGarbageBody,
-                            &[("area", area.name.get(lang.code(), lang.data_fallbacks()))],
-                        ),
-                        tag: "garbage".into(),
-                        url: "/garbage".into(),
-                        icon: ICON.into(),
-                    };
-                    let ttl = if kind == "evening" {
-                        12 * 3600
-                    } else {
-                        4 * 3600
-                    };
-                    let event_key = format!("garbage:{date}:{kind}");
-                    if let Some(o) =
-                        outgoing(&sub, event_key, "garbage".into(), &payload, "normal", ttl)
+            // Usually the current hour alone; on the day summer time starts, also the hours it
+            // skipped, so a reminder set for 02:00 in Berlin still comes (at 03:00).
+            for (today, hour) in due_hours(now, tz) {
+                let subscribers =
+                    match self
+                        .inner
+                        .store
+                        .garbage_subscribers(&city.id, hour, hour == MORNING_HOUR)
                     {
-                        batch.push(o);
+                        Ok(s) => s,
+                        Err(e) => {
+                            tracing::error!("push: cannot read subscriptions of {}: {e}", city.id);
+                            continue;
+                        }
+                    };
+                for sub in subscribers {
+                    let Some(topic) = sub.topics.garbage else {
+                        continue;
+                    };
+                    let (Some(area), Some(collection)) = (
+                        feed.area(&sub.area),
+                        feed.collection_area(&sub.area, calendar),
+                    ) else {
+                        continue;
+                    };
+                    let mut due: Vec<(NaiveDate, &str, Msg)> = Vec::new();
+                    if topic.evening_hour == Some(hour) {
+                        if let Some(tomorrow) = today.succ_opt() {
+                            due.push((tomorrow, "evening", Msg::PushGarbageTomorrow));
+                        }
+                    }
+                    if topic.morning && hour == MORNING_HOUR {
+                        due.push((today, "morning", Msg::PushGarbageToday));
+                    }
+                    for (date, kind, msg) in due {
+                        let lang = subscriber_lang(&sub);
+                        // Named as the app names them (the catalogue's names of their kinds).
+                        let labels: Vec<String> = calendar
+                            .collected_on(collection, date)
+                            .into_iter()
+                            .map(|c| category_name(c, lang).text.into_owned())
+                            .collect();
+                        if labels.is_empty() {
+                            continue;
+                        }
+                        let separator = raw(lang, Msg::PushListSeparator);
+                        let payload = Payload {
+                            title: text(lang, msg, &[("categories", &labels.join(separator))]),
+                            body: text(
+                                lang,
+                                Msg::PushGarbageBody,
+                                &[("area", area.name.get(lang.code(), lang.data_fallbacks()))],
+                            ),
+                            tag: "garbage".into(),
+                            url: "/garbage".into(),
+                            icon: ICON.into(),
+                        };
+                        let ttl = if kind == "evening" {
+                            12 * 3600
+                        } else {
+                            4 * 3600
+                        };
+                        let event_key = format!("garbage:{date}:{kind}");
+                        if let Some(o) =
+                            outgoing(&sub, event_key, "garbage".into(), &payload, "normal", ttl)
+                        {
+                            batch.push(o);
+                        }
                     }
                 }
             }
@@ -715,6 +982,28 @@ impl Push {
     }
 }
 
+/// The local (date, hour) pairs whose reminders are due at `now` in `tz`: the current hour, and
+/// before it any wall-clock hours that a change to summer time skipped since an hour ago (they
+/// never happen, so their reminders come with the first hour that does).
+pub fn due_hours(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<(NaiveDate, u8)> {
+    let truncate = |t: chrono::NaiveDateTime| {
+        t.date()
+            .and_hms_opt(t.hour(), 0, 0)
+            .expect("a whole hour exists")
+    };
+    let current = truncate(now.with_timezone(&tz).naive_local());
+    let before = truncate((now - Days::hours(1)).with_timezone(&tz).naive_local());
+    let mut hours = Vec::new();
+    let mut h = before + Days::hours(1);
+    // At most a few hours are ever skipped; the bound keeps a strange zone from looping long.
+    while h < current && hours.len() < 4 {
+        hours.push((h.date(), h.hour() as u8));
+        h += Days::hours(1);
+    }
+    hours.push((current.date(), current.hour() as u8));
+    hours
+}
+
 /// The subscriber's language (the API accepts only the catalogue's, so the fallback is for rows
 /// written by an older hub).
 fn subscriber_lang(sub: &Subscription) -> Lang {
@@ -790,6 +1079,24 @@ fn is_refused(e: &reqwest::Error) -> bool {
     false
 }
 
+/// Whether the database file is not a database or is corrupt (as opposed to unreadable, full,
+/// or locked, which moving it aside would not help).
+fn is_damaged(e: &store::StoreError) -> bool {
+    let mut e = e;
+    loop {
+        match e {
+            store::StoreError::Open { source, .. } => e = source,
+            store::StoreError::Sql(sql) => {
+                return matches!(
+                    sql.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+                )
+            }
+            _ => return false,
+        }
+    }
+}
+
 /// A new random id (16 bytes) and secret (32 bytes), and the secret's hash as stored.
 pub fn new_credentials(rng: &SystemRandom) -> (String, String, String) {
     let id = crypto::random_token(rng, 16);
@@ -808,6 +1115,62 @@ pub fn hash_secret(secret: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_vapid_subject_must_be_a_mailto_address_or_an_https_url() {
+        for good in [
+            "mailto:webpush@machi.invalid",
+            "mailto:bousai@city.nanao.lg.jp",
+            "https://machi.example.jp/contact",
+        ] {
+            assert!(valid_subject(good), "{good}");
+        }
+        for bad in [
+            "",
+            "webpush@machi.invalid",
+            "mailto:",
+            "mailto:nobody",
+            "http://machi.example.jp/",
+            "https://",
+            "tel:+81-3-0000-0000",
+        ] {
+            assert!(!valid_subject(bad), "{bad:?}");
+        }
+        let err = PushError::Subject("admin".into()).to_string();
+        assert!(err.contains("--push-subject"), "{err}");
+    }
+
+    #[test]
+    fn an_hour_skipped_by_summer_time_is_due_with_the_next() {
+        let berlin = chrono_tz::Europe::Berlin;
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        // 2026-03-29: 02:00 CET becomes 03:00 CEST (01:00 UTC).
+        assert_eq!(
+            due_hours(at("2026-03-29T00:30:00Z"), berlin),
+            [(d("2026-03-29"), 1)]
+        );
+        assert_eq!(
+            due_hours(at("2026-03-29T01:00:00Z"), berlin),
+            [(d("2026-03-29"), 2), (d("2026-03-29"), 3)]
+        );
+        assert_eq!(
+            due_hours(at("2026-03-29T02:00:00Z"), berlin),
+            [(d("2026-03-29"), 4)]
+        );
+        // 2026-10-25: 03:00 CEST becomes 02:00 CET; the repeated hour is simply due twice (the
+        // event key makes the second a no-op).
+        assert_eq!(
+            due_hours(at("2026-10-25T01:10:00Z"), berlin),
+            [(d("2026-10-25"), 2)]
+        );
+        // Tokyo has no summer time.
+        let tokyo = chrono_tz::Asia::Tokyo;
+        assert_eq!(
+            due_hours(at("2026-03-29T10:00:00Z"), tokyo),
+            [(d("2026-03-29"), 19)]
+        );
+    }
 
     #[test]
     fn notification_texts_come_from_the_catalogue_without_ruby() {

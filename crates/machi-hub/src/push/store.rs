@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/0001_push.sql")),
     (2, include_str!("../../migrations/0002_nursery.sql")),
     (3, include_str!("../../migrations/0003_meetings.sql")),
+    (4, include_str!("../../migrations/0004_outbox.sql")),
 ];
 
 /// What a subscriber asked for.
@@ -76,6 +77,8 @@ pub enum Outcome {
     Failed,
     /// Not sent: the endpoint is not (any more) on a public address.
     Refused,
+    /// Not sent: its time to live passed before it could be (a hub stopped for longer).
+    Expired,
 }
 
 impl Outcome {
@@ -85,6 +88,7 @@ impl Outcome {
             Outcome::Gone => "gone",
             Outcome::Failed => "failed",
             Outcome::Refused => "refused",
+            Outcome::Expired => "expired",
         }
     }
 }
@@ -224,14 +228,16 @@ impl Store {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Inserts a subscription; an existing one with the same endpoint is replaced (the browser
-    /// subscribed again: only the holder of the endpoint can do that).
+    /// Inserts a subscription. An existing one with the same endpoint and keys is replaced (the
+    /// browser subscribed again: only the holder of the endpoint has its keys); one with the same
+    /// endpoint and other keys is [`StoreError::EndpointTaken`] (someone who merely knows the
+    /// endpoint must not take it over).
     pub fn insert(&self, s: &Subscription, secret_hash: &str, now: i64) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
-            "DELETE FROM subscriptions WHERE endpoint = ?1",
-            [&s.endpoint],
+            "DELETE FROM subscriptions WHERE endpoint = ?1 AND p256dh = ?2 AND auth = ?3",
+            params![s.endpoint, s.p256dh, s.auth],
         )?;
         let (sev, level, evening, morning) = topic_columns(&s.topics);
         tx.execute(
@@ -254,7 +260,12 @@ impl Store {
                 morning,
                 now
             ],
-        )?;
+        )
+        .map_err(|e| match e.sqlite_error_code() {
+            // The endpoint is held with other keys (the id is new and random).
+            Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::EndpointTaken,
+            _ => StoreError::Sql(e),
+        })?;
         write_follows(&tx, &s.id, &s.topics.nursery)?;
         meetings::write_follows(&tx, &s.id, s.topics.meetings.as_ref())?;
         tx.commit().map_err(StoreError::from)
@@ -422,6 +433,92 @@ impl Store {
         Ok(claimed)
     }
 
+    /// Claims notifications for sending, keeping each one's payload until its send ends (see
+    /// [`Store::pending`]), in one transaction with the alert messages whose fan-out this is;
+    /// returns, per claim, whether it was newly claimed.
+    pub fn claim_notifications(
+        &self,
+        claims: &[Claim<'_>],
+        fanned_out: &[&str],
+        now: i64,
+    ) -> Result<Vec<bool>, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut claimed = Vec::with_capacity(claims.len());
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO delivered_events (subscription_id, event_key, tag, delivered_at, \
+                 payload, urgency, ttl_secs) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 \
+                 WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = ?1) \
+                 ON CONFLICT (subscription_id, event_key) DO NOTHING",
+            )?;
+            for c in claims {
+                let n = stmt.execute(params![
+                    c.subscription_id,
+                    c.event_key,
+                    c.tag,
+                    now,
+                    c.payload,
+                    c.urgency,
+                    c.ttl_secs
+                ])?;
+                claimed.push(n == 1);
+            }
+            let mut planned = tx.prepare_cached(
+                "INSERT INTO alert_fanouts (message_id, planned_at) VALUES (?1, ?2) \
+                 ON CONFLICT (message_id) DO NOTHING",
+            )?;
+            for id in fanned_out {
+                planned.execute(params![id, now])?;
+            }
+        }
+        tx.commit()?;
+        Ok(claimed)
+    }
+
+    /// Which of these alert messages have not had their notifications claimed yet.
+    pub fn not_fanned_out(&self, ids: &[&str]) -> Result<Vec<bool>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT 1 FROM alert_fanouts WHERE message_id = ?1")?;
+        ids.iter()
+            .map(|id| {
+                stmt.query_row([id], |_| Ok(()))
+                    .optional()
+                    .map(|r| r.is_none())
+                    .map_err(StoreError::from)
+            })
+            .collect()
+    }
+
+    /// The notifications claimed and not yet sent (a hub that stopped in the middle of a
+    /// fan-out), oldest first, with where to send them.
+    pub fn pending(&self) -> Result<Vec<Pending>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT s.id, s.endpoint, s.p256dh, s.auth, e.event_key, e.tag, e.payload, \
+             e.urgency, e.ttl_secs, e.delivered_at \
+             FROM delivered_events e JOIN subscriptions s ON s.id = e.subscription_id \
+             WHERE e.done_at IS NULL AND e.payload IS NOT NULL ORDER BY e.delivered_at",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Pending {
+                subscription_id: r.get(0)?,
+                endpoint: r.get(1)?,
+                p256dh: r.get(2)?,
+                auth: r.get(3)?,
+                event_key: r.get(4)?,
+                tag: r.get(5)?,
+                payload: r.get(6)?,
+                urgency: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
+                ttl_secs: r.get::<_, Option<u32>>(8)?.unwrap_or(0),
+                claimed_at: r.get(9)?,
+            })
+        })?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::from)
+    }
+
     /// Whether this subscriber was sent an earlier event with this tag (other than `except`).
     pub fn was_told(&self, sub: &str, tag: &str, except: &str) -> Result<bool, StoreError> {
         self.conn()
@@ -455,6 +552,11 @@ impl Store {
                 "UPDATE subscriptions SET failing_since = ?2 \
                      WHERE id = ?1 AND failing_since IS NULL",
             )?;
+            // The send ended: never resumed, and its payload is no longer kept.
+            let mut done = tx.prepare_cached(
+                "UPDATE delivered_events SET done_at = ?3, payload = NULL \
+                     WHERE subscription_id = ?1 AND event_key = ?2",
+            )?;
             for r in results {
                 log.execute(params![
                     r.subscription_id,
@@ -464,12 +566,14 @@ impl Store {
                     r.attempts,
                     now
                 ])?;
+                done.execute(params![r.subscription_id, r.event_key, now])?;
                 match r.outcome {
                     Outcome::Sent => ok.execute([r.subscription_id]),
                     Outcome::Gone => gone.execute([r.subscription_id]),
                     Outcome::Failed | Outcome::Refused => {
                         failing.execute(params![r.subscription_id, now])
                     }
+                    Outcome::Expired => Ok(0),
                 }?;
             }
         }
@@ -495,7 +599,11 @@ impl Store {
             [now - keep_events],
         )?;
         let log = conn.execute("DELETE FROM send_log WHERE sent_at < ?1", [now - keep_log])?;
-        Ok((subs, events, log))
+        let fanouts = conn.execute(
+            "DELETE FROM alert_fanouts WHERE planned_at < ?1",
+            [now - keep_events],
+        )?;
+        Ok((subs, events + fanouts, log))
     }
 
     /// The send log, oldest first (tests, diagnostics).
@@ -529,6 +637,35 @@ impl Store {
             .map(|_| ())
             .map_err(StoreError::from)
     }
+}
+
+/// A notification to claim ([`Store::claim_notifications`]).
+#[derive(Debug, Clone)]
+pub struct Claim<'a> {
+    pub subscription_id: &'a str,
+    pub event_key: &'a str,
+    /// The notification's tag (alert series, `garbage`).
+    pub tag: &'a str,
+    /// The plaintext (the notification as JSON), kept until the send ends.
+    pub payload: &'a [u8],
+    pub urgency: &'a str,
+    pub ttl_secs: u32,
+}
+
+/// A notification claimed and not yet sent ([`Store::pending`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub subscription_id: String,
+    pub endpoint: String,
+    pub p256dh: String,
+    pub auth: String,
+    pub event_key: String,
+    pub tag: String,
+    pub payload: Vec<u8>,
+    pub urgency: String,
+    pub ttl_secs: u32,
+    /// When it was claimed (Unix seconds): with `ttl_secs`, until when it is worth sending.
+    pub claimed_at: i64,
 }
 
 /// One send's result, for [`Store::record`].
@@ -637,12 +774,74 @@ mod tests {
     }
 
     #[test]
+    fn a_claim_is_pending_until_its_send_is_recorded() {
+        let store = Store::in_memory().unwrap();
+        store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
+        store.insert(&sub("b", "https://p/2"), "h", 0).unwrap();
+        let claim = |id| Claim {
+            subscription_id: id,
+            event_key: "alert:m1",
+            tag: "t",
+            payload: b"{}",
+            urgency: "high",
+            ttl_secs: 60,
+        };
+        let claimed = store
+            .claim_notifications(&[claim("a"), claim("b"), claim("a")], &["m1"], 10)
+            .unwrap();
+        assert_eq!(claimed, [true, true, false]);
+        assert_eq!(store.not_fanned_out(&["m1", "m2"]).unwrap(), [false, true]);
+        let pending = store.pending().unwrap();
+        assert_eq!(pending.len(), 2);
+        assert_eq!(
+            (
+                pending[0].payload.as_slice(),
+                pending[0].claimed_at,
+                pending[0].ttl_secs
+            ),
+            (&b"{}"[..], 10, 60)
+        );
+        store
+            .record(
+                &[SendResult {
+                    subscription_id: "a",
+                    event_key: "alert:m1",
+                    outcome: Outcome::Sent,
+                    status: Some(201),
+                    attempts: 1,
+                }],
+                11,
+            )
+            .unwrap();
+        let pending = store.pending().unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].subscription_id, "b");
+        // Claimed is still claimed: never claimed (or sent) twice.
+        assert_eq!(
+            store.claim_notifications(&[claim("a")], &[], 12).unwrap(),
+            [false]
+        );
+    }
+
+    #[test]
     fn the_same_endpoint_replaces_the_old_subscription() {
         let store = Store::in_memory().unwrap();
         store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
         store.insert(&sub("b", "https://p/1"), "h", 0).unwrap();
         assert!(store.get("a").unwrap().is_none());
         assert_eq!(store.get("b").unwrap().unwrap().0, sub("b", "https://p/1"));
+        assert_eq!(store.count().unwrap(), 1);
+    }
+
+    #[test]
+    fn the_same_endpoint_with_other_keys_is_not_taken_over() {
+        let store = Store::in_memory().unwrap();
+        store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
+        let mut thief = sub("b", "https://p/1");
+        thief.p256dh = "other".into();
+        let err = store.insert(&thief, "h", 0).unwrap_err();
+        assert!(matches!(err, StoreError::EndpointTaken), "{err}");
+        assert_eq!(store.get("a").unwrap().unwrap().0, sub("a", "https://p/1"));
         assert_eq!(store.count().unwrap(), 1);
     }
 

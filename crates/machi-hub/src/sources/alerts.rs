@@ -76,23 +76,32 @@ impl Scopes {
     pub fn of(&self, city: &CityConfig) -> Option<AreaScope> {
         let config = city.alerts.as_ref()?;
         let tree = config.area_tree.as_ref().and_then(|path| {
-            let mut trees = self.trees.lock().unwrap_or_else(|p| p.into_inner());
-            let entry = trees.entry(path.clone()).or_insert_with(|| {
-                std::fs::read_to_string(path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|json| AreaTree::from_json(&json).map_err(|e| e.to_string()))
-                    .map(Arc::new)
-                    .map_err(|e| {
-                        let message = format!(
-                            "{}: `alerts.area_tree`: cannot read {}: {e}",
-                            city.file.display(),
-                            path.display()
-                        );
-                        tracing::error!("{message} (matching the listed codes only)");
-                        message
-                    })
-            });
-            entry.as_ref().ok().cloned()
+            let lock = || self.trees.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(known) = lock().get(path) {
+                return known.as_ref().ok().cloned();
+            }
+            // Read and parsed (half a megabyte of JSON) without the lock held, so a feed
+            // assembly or a poll asking for another city's scope meanwhile is not kept waiting;
+            // two first askers may both parse it, once each.
+            let parsed = std::fs::read_to_string(path)
+                .map_err(|e| e.to_string())
+                .and_then(|json| AreaTree::from_json(&json).map_err(|e| e.to_string()))
+                .map(Arc::new)
+                .map_err(|e| {
+                    let message = format!(
+                        "{}: `alerts.area_tree`: cannot read {}: {e}",
+                        city.file.display(),
+                        path.display()
+                    );
+                    tracing::error!("{message} (matching the listed codes only)");
+                    message
+                });
+            lock()
+                .entry(path.clone())
+                .or_insert(parsed)
+                .as_ref()
+                .ok()
+                .cloned()
         });
         let mut scope = AreaScope::default();
         for m in &config.municipalities {

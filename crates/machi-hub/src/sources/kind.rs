@@ -63,6 +63,35 @@ pub struct Registration {
     pub url_every: std::time::Duration,
 }
 
+impl Registration {
+    /// The most bytes one document of this kind may have: its parser's own limit (an XML message
+    /// or feed: `XmlLimits`, 2 MiB), else the pipeline's ([`crate::fetch::MAX_BYTES`]), so nothing
+    /// is downloaded that the parser would refuse anyway.
+    pub fn max_bytes(&self) -> u64 {
+        match (&self.plan, &self.parse) {
+            (Plan::Feeds { .. }, _) | (_, Parse::Messages(_)) => XML_MAX_BYTES,
+            _ => crate::fetch::MAX_BYTES,
+        }
+    }
+}
+
+/// What the XML parsers read at most.
+pub const XML_MAX_BYTES: u64 = {
+    // XmlLimits::default() is not const; its max_bytes, checked by a test below.
+    2 * 1024 * 1024
+};
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_xml_limit_is_the_parsers() {
+        assert_eq!(
+            super::XML_MAX_BYTES,
+            machi_data::alerts::XmlLimits::default().max_bytes as u64
+        );
+    }
+}
+
 /// The documents of a set, as a parser sees them.
 pub struct Input<'a> {
     pub city: &'a CityConfig,

@@ -43,12 +43,12 @@ pub use kind::{Doc, Input, Listed, Message, Parse, Plan, Problem, Registration, 
 pub use registry::{keeps_every_set, registration, REGISTRY};
 
 use crate::config::{CityConfig, SourceConfig, SourceLocation};
-use crate::fetch::{self, FetchError, Fetched, Fetcher};
+use crate::fetch::{self, FetchError, FetchPolicy, Fetched, Fetcher, Stored};
 use crate::store::{
     DocumentRecord, MessageRecord, Outcome, SetDocument, SourceRecord, Store, StoreError,
 };
 use chrono::{DateTime, Duration, Utc};
-use machi_data::alerts::{Alert, AlertError, AreaScope};
+use machi_data::alerts::{is_ahead, Alert, AlertError, AreaScope};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -189,6 +189,8 @@ struct State {
     polled: BTreeMap<SourceKey, DateTime<Utc>>,
     /// Every kept message, parsed, by id.
     kept: BTreeMap<String, Arc<Vec<Alert>>>,
+    /// The high-frequency feeds whose long feed was read since start.
+    caught_up: BTreeSet<String>,
     generation: u64,
 }
 
@@ -207,15 +209,25 @@ impl Sources {
     /// A pipeline whose store is under `{state_dir}/sources`: the kept messages are parsed again
     /// at once (see [`Sources::restore`] for the sets).
     pub fn open(state_dir: &Path) -> Result<Sources, OpenError> {
-        Sources::with(Store::open(state_dir)?)
+        Sources::open_with(state_dir, FetchPolicy::default())
+    }
+
+    /// [`Sources::open`] with another fetch policy (a test's loopback servers).
+    pub fn open_with(state_dir: &Path, policy: FetchPolicy) -> Result<Sources, OpenError> {
+        Sources::with(Store::open(state_dir)?, policy)
     }
 
     /// A pipeline that keeps everything in memory (`check`, `export`, tests).
     pub fn in_memory() -> Result<Sources, OpenError> {
-        Sources::with(Store::in_memory())
+        Sources::in_memory_with(FetchPolicy::default())
     }
 
-    fn with(store: Store) -> Result<Sources, OpenError> {
+    /// [`Sources::in_memory`] with another fetch policy (a test's loopback servers).
+    pub fn in_memory_with(policy: FetchPolicy) -> Result<Sources, OpenError> {
+        Sources::with(Store::in_memory(), policy)
+    }
+
+    fn with(store: Store, policy: FetchPolicy) -> Result<Sources, OpenError> {
         let mut kept = BTreeMap::new();
         let records: Vec<(String, MessageRecord)> = store
             .journal()
@@ -229,11 +241,16 @@ impl Sources {
             let Some(Parse::Messages(parse)) = registration(record.kind).map(|r| &r.parse) else {
                 continue;
             };
-            let parsed = store
-                .get(sha)
-                .map_err(|e| e.to_string())
-                .and_then(|bytes| parse(&bytes, id).map_err(|e| e.to_string()));
-            match parsed {
+            let bytes = match store.get(sha) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    // Fetched again if a feed still lists it.
+                    tracing::error!("stored message {id}: {e}");
+                    store.forget_blob(sha);
+                    continue;
+                }
+            };
+            match parse(&bytes, id) {
                 Ok(alerts) => {
                     kept.insert(id.clone(), Arc::new(alerts));
                 }
@@ -254,7 +271,7 @@ impl Sources {
         Ok(Sources {
             inner: Arc::new(Inner {
                 store,
-                fetcher: Fetcher::new()?,
+                fetcher: Fetcher::new(policy)?,
                 scopes: alerts::Scopes::default(),
                 polling: tokio::sync::Mutex::new(()),
                 state: Mutex::new(State {
@@ -304,6 +321,15 @@ impl Sources {
         self.state().kept.len()
     }
 
+    /// Every kept message, parsed, by id (for the push fan-outs a stopped hub missed).
+    pub fn kept_messages(&self) -> Vec<(String, Arc<Vec<Alert>>)> {
+        self.state()
+            .kept
+            .iter()
+            .map(|(id, alerts)| (id.clone(), alerts.clone()))
+            .collect()
+    }
+
     /// Publishes what the store kept of `cities`' sources (after a restart), without reading any
     /// source: the last good sets parse again and the kept messages are published.
     pub fn restore(&self, cities: &[CityConfig]) {
@@ -346,9 +372,15 @@ impl Sources {
     pub async fn poll(&self, cities: &[CityConfig], which: Which) -> Polled {
         let _one_at_a_time = self.inner.polling.lock().await;
         let now = Utc::now();
+        let (relevance, hosts) = self.relevance(cities);
+        // Redirects may go to any host the city files name (besides the one asked).
+        self.inner
+            .fetcher
+            .set_hosts(hosts.values().flatten().cloned().collect());
         let mut round = Round {
             now,
-            relevance: self.relevance(cities),
+            relevance,
+            hosts,
             memo: BTreeMap::new(),
             polled: Polled::default(),
         };
@@ -364,8 +396,16 @@ impl Sources {
                 self.state().polled.insert(key.clone(), now);
                 let changed = match registration.parse {
                     Parse::Set(parse) => {
-                        let gathered = self.gather(source, &registration.plan).await;
-                        self.settle_set(&key, city, source, parse, gathered)
+                        let gathered = self.gather(source, registration).await;
+                        // Parsing is CPU work (a large calendar takes a while): never on the
+                        // async workers that serve requests.
+                        let (this, key, city, source) =
+                            (self.clone(), key.clone(), city.clone(), source.clone());
+                        tokio::task::spawn_blocking(move || {
+                            this.settle_set(&key, &city, &source, parse, gathered)
+                        })
+                        .await
+                        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
                     }
                     Parse::Messages(_) => {
                         let locations = locations(source, &registration.plan);
@@ -424,11 +464,37 @@ impl Sources {
         }
     }
 
-    /// For each message location (feed or CAP location), the scopes of the cities that read it:
-    /// a message is kept when it concerns one of them.
-    fn relevance(&self, cities: &[CityConfig]) -> BTreeMap<String, Vec<AreaScope>> {
+    /// For each message location (feed or CAP location), the scopes of the cities that read it
+    /// (a message is kept when it concerns one of them); and for every location, the hosts its
+    /// links may go to (its own and what its sources list as `hosts`).
+    #[allow(clippy::type_complexity)]
+    fn relevance(
+        &self,
+        cities: &[CityConfig],
+    ) -> (
+        BTreeMap<String, Vec<AreaScope>>,
+        BTreeMap<String, BTreeSet<String>>,
+    ) {
         let mut relevance: BTreeMap<String, Vec<AreaScope>> = BTreeMap::new();
+        let mut hosts: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for city in cities {
+            for source in &city.sources {
+                let Some(registration) = registration(source.kind) else {
+                    continue;
+                };
+                for location in locations(source, &registration.plan) {
+                    let entry = hosts.entry(location.to_string()).or_default();
+                    if let SourceLocation::Url(url) = &location {
+                        if let Some(host) = reqwest::Url::parse(url)
+                            .ok()
+                            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+                        {
+                            entry.insert(host);
+                        }
+                    }
+                    entry.extend(source.hosts.iter().cloned());
+                }
+            }
             let Some(scope) = self.scope(city) else {
                 continue;
             };
@@ -448,17 +514,18 @@ impl Sources {
                 }
             }
         }
-        relevance
+        (relevance, hosts)
     }
 
     // ---- sets ---------------------------------------------------------------------------------
 
     /// Fetches the documents of a set source (each conditionally) into the store.
-    async fn gather(&self, source: &SourceConfig, plan: &Plan) -> Gathered {
+    async fn gather(&self, source: &SourceConfig, registration: &Registration) -> Gathered {
         let location = &source.location;
-        match plan {
+        let limit = registration.max_bytes();
+        match &registration.plan {
             Plan::One => {
-                let doc = self.document(location, &file_name(location)).await?;
+                let doc = self.document(location, &file_name(location), limit).await?;
                 doc.ok_or_else(|| absent(location)).map(|d| vec![d])
             }
             Plan::Named { first, optional } => {
@@ -473,7 +540,7 @@ impl Sources {
                 }
                 let mut documents = Vec::new();
                 for name in first.iter() {
-                    if let Some(doc) = self.document(&join(location, name), name).await? {
+                    if let Some(doc) = self.document(&join(location, name), name, limit).await? {
                         documents.push(doc);
                         break;
                     }
@@ -485,7 +552,7 @@ impl Sources {
                     });
                 }
                 for name in optional.iter() {
-                    if let Some(doc) = self.document(&join(location, name), name).await? {
+                    if let Some(doc) = self.document(&join(location, name), name, limit).await? {
                         documents.push(doc);
                     }
                 }
@@ -498,7 +565,7 @@ impl Sources {
                 };
                 let mut documents = Vec::new();
                 for location in &locations {
-                    let doc = self.document(location, &file_name(location)).await?;
+                    let doc = self.document(location, &file_name(location), limit).await?;
                     documents.push(doc.ok_or_else(|| absent(location))?);
                 }
                 Ok(documents)
@@ -508,11 +575,13 @@ impl Sources {
         }
     }
 
-    /// Reads one document conditionally; its bytes go to the store. `None` when not there.
+    /// Reads one document conditionally (at most `limit` bytes); its bytes go into the store as
+    /// they arrive. `None` when not there.
     async fn document(
         &self,
         location: &SourceLocation,
         name: &str,
+        limit: u64,
     ) -> Result<Option<SetDocument>, Problem> {
         let key = location.to_string();
         let previous = self.inner.store.journal().documents.get(&key).cloned();
@@ -521,30 +590,29 @@ impl Sources {
         let fetched = self
             .inner
             .fetcher
-            .get(location, validators, fetch::MAX_BYTES)
+            .get_stored(location, validators, limit, &self.inner.store)
             .await?;
         let now = Utc::now();
         let (sha256, modified) = match (fetched, previous) {
             (None, _) => return Ok(None),
-            (Some(Fetched::NotModified), Some(previous)) => {
+            (Some(Stored::NotModified), Some(previous)) => {
                 let mut journal = self.inner.store.journal();
                 if let Some(record) = journal.documents.get_mut(&key) {
                     record.last_success = Some(now);
                 }
                 (previous.sha256.unwrap_or_default(), previous.modified)
             }
-            (Some(Fetched::NotModified), None) => {
+            (Some(Stored::NotModified), None) => {
                 return Err(FetchError::UnexpectedNotModified { url: key }.into())
             }
             (
-                Some(Fetched::Body {
-                    bytes,
+                Some(Stored::Body {
+                    sha256,
                     validators,
                     modified,
                 }),
                 previous,
             ) => {
-                let sha256 = self.inner.store.put(&bytes)?;
                 // The same content again (a server without validators) keeps its first date.
                 let modified = match previous {
                     Some(p) if p.sha256.as_deref() == Some(sha256.as_str()) => p.modified,
@@ -558,6 +626,7 @@ impl Sources {
                         modified,
                         last_success: Some(now),
                         listed: Vec::new(),
+                        rejected: None,
                     },
                 );
                 (sha256, modified)
@@ -606,15 +675,20 @@ impl Sources {
                 if let Err(e) = &outcome {
                     tracing::error!("{e} (the last good copy, if any, is kept)");
                 }
-                self.state().attempts.insert(
-                    key.clone(),
-                    Attempt {
-                        hashes,
-                        source: source.clone(),
-                        city: city.clone(),
-                        outcome: outcome.clone(),
-                    },
-                );
+                // A store that lost the bytes is not the set's fault: the same set, read again,
+                // must be parsed again rather than be given this error from memory.
+                let lost = matches!(&outcome, Err(e) if matches!(e.problem, Problem::Store(_)));
+                if !lost {
+                    self.state().attempts.insert(
+                        key.clone(),
+                        Attempt {
+                            hashes,
+                            source: source.clone(),
+                            city: city.clone(),
+                            outcome: outcome.clone(),
+                        },
+                    );
+                }
                 (outcome, true)
             }
         };
@@ -727,10 +801,19 @@ impl Sources {
         parse: fn(&Input<'_>) -> Result<Value, Problem>,
         documents: &[SetDocument],
     ) -> Result<Value, Problem> {
-        let bytes = documents
+        // Every document is looked at (not only up to the first lost one), so all the lost ones
+        // are forgotten at once and the next read fetches them together.
+        let read: Vec<Result<Arc<[u8]>, StoreError>> = documents
             .iter()
-            .map(|d| self.inner.store.get(&d.sha256))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|d| {
+                self.inner.store.get(&d.sha256).inspect_err(|e| {
+                    if matches!(e, StoreError::Damaged { .. } | StoreError::Missing(_)) {
+                        self.inner.store.forget_blob(&d.sha256);
+                    }
+                })
+            })
+            .collect();
+        let bytes = read.into_iter().collect::<Result<Vec<_>, _>>()?;
         let input = Input {
             city,
             source,
@@ -813,7 +896,25 @@ impl Sources {
             return done.clone();
         }
         let result = match registration.plan {
-            Plan::Feeds { list } => self.poll_feed(location, list, registration, round).await,
+            Plan::Feeds { list } => {
+                // Whether the feed was read within the last minutes: JMA's high-frequency feeds
+                // list only that long, so after a gap (or at start) they are not enough.
+                let last = self
+                    .inner
+                    .store
+                    .journal()
+                    .documents
+                    .get(&name)
+                    .and_then(|d| d.last_success);
+                let result = self
+                    .poll_feed(location, &name, list, registration, round)
+                    .await;
+                if result.is_ok() {
+                    self.catch_up(location, &name, last, list, registration, round)
+                        .await;
+                }
+                result
+            }
             _ => self.poll_documents(location, registration, round).await,
         };
         let error = result.err().map(|e| e.to_string());
@@ -830,42 +931,113 @@ impl Sources {
         error
     }
 
-    /// Reads a feed conditionally and fetches every message it lists that was never fetched.
+    /// Reads the long feed beside a high-frequency one (JMA's `extra_l.xml` beside
+    /// `extra.xml`, which hold days instead of minutes) when this hub has not read the
+    /// high-frequency one since it started, or not for [`CATCH_UP_AFTER_MINUTES`]: what it
+    /// listed meanwhile (a lift, a cancellation) is fetched as if the feed had listed it.
+    #[allow(clippy::too_many_arguments)]
+    async fn catch_up(
+        &self,
+        feed: &SourceLocation,
+        name: &str,
+        last_read: Option<DateTime<Utc>>,
+        list: fn(&[u8], &str) -> Result<Vec<Listed>, AlertError>,
+        registration: &'static Registration,
+        round: &mut Round,
+    ) {
+        let Some(long) = long_feed(feed) else {
+            return;
+        };
+        let first_since_start = !self.state().caught_up.contains(name);
+        let gap =
+            last_read.is_none_or(|t| round.now - t > Duration::minutes(CATCH_UP_AFTER_MINUTES));
+        if !first_since_start && !gap {
+            return;
+        }
+        let why = if first_since_start {
+            "at start"
+        } else {
+            "after a gap"
+        };
+        match self.poll_feed(&long, name, list, registration, round).await {
+            Ok(()) => {
+                tracing::info!("{name}: caught up from {long} ({why})");
+                self.state().caught_up.insert(name.to_owned());
+            }
+            // Tried again at the next poll; the high-frequency feed itself was read.
+            Err(e) => tracing::warn!("{name}: cannot catch up from {long} ({why}): {e}"),
+        }
+    }
+
+    /// Reads a feed conditionally and fetches every message it lists that was never fetched;
+    /// the messages are counted as listed by the feed `as_feed` (itself, or the high-frequency
+    /// feed a long feed stands in for).
     async fn poll_feed(
         &self,
         feed: &SourceLocation,
+        as_feed: &str,
         list: fn(&[u8], &str) -> Result<Vec<Listed>, AlertError>,
         registration: &'static Registration,
         round: &mut Round,
     ) -> Result<(), Problem> {
-        let name = feed.to_string();
-        let previous = self.inner.store.journal().documents.get(&name).cloned();
+        let document = feed.to_string();
+        let name = as_feed.to_owned();
+        let previous = self.inner.store.journal().documents.get(&document).cloned();
         let fetched = self
             .inner
             .fetcher
             .get(
                 feed,
                 previous.as_ref().map(|p| &p.validators),
-                fetch::MAX_BYTES,
+                registration.max_bytes(),
             )
             .await?;
         let (bytes, validators, modified) = match fetched {
             None => return Err(absent(feed)),
-            Some(Fetched::NotModified) => return Ok(()),
+            // The version that failed to parse is still the one there: the same error, without
+            // downloading it again.
+            Some(Fetched::NotModified) => {
+                return match previous.and_then(|p| p.rejected) {
+                    Some(reason) => Err(Problem::Invalid(reason)),
+                    None => Ok(()),
+                }
+            }
             Some(Fetched::Body {
                 bytes,
                 validators,
                 modified,
             }) => (bytes, validators, modified),
         };
-        // A feed that does not parse keeps its old validators, so the next poll reads it again.
-        let entries = list(&bytes, &name).map_err(|e| Problem::Invalid(e.to_string()))?;
+        let listed = {
+            let document = document.clone();
+            tokio::task::spawn_blocking(move || list(&bytes, &document))
+                .await
+                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+        };
+        let entries = match listed {
+            Ok(entries) => entries,
+            Err(e) => {
+                // Its validators are kept with the error, so it is asked for conditionally and
+                // downloaded again only once it changed.
+                let reason = e.to_string();
+                let mut journal = self.inner.store.journal();
+                let record = journal.documents.entry(document.clone()).or_default();
+                record.validators = validators;
+                record.modified = modified;
+                record.rejected = Some(reason.clone());
+                return Err(Problem::Invalid(reason));
+            }
+        };
+        let no_hosts = BTreeSet::new();
+        let hosts = round.hosts.get(&name).unwrap_or(&no_hosts);
+        let policy = self.inner.fetcher.policy();
         let mut jobs = Vec::new();
         {
             let mut journal = self.inner.store.journal();
-            let record = journal.documents.entry(name.clone()).or_default();
+            let record = journal.documents.entry(document.clone()).or_default();
             record.validators = validators;
             record.modified = modified;
+            record.rejected = None;
             record.listed = entries.iter().map(|e| e.id.clone()).collect();
             let mut queued = BTreeSet::new();
             for entry in entries {
@@ -881,7 +1053,7 @@ impl Sources {
                 if !queued.insert(entry.id.clone()) {
                     continue;
                 }
-                match fetch::resolve_link(feed, &entry.link) {
+                match fetch::resolve_link(feed, &entry.link, hosts, policy) {
                     Ok(location) => jobs.push((entry.id, location)),
                     Err(reason) => {
                         let reason = reason.to_string();
@@ -891,7 +1063,7 @@ impl Sources {
                             MessageRecord {
                                 kind: registration.kind,
                                 outcome: Outcome::Rejected,
-                                from: name.clone(),
+                                from: document.clone(),
                                 fetched_at: round.now,
                                 sha256: None,
                                 reason: Some(reason),
@@ -914,14 +1086,22 @@ impl Sources {
                 .await
                 .expect("the semaphore is never closed");
             let fetcher = self.inner.fetcher.clone();
+            let limit = registration.max_bytes();
             running.spawn(async move {
-                let result = fetcher.get(&location, None, fetch::MAX_BYTES).await;
+                let result = fetcher.get(&location, None, limit).await;
                 drop(permit);
-                (id, location, result)
+                // Parsed as it arrives, off the async workers.
+                let parsed = match &result {
+                    Ok(Some(Fetched::Body { bytes, .. })) => {
+                        Some(parse_message(registration, bytes.clone(), id.clone()).await)
+                    }
+                    _ => None,
+                };
+                (id, location, result, parsed)
             });
         }
         while let Some(joined) = running.join_next().await {
-            let (id, location, result) = match joined {
+            let (id, location, result, parsed) = match joined {
                 Ok(done) => done,
                 Err(e) => {
                     tracing::error!("an alert message fetch failed: {e}");
@@ -929,23 +1109,46 @@ impl Sources {
                 }
             };
             let from = location.to_string();
-            match result {
-                Ok(Some(Fetched::Body { bytes, .. })) => {
-                    self.accept(&id, &from, &name, &bytes, registration, round)
+            match (result, parsed) {
+                (Ok(Some(Fetched::Body { bytes, .. })), Some(parsed)) => {
+                    self.accept(&id, &from, &name, &bytes, parsed, registration, round)
                 }
-                Ok(other) => {
-                    let e = match other {
-                        None => absent(&location).to_string(),
-                        Some(_) => format!("{from}: 304 Not Modified to a plain request"),
-                    };
-                    self.unavailable(&id, &from, &name, e, registration, round.now);
-                }
-                Err(e) => {
-                    self.unavailable(&id, &from, &name, e.to_string(), registration, round.now)
-                }
+                (result, _) => self.not_fetched(
+                    &id,
+                    &from,
+                    &name,
+                    &location,
+                    result,
+                    registration,
+                    round.now,
+                ),
             }
         }
         Ok(())
+    }
+
+    /// A message whose fetch brought no body.
+    #[allow(clippy::too_many_arguments)]
+    fn not_fetched(
+        &self,
+        id: &str,
+        from: &str,
+        name: &str,
+        location: &SourceLocation,
+        result: Result<Option<Fetched>, FetchError>,
+        registration: &Registration,
+        now: DateTime<Utc>,
+    ) {
+        let error = match result {
+            // Bodies are accepted by the caller.
+            Ok(Some(Fetched::Body { .. })) => return,
+            Ok(None) => absent(location).to_string(),
+            Ok(Some(Fetched::NotModified)) => {
+                format!("{from}: 304 Not Modified to a plain request")
+            }
+            Err(e) => e.to_string(),
+        };
+        self.unavailable(id, from, name, error, registration, now);
     }
 
     fn unavailable(
@@ -1006,7 +1209,7 @@ impl Sources {
                 .get(
                     &document,
                     previous.as_ref().map(|p| &p.validators),
-                    fetch::MAX_BYTES,
+                    registration.max_bytes(),
                 )
                 .await;
             match fetched {
@@ -1033,7 +1236,8 @@ impl Sources {
                             }
                         }
                     } else {
-                        self.accept(&id, &name, &feed, &bytes, registration, round);
+                        let parsed = parse_message(registration, bytes.clone(), id.clone()).await;
+                        self.accept(&id, &name, &feed, &bytes, parsed, registration, round);
                     }
                     let mut journal = self.inner.store.journal();
                     let record = journal.documents.entry(name).or_default();
@@ -1052,12 +1256,14 @@ impl Sources {
 
     /// Parses a fetched message, keeps it if it concerns a city reading `feed`, and remembers
     /// its id whatever came of it.
+    #[allow(clippy::too_many_arguments)]
     fn accept(
         &self,
         id: &str,
         from: &str,
         feed: &str,
         bytes: &[u8],
+        parsed: Result<Vec<Alert>, AlertError>,
         registration: &'static Registration,
         round: &mut Round,
     ) {
@@ -1069,9 +1275,6 @@ impl Sources {
             .get(id)
             .map_or(0, |r| r.attempts)
             + 1;
-        let Parse::Messages(parse) = registration.parse else {
-            return;
-        };
         let mut record = MessageRecord {
             kind: registration.kind,
             outcome: Outcome::Rejected,
@@ -1082,12 +1285,22 @@ impl Sources {
             attempts,
             feeds: vec![feed.to_owned()],
         };
-        match parse(bytes, id) {
+        match parsed {
             Err(reason) => {
                 tracing::error!("alert message {id} from {from} rejected: {reason}");
                 record.reason = Some(reason.to_string());
             }
             Ok(alerts) => {
+                if let Some(ahead) = alerts.iter().find(|a| is_ahead(a, round.now)) {
+                    // Shown all the same, with its own time (a received message is known).
+                    tracing::warn!(
+                        "alert message {id} says it was issued at {}, more than {} minutes ahead \
+                         of this hub's clock ({}): is the hub's clock right (NTP)?",
+                        ahead.issued_at,
+                        machi_data::alerts::AHEAD_TOLERANCE_MINUTES,
+                        round.now
+                    );
+                }
                 let scopes = round.relevance.get(feed).map_or(&[][..], Vec::as_slice);
                 let keep = {
                     let state = self.state();
@@ -1208,10 +1421,53 @@ impl Sources {
     }
 }
 
+/// After this long without reading a high-frequency feed, its long feed is read too: JMA's
+/// high-frequency feeds hold about ten minutes of entries.
+pub const CATCH_UP_AFTER_MINUTES: i64 = 10;
+
+/// The long feed of a high-frequency one, if it has one: JMA's `regular`, `extra`, `eqvol` and
+/// `other.xml` have `…_l.xml` beside them (days of entries instead of minutes); a local feed
+/// (a mirror, a test) has one when a `{name}_l.xml` file is beside it.
+fn long_feed(feed: &SourceLocation) -> Option<SourceLocation> {
+    match feed {
+        SourceLocation::Url(url) => {
+            let (dir, file) = url.rsplit_once('/')?;
+            let stem = file.strip_suffix(".xml")?;
+            matches!(stem, "regular" | "extra" | "eqvol" | "other")
+                .then(|| SourceLocation::Url(format!("{dir}/{stem}_l.xml")))
+        }
+        SourceLocation::Path(path) => {
+            let stem = path.file_stem()?.to_str()?;
+            if stem.ends_with("_l") {
+                return None;
+            }
+            let long = path.with_file_name(format!("{stem}_l.xml"));
+            long.is_file().then_some(SourceLocation::Path(long))
+        }
+    }
+}
+
+/// Parses a message with its kind's parser, off the async workers (a JMA message can be
+/// hundreds of kilobytes of XML).
+async fn parse_message(
+    registration: &'static Registration,
+    bytes: Vec<u8>,
+    id: String,
+) -> Result<Vec<Alert>, AlertError> {
+    let Parse::Messages(parse) = registration.parse else {
+        return Err(AlertError::new(&id, "", None, "not a message kind"));
+    };
+    tokio::task::spawn_blocking(move || parse(&bytes, &id))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
 /// One poll: what it already read, and what it found.
 struct Round {
     now: DateTime<Utc>,
     relevance: BTreeMap<String, Vec<AreaScope>>,
+    /// Per location, the hosts its links may go to.
+    hosts: BTreeMap<String, BTreeSet<String>>,
     /// Message locations read this round, with their error.
     memo: BTreeMap<String, Option<String>>,
     polled: Polled,

@@ -380,7 +380,10 @@ async fn the_last_good_files_survive_a_restart_without_network() {
     let server = FileServer::start(shared_5374("kanazawa")).await;
     let url = format!("{}/kanazawa/", server.origin);
     let text = url_city("garbage-5374", &url);
-    let mut pipeline = Pipeline::with(Sources::open(state_dir.path()).unwrap(), &text);
+    let mut pipeline = Pipeline::with(
+        Sources::open_with(state_dir.path(), FetchPolicy::LOOPBACK_FOR_TESTS).unwrap(),
+        &text,
+    );
     pipeline.poll(Which::All).await;
     assert!(!pipeline.source("garbage").stale);
     let good = pipeline.feeds.clone();
@@ -401,7 +404,10 @@ async fn the_last_good_files_survive_a_restart_without_network() {
 
     // Restarted: the saved files are published before any poll, and a poll without the server
     // keeps them, stale.
-    let mut restarted = Pipeline::with(Sources::open(state_dir.path()).unwrap(), &text);
+    let mut restarted = Pipeline::with(
+        Sources::open_with(state_dir.path(), FetchPolicy::LOOPBACK_FOR_TESTS).unwrap(),
+        &text,
+    );
     restarted.restore();
     let info = restarted.source("garbage");
     assert!(!info.stale, "{:?}", info.last_error);
@@ -421,4 +427,315 @@ async fn the_last_good_files_survive_a_restart_without_network() {
         restarted.feeds.document(&FeedPath::Garbage("test".into())),
         Ok(&restored_doc)
     );
+}
+
+/// A blob that went missing or was damaged on disk (a failing disk, an operator's cleanup) is
+/// forgotten and read again: before, the document's validators still said "I have it", every
+/// read was a 304, and the source stayed broken forever.
+#[tokio::test]
+async fn a_lost_or_damaged_blob_is_read_again_instead_of_failing_forever() {
+    let state_dir = tempfile::tempdir().unwrap();
+    let server = FileServer::start(shared_5374("kanazawa")).await;
+    let url = format!("{}/kanazawa/", server.origin);
+    let text = url_city("garbage-5374", &url);
+    let mut pipeline = Pipeline::with(
+        Sources::open_with(state_dir.path(), FetchPolicy::LOOPBACK_FOR_TESTS).unwrap(),
+        &text,
+    );
+    pipeline.poll(Which::All).await;
+    assert!(!pipeline.source("garbage").stale);
+    let good = pipeline.feeds.garbage("test").unwrap().calendar.clone();
+    drop(pipeline);
+    server.requests();
+
+    let blobs = state_dir.path().join("sources/blobs");
+    let mut files: Vec<_> = std::fs::read_dir(&blobs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    std::fs::remove_file(&files[0]).unwrap();
+    std::fs::write(&files[1], b"bit rot").unwrap();
+
+    let mut restarted = Pipeline::with(
+        Sources::open_with(state_dir.path(), FetchPolicy::LOOPBACK_FOR_TESTS).unwrap(),
+        &text,
+    );
+    restarted.restore();
+    let error = restarted.source("garbage").last_error.unwrap_or_default();
+    assert!(!error.is_empty(), "the restored set cannot be read");
+    restarted.poll(Which::All).await;
+    let info = restarted.source("garbage");
+    assert!(!info.stale, "{:?}", info.last_error);
+    assert_eq!(restarted.feeds.garbage("test").unwrap().calendar, good);
+    let requests = server.requests();
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|(_, _, status)| *status == 200)
+            .count(),
+        2,
+        "the two lost files downloaded again: {requests:?}"
+    );
+    server.stop().await;
+}
+
+fn atom(entries: &[(&str, &str)]) -> Vec<u8> {
+    let entries: String = entries
+        .iter()
+        .map(|(id, link)| {
+            format!(
+                "<entry><title>t</title><id>{id}</id><updated>2024-01-01T07:22:32Z</updated>\
+                 <author><name>気象庁</name></author><link type=\"application/xml\" href=\"{link}\"/></entry>"
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" \
+         lang=\"ja\"><title>t</title><id>urn:test:feed</id><updated>2024-01-01T07:22:32Z</updated>\
+         {entries}</feed>"
+    )
+    .into_bytes()
+}
+
+fn jma_city(feed: &str) -> String {
+    CityToml::new("test")
+        .area("kita", "北")
+        .alerts(&["1720200"], &["tsunami:360"])
+        .source("jma", "jma-atom", At::Feeds(vec![feed.to_owned()]))
+        .build()
+}
+
+/// A source given as a URL on a private or loopback address is refused before any request
+/// (a production hub; the other tests allow their loopback server).
+#[tokio::test]
+async fn a_url_source_on_a_private_address_is_refused() {
+    let server = FileServer::start(shared_5374("kanazawa")).await;
+    let text = url_city("garbage-5374", &format!("{}/kanazawa/", server.origin));
+    let mut pipeline = Pipeline::with(Sources::in_memory().unwrap(), &text);
+    pipeline.poll(Which::All).await;
+    let error = pipeline.source("garbage").last_error.unwrap();
+    assert!(
+        error.contains("refused: 127.0.0.1 is not a public address"),
+        "{error}"
+    );
+    assert!(server.requests().is_empty(), "nothing was asked");
+    server.stop().await;
+}
+
+/// A remote feed's links stay on its host: an entry pointing elsewhere is rejected by name and
+/// never fetched; a redirect to another host is refused.
+#[tokio::test]
+async fn a_remote_feed_cannot_send_the_hub_elsewhere() {
+    let server = FileServer::start(vec![]).await;
+    let port = server.origin.rsplit(':').next().unwrap().to_owned();
+    let elsewhere = format!("http://localhost:{port}/msg/b.xml");
+    server.served().files.insert(
+        "/feed.xml".into(),
+        atom(&[("urn:a", "/msg/a.xml"), ("urn:b", &elsewhere)]),
+    );
+    server.served().redirects.insert(
+        "/msg/a.xml".into(),
+        format!("http://localhost:{port}/msg/b.xml"),
+    );
+    let feed = format!("{}/feed.xml", server.origin);
+    let mut pipeline = Pipeline::new(&jma_city(&feed));
+    pipeline.poll(Which::All).await;
+    let (outcome, reason) = pipeline.sources.outcome("urn:b").unwrap();
+    assert_eq!(outcome, crate::store::Outcome::Rejected);
+    assert!(
+        reason
+            .unwrap()
+            .contains("neither the feed's host nor one the city file lists"),
+        "a link to another host"
+    );
+    let (outcome, reason) = pipeline.sources.outcome("urn:a").unwrap();
+    assert_eq!(outcome, crate::store::Outcome::Unavailable);
+    let reason = reason.unwrap();
+    assert!(reason.contains("redirect to http://localhost"), "{reason}");
+    let asked: Vec<String> = server.requests().into_iter().map(|r| r.0).collect();
+    assert_eq!(asked, ["/feed.xml", "/msg/a.xml"], "b was never fetched");
+    server.stop().await;
+}
+
+/// A feed is read no larger than its parser would read (2 MiB of XML, not 8), and a feed that
+/// did not parse is not downloaded again at every poll: its validators are kept with the error.
+#[tokio::test]
+async fn a_feed_is_capped_at_the_parsers_limit_and_a_bad_one_not_downloaded_again() {
+    let mut big = atom(&[]);
+    big.splice(big.len() - 7..big.len() - 7, vec![b' '; 3 * 1024 * 1024]);
+    let server = FileServer::start(vec![
+        ("/big.xml".into(), big),
+        ("/bad.xml".into(), b"<feed>not closed".to_vec()),
+    ])
+    .await;
+    let mut pipeline = Pipeline::new(&jma_city(&format!("{}/big.xml", server.origin)));
+    pipeline.poll(Which::All).await;
+    let error = pipeline.source("jma").last_error.unwrap();
+    assert!(
+        error.contains("larger than the limit of 2097152 bytes"),
+        "{error}"
+    );
+
+    let mut pipeline = Pipeline::new(&jma_city(&format!("{}/bad.xml", server.origin)));
+    server.requests();
+    for poll in 0..3 {
+        pipeline.poll(Which::All).await;
+        let error = pipeline.source("jma").last_error.unwrap();
+        assert!(error.contains("bad.xml"), "{error}");
+        let requests = server.requests();
+        assert_eq!(requests.len(), 1);
+        let (_, conditional, status) = &requests[0];
+        if poll == 0 {
+            assert_eq!(*status, 200);
+        } else {
+            assert!(*conditional && *status == 304, "{requests:?}");
+        }
+    }
+    server.stop().await;
+}
+
+/// A large set parses on the blocking pool: on a one-thread runtime, another task keeps running
+/// while it does (before, the parse held the only worker for all of its time).
+#[tokio::test(flavor = "current_thread")]
+async fn parsing_does_not_hold_the_async_workers() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 20_000;
+    let mut text = String::from("地名,センター");
+    for i in 0..n {
+        text.push_str(&format!(",分別{i}"));
+    }
+    for area in 0..4 {
+        text.push_str(&format!("\n地区{area},"));
+        for _ in 0..n {
+            text.push_str(",月 木");
+        }
+    }
+    std::fs::write(dir.path().join("area_days.csv"), text).unwrap();
+    let city = CityToml::new("test")
+        .source("garbage", "garbage-5374", At::path(dir.path()))
+        .build();
+    let pipeline = Pipeline::new(&city);
+    let ticks = Arc::new(Mutex::new(Vec::new()));
+    let recorded = ticks.clone();
+    let ticker = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            recorded.lock().unwrap().push(std::time::Instant::now());
+        }
+    });
+    let started = std::time::Instant::now();
+    pipeline
+        .sources
+        .poll(&pipeline.loaded.cities, Which::All)
+        .await;
+    let took = started.elapsed();
+    ticker.abort();
+    let published = pipeline.sources.published("test", "garbage").unwrap();
+    assert!(published.error.is_none() && published.value.is_some());
+    let ticks = ticks.lock().unwrap();
+    let ended = started + took;
+    let longest = ticks
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .chain(ticks.first().map(|t| *t - started))
+        .chain(ticks.last().map(|t| ended.saturating_duration_since(*t)))
+        .max()
+        .unwrap_or(took);
+    println!("poll {took:?}, longest wait {longest:?}");
+    assert!(
+        longest < took / 2,
+        "another task waited {longest:?} at once during a {took:?} poll: the parse held the worker"
+    );
+}
+
+#[test]
+fn jma_high_frequency_feeds_have_long_feeds() {
+    let url = |u: &str| SourceLocation::Url(u.into());
+    let base = "https://www.data.jma.go.jp/developer/xml/feed";
+    for name in ["regular", "extra", "eqvol", "other"] {
+        assert_eq!(
+            long_feed(&url(&format!("{base}/{name}.xml"))),
+            Some(url(&format!("{base}/{name}_l.xml")))
+        );
+    }
+    assert_eq!(long_feed(&url(&format!("{base}/extra_l.xml"))), None);
+    assert_eq!(long_feed(&url("https://example.org/feed.xml")), None);
+}
+
+/// The ghost of issue 11: a hub keeps a 大津波警報, is down while JMA lifts it, and its
+/// high-frequency feed lists only minutes of entries, so it never sees the lift. Now its first
+/// poll after the restart reads the long feed beside it, and so does one after a gap.
+#[tokio::test]
+async fn a_hub_back_from_an_outage_catches_up_from_the_long_feed() {
+    let state_dir = tempfile::tempdir().unwrap();
+    let feeds = tempfile::tempdir().unwrap();
+    let noto = shared_data("alerts/jma_real/noto_2024-01");
+    for file in ["TsunamiAlarm.xml", "canceledTsunamiAlarm.xml", "WInfoL.xml"] {
+        std::fs::copy(noto.join(file), feeds.path().join(file)).unwrap();
+    }
+    let feed = feeds.path().join("extra.xml");
+    let long = feeds.path().join("extra_l.xml");
+    std::fs::write(&feed, atom(&[("urn:alarm", "TsunamiAlarm.xml")])).unwrap();
+    let text = jma_city(&feed.display().to_string());
+    let open = || Sources::open_with(state_dir.path(), FetchPolicy::LOOPBACK_FOR_TESTS).unwrap();
+    let special = |p: &Pipeline| {
+        let f = p.feeds.alerts("test").unwrap().clone();
+        f.in_force
+            .iter()
+            .chain(&f.unconfirmed)
+            .any(|a| a.severity == machi_data::alerts::Severity::Special)
+    };
+
+    let mut pipeline = Pipeline::with(open(), &text);
+    pipeline.poll(Which::All).await;
+    assert_eq!(
+        pipeline.sources.outcome("urn:alarm").unwrap().0,
+        crate::store::Outcome::Kept
+    );
+    assert!(special(&pipeline), "the alarm is known");
+    drop(pipeline);
+
+    // Meanwhile the alarm was lifted; the high-frequency feed has moved on to other entries.
+    std::fs::write(&feed, atom(&[("urn:other", "WInfoL.xml")])).unwrap();
+    std::fs::write(
+        &long,
+        atom(&[
+            ("urn:alarm", "TsunamiAlarm.xml"),
+            ("urn:lift", "canceledTsunamiAlarm.xml"),
+            ("urn:other", "WInfoL.xml"),
+        ]),
+    )
+    .unwrap();
+    let mut restarted = Pipeline::with(open(), &text);
+    restarted.restore();
+    restarted.poll(Which::All).await;
+    assert_eq!(
+        restarted.sources.outcome("urn:lift").unwrap().0,
+        crate::store::Outcome::Kept
+    );
+    assert!(!special(&restarted), "the lift was read from the long feed");
+    assert!(!restarted.source("jma").stale);
+
+    // Read again soon: not read (no gap). After a gap of more than ten minutes: read.
+    std::fs::write(
+        &long,
+        atom(&[
+            ("urn:lift", "canceledTsunamiAlarm.xml"),
+            ("urn:late", "WInfoL.xml"),
+        ]),
+    )
+    .unwrap();
+    restarted.poll(Which::All).await;
+    assert!(restarted.sources.outcome("urn:late").is_none());
+    restarted
+        .sources
+        .store()
+        .journal()
+        .documents
+        .get_mut(&feed.display().to_string())
+        .unwrap()
+        .last_success = Some(Utc::now() - Duration::minutes(CATCH_UP_AFTER_MINUTES + 1));
+    restarted.poll(Which::All).await;
+    assert!(restarted.sources.outcome("urn:late").is_some());
 }

@@ -5,9 +5,9 @@
 //! `Msg`, so a key used in code but missing there is a compile error; the groups of its
 //! `[names.<group>]` tables become `Names`, and their codes the names a lookup can find. Every other
 //! file is one language. A message a language does not translate falls back along its `[meta]`
-//! `fallbacks`, then to Japanese; it is counted in the language's coverage (`cargo run -p
-//! machi-i18n -- coverage` prints the table) instead of failing the build, so a key added to
-//! Japanese can land before its translations. A key or a name a language has but Japanese does not
+//! `fallbacks`, then to Japanese, and is counted in the language's coverage (`cargo run -p
+//! machi-i18n -- coverage` prints the table); the unit test `every_language_is_complete` fails
+//! on it, so a key lands with its translations. A key or a name a language has but Japanese does not
 //! is an error, because it is almost always a typo. Placeholders are checked by a unit test
 //! (`placeholders_match_the_japanese_source`).
 //!

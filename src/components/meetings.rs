@@ -5,7 +5,7 @@
 //! Generic words (body kinds, status words, dates) come from the catalogue; titles, bodies'
 //! names, places and agendas are shown as the city published them, marked with their language.
 
-use crate::i18n::{fill, long_date, raw, source_text, Lang, Msg, Rubied, T};
+use crate::i18n::{count, fill, long_date, raw, source_text, Lang, Msg, Rubied, T};
 use crate::push::{self, Place, Support};
 use crate::settings::Settings;
 use chrono::{NaiveDate, Utc};
@@ -66,7 +66,7 @@ pub fn deadline_text(lang: Lang, a: &Attendance, today: NaiveDate) -> Option<Str
     let left = match days {
         0 => raw(lang, Msg::MeetingsLastDay).to_owned(),
         1 => raw(lang, Msg::MeetingsOneDayLeft).to_owned(),
-        n => fill(raw(lang, Msg::MeetingsDaysLeft), &[("n", &n.to_string())]),
+        n => count(lang, Msg::MeetingsDaysLeft, n),
     };
     Some(fill(
         raw(lang, Msg::MeetingsDeadlineLeft),
@@ -116,7 +116,7 @@ pub fn attend_view(m: &Meeting, today: NaiveDate, l: Lang) -> impl IntoView {
     let a = &m.attend;
     let seats = a
         .seats
-        .map(|n| fill(raw(l, Msg::MeetingsSeats), &[("n", &n.to_string())]));
+        .map(|n| count(l, Msg::MeetingsSeats, n.into()));
     // The city's words stay Japanese inside the resident's language's sentence.
     let how = a.how.clone().map(|h| {
         let template = raw(l, Msg::MeetingsHow);

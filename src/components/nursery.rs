@@ -4,7 +4,7 @@
 //! Today card and the list of follows for Settings.
 
 use crate::feeds::{CityData, FeedProblem};
-use crate::i18n::{fill, long_date, raw, use_lang, Lang, Msg, Rubied, T};
+use crate::i18n::{count, fill, long_date, raw, use_lang, Lang, Msg, Rubied, T};
 use crate::push::{self, Place, Support};
 use crate::settings::{Follow, Settings};
 use leptos::prelude::*;
@@ -31,7 +31,7 @@ pub fn places_text(lang: Lang, places: Option<Places>) -> String {
     let msg = match places {
         Some(Places::Count(0)) => Msg::NurseryPlacesNone,
         Some(Places::Count(n)) => {
-            return fill(raw(lang, Msg::NurseryPlacesCount), &[("n", &n.to_string())])
+            return count(lang, Msg::NurseryPlacesCount, n.into())
         }
         Some(Places::Some) => Msg::NurseryPlacesSome,
         Some(Places::Undisclosed) => Msg::NurseryPlacesUndisclosed,

@@ -13,7 +13,7 @@ use crate::components::nursery::{
 };
 use crate::components::{tenths, ProblemView, ReadAloud, SourceNote};
 use crate::feeds::CityData;
-use crate::i18n::{fill, plain, raw, use_lang, Lang, Msg, Rubied, T};
+use crate::i18n::{count, fill, plain, raw, use_lang, Lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
 use crate::routes::Page;
 use crate::settings::{Follow, Settings};
@@ -301,7 +301,7 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
             msg.map(|m| view! { <p class="hint"><T msg=m /></p> })
         }}
         <p class="nursery-count" role="status">
-            {move || fill(raw(lang.get(), Msg::NurseryCount), &[("n", &rows.with(Vec::len).to_string())])}
+            {move || count(lang.get(), Msg::NurseryCount, rows.with(Vec::len) as i64)}
         </p>
         {move || {
             let list = rows.get();
@@ -318,7 +318,7 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
                 </ul>
                 {(rest > 0).then(|| view! {
                     <button type="button" class="button" on:click=move |_| shown.update(|s| *s += PAGE)>
-                        {fill(raw(l, Msg::NurseryMore), &[("n", &rest.to_string())])}
+                        {count(l, Msg::NurseryMore, rest as i64)}
                     </button>
                 })}
             }.into_any()
@@ -404,7 +404,7 @@ fn FacilityCard(
             <h2 lang="ja"><a href=format!("/nursery/{}", f.id)>{f.name.clone()}</a></h2>
             <p class=places_class(places)>
                 <strong><Rubied text=places_text(l, places) /></strong>
-                {waiting.map(|n| view! { " · " <Rubied text=fill(raw(l, Msg::NurseryWaiting), &[("n", &n.to_string())]) /> })}
+                {waiting.map(|n| view! { " · " <Rubied text=count(l, Msg::NurseryWaiting, n.into()) /> })}
             </p>
             {flag.then(|| view! { <p class="hint"><T msg=Msg::NurseryFlagNote /></p> })}
             {opened.then(|| view! { <p class="nursery-opened"><T msg=Msg::NurseryOpened /></p> })}
@@ -638,7 +638,7 @@ fn FacilityView(feed: Arc<NurseryFeed>, index: usize) -> impl IntoView {
                     <dd>
                         {f.ages.clone().map(|a| view! { <span lang="ja">{a}</span> })}
                         {f.capacity.map(|n| view! {
-                            <br /><Rubied text=fill(raw(l, Msg::NurseryCapacity), &[("n", &n.to_string())]) />
+                            <br /><Rubied text=count(l, Msg::NurseryCapacity, n.into()) />
                         })}
                     </dd>
                 })}

@@ -9,7 +9,8 @@ use crate::i18n::{fill, raw, Lang, Msg};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use machi_data::feed::{
-    check_version, AlertsFeed, CityFeed, CityIndex, FeedPath, GarbageFeed, MeetingsFeed, NurseryFeed,
+    check_version, AlertsFeed, CityFeed, CityIndex, FeedPath, GarbageFeed, MeetingsFeed,
+    NurseryFeed, SourceKind,
 };
 use machi_data::garbage::GarbageCalendar;
 use serde::de::DeserializeOwned;
@@ -97,18 +98,34 @@ impl CityData {
                 Some(alerts_feed(&city).await.map(|f| f.map(Arc::new)))
             }
         });
+        // The feeds a municipality has only with the sources for them: asked only when its
+        // city feed lists such a source, so no other municipality's page requests them (a 404
+        // is a console error, and a wasted round trip on a slow phone). `None` while the city
+        // feed is on its way; a city feed that could not be read does not stop them (the
+        // service worker may hold a copy).
+        let has = move |kind: fn(SourceKind) -> bool| -> Option<Option<String>> {
+            let city = city()?;
+            match feed.get()? {
+                Some(Ok(f)) if !f.sources.iter().any(|s| kind(s.kind)) => Some(None),
+                _ => Some(Some(city)),
+            }
+        };
         let nursery_wanted = RwSignal::new(false);
         let nursery = LocalResource::new(move || {
-            let city = city().filter(|_| nursery_wanted.get());
+            let city = has(SourceKind::is_nursery).filter(|_| nursery_wanted.get());
             async move {
-                let city = city?;
+                let Some(city) = city? else {
+                    return Some(Ok(None));
+                };
                 Some(nursery_feed(&city).await.map(|f| f.map(Arc::new)))
             }
         });
         let meetings = LocalResource::new(move || {
-            let city = city();
+            let city = has(SourceKind::is_meetings);
             async move {
-                let city = city?;
+                let Some(city) = city? else {
+                    return Some(Ok(None));
+                };
                 Some(
                     optional_feed(FeedPath::Meetings(city.clone()), &city)
                         .await

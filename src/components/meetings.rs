@@ -114,9 +114,7 @@ pub fn place_view(m: &Meeting, l: Lang) -> impl IntoView {
 /// How to attend: open or not, seats, how to apply, and the deadline counting down.
 pub fn attend_view(m: &Meeting, today: NaiveDate, l: Lang) -> impl IntoView {
     let a = &m.attend;
-    let seats = a
-        .seats
-        .map(|n| count(l, Msg::MeetingsSeats, n.into()));
+    let seats = a.seats.map(|n| count(l, Msg::MeetingsSeats, n.into()));
     // The city's words stay Japanese inside the resident's language's sentence.
     let how = a.how.clone().map(|h| {
         let template = raw(l, Msg::MeetingsHow);
@@ -164,12 +162,12 @@ pub fn when_view(m: &Meeting, l: Lang, class: &'static str) -> impl IntoView {
     let moved = m.moved_from.map(|before| {
         let was = fill(
             raw(l, Msg::MeetingsMovedFrom),
-            &[("when", &moment_text(l, &before))],
+            &[("when", &moment_text(l, &before, long_date))],
         );
         view! { <p class="meeting-moved"><Rubied text=was /></p> }
     });
     view! {
-        <p class=class><Rubied text=when_text(l, m) /></p>
+        <p class=class><Rubied text=when_text(l, m, long_date) /></p>
         {moved}
     }
 }

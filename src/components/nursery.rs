@@ -30,9 +30,7 @@ pub fn class_text(lang: Lang, class: u8) -> String {
 pub fn places_text(lang: Lang, places: Option<Places>) -> String {
     let msg = match places {
         Some(Places::Count(0)) => Msg::NurseryPlacesNone,
-        Some(Places::Count(n)) => {
-            return count(lang, Msg::NurseryPlacesCount, n.into())
-        }
+        Some(Places::Count(n)) => return count(lang, Msg::NurseryPlacesCount, n.into()),
         Some(Places::Some) => Msg::NurseryPlacesSome,
         Some(Places::Undisclosed) => Msg::NurseryPlacesUndisclosed,
         Some(Places::NoClass) => Msg::NurseryPlacesNoClass,

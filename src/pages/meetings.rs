@@ -222,7 +222,7 @@ fn MeetingDetail(meeting: Meeting, feed: Arc<MeetingsFeed>) -> impl IntoView {
             if let Some(msg) = machi_data::meetings::names::status_msg(m.status) {
                 parts.push(raw(l, msg).to_owned());
             }
-            parts.push(when_text(l, &m));
+            parts.push(when_text(l, &m, long_date));
             parts.extend(m.place.clone());
             parts.push(raw(l, openness_msg(m.attend.open)).to_owned());
             parts.extend(crate::components::deadline_text(l, &m.attend, today));

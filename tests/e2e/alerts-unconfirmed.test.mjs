@@ -61,8 +61,8 @@ test("a 大津波警報 never lifted, years later, may have ended: never current
   assert.ok(feed.history.some((a) => a.id === feed.unconfirmed[0].id), "in the history too");
 
   for (const [locale, language, heading, note] of [
-    ["ja-JP", "日本語", "終わったかもしれない情報", /終わった可能性があります（最後の更新：\d+日前）/],
-    ["en-US", "English", "May have ended", /May have ended — last update \d+ days ago/],
+    ["ja-JP", "日本語", "終わったかもしれない情報", /終わった可能性があります（最後の更新：[\d,]+日前）/],
+    ["en-US", "English", "May have ended", /May have ended — last update [\d,]+ days ago/],
   ]) {
     const { context, page, errors } = await phone(browser, locale);
     await firstRun(page, { language, area: locale === "ja-JP" ? "北地区" : "North district" });
@@ -80,7 +80,9 @@ test("a 大津波警報 never lifted, years later, may have ended: never current
     assert.match(await page.locator(".alerts-none").innerText(), /ありません|No warnings/);
     assert.deepEqual(await axe(page), []);
     await shot(page, `alerts-unconfirmed-${locale}`);
-    assert.deepEqual(errors, []);
+    // 七尾市 here has alerts only: its garbage.json is a 404, which the browser logs (the garbage
+    // and alerts feeds are asked in parallel with the city feed, not after it).
+    assert.deepEqual(errors.filter((e) => !/Failed to load resource: .* 404/.test(e)), []);
     await context.close();
   }
 });

@@ -38,7 +38,11 @@ const PAGES = [
   { path: "/", name: "today", shot: true },
   { path: "/alerts", name: "alerts", shot: true },
   { path: "/garbage", name: "garbage", shot: true },
+  { path: "/nursery", name: "nursery", shot: false },
+  { path: "/meetings", name: "meetings", shot: false },
+  { path: "/meetings/past", name: "meetings-past", shot: false },
   { path: "/settings", name: "settings", shot: false },
+  { path: "/about", name: "about", shot: false },
 ];
 
 /// Settings as a returning resident has them (the app's `machi.settings.v1`).
@@ -111,6 +115,8 @@ test("every language: its pages at 200% text, nothing silently Japanese, no over
       // The page's data has arrived (the demo city's feeds).
       if (p.name === "alerts") await page.locator(".alert-card").first().waitFor();
       if (p.name === "garbage" || p.name === "today") await page.locator(".garbage-day").first().waitFor();
+      if (p.name === "nursery") await page.locator(".nursery-list > li").first().waitFor();
+      if (p.name === "meetings" || p.name === "meetings-past") await page.locator("h3.meeting-day").first().waitFor();
       const where = `${lang.code} ${p.path}`;
       if (script) {
         const left = await unmarkedJapanese(page, script);

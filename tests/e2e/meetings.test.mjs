@@ -102,20 +102,20 @@ test("Meetings: upcoming by day with how to attend, moved and cancelled marked, 
   // Grouped by day: each day a heading with its weekday.
   const days = await page.locator("h3.meeting-day").allInnerTexts();
   assert.ok(days.length >= 6, days.join(" / "));
-  assert.ok(days.every((d) => /^\d+月\d+日（.）$/.test(d)), days.join(" / "));
+  assert.ok(days.every((d) => /^\d+月\d+日(?:（.）|.曜日)$/.test(d)), days.join(" / "));
 
   const plan = card(page, "第3回 まち市都市計画審議会");
   const text = await plan.innerText();
   assert.match(text, /審議会\s*·\s*まち市都市計画審議会/);
-  assert.match(text, /\d+月\d+日（.） 14:00〜16:00/);
+  assert.match(text, /\d+月\d+日(?:（.）|.曜日) 14:00〜16:00/);
   assert.match(text, /まち市役所 3階 大会議室 デモ県まち市本町1-1/);
   assert.match(text, /傍聴できます · 傍聴席 10席/);
   assert.match(text, /申込方法：電話（0123-45-6789）/);
-  assert.match(text, /\d+月\d+日（.） 17:00までに申込み（(あと\d+日|今日まで)）/);
+  assert.match(text, /\d+月\d+日(?:（.）|.曜日) 17:00までに申込み（(あと\d+日|今日まで)）/);
   assert.equal(await plan.getByRole("link", { name: "地図で見る" }).getAttribute("target"), "_blank");
 
   const moved = card(page, "総務常任委員会");
-  assert.match(await moved.innerText(), /変更[\s\S]*13:30〜15:00[\s\S]*変更前：\d+月\d+日（木） 10:00/);
+  assert.match(await moved.innerText(), /変更[\s\S]*13:30〜15:00[\s\S]*変更前：\d+月\d+日(?:（木）|木曜日) 10:00/);
   const cancelled = card(page, "第4回 まち市子ども・子育て会議");
   assert.match(await cancelled.locator(".badge").innerText(), /中止/);
   assert.equal(await cancelled.locator(".meeting-deadline").count(), 0, "no deadline for a cancelled meeting");
@@ -267,7 +267,7 @@ test("every meetings view in Japanese and English at 100% and 200%: axe, no side
   // English: the generic words translated, the city's words as published and marked Japanese.
   await page.goto(`${BASE}/meetings`);
   const plan = card(page, "第3回 まち市都市計画審議会");
-  assert.match(await plan.innerText(), /Advisory council\s*·\s*まち市都市計画審議会[\s\S]*Open to the public · 10 public seats[\s\S]*Apply by \w+day, \d+ \w+ 17:00, (\d+ days left|1 day left|today is the last day)/);
+  assert.match(await plan.innerText(), /Advisory council\s*·\s*まち市都市計画審議会[\s\S]*Open to the public · 10 public seats[\s\S]*Apply by \w+day, (?:\d+ \w+|\w+ \d+) 17:00, (\d+ days left|1 day left|today is the last day)/);
   assert.equal(await plan.locator("h3 a").getAttribute("lang"), "ja");
   assert.deepEqual(errors, []);
   await context.close();

@@ -9,7 +9,7 @@ use super::model::{Meeting, MeetingStatus};
 use super::names::{kind_msg, openness_msg, status_msg, when_text};
 use crate::feed::{MeetingsFeed, MeetingsOf};
 use crate::garbage::export::{escape, push_folded};
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use machi_i18n::{fill, long_date, plain, raw, Lang, Msg};
 
 /// What a calendar is written with.
@@ -93,7 +93,7 @@ fn event(
         line(&format!("DTSTART;VALUE=DATE:{}", m.start.format("%Y%m%d")));
         line(&format!(
             "DTEND;VALUE=DATE:{}",
-            (last + Duration::days(1)).format("%Y%m%d")
+            last.succ_opt().unwrap_or(last).format("%Y%m%d")
         ));
     } else {
         line(&format!("DTSTART:{}", utc(&m.start)));
@@ -127,11 +127,11 @@ fn event(
     if let Some(status) = status_msg(m.status) {
         d.push(text(status));
     }
-    d.push(plain(&when_text(lang, m)));
+    d.push(plain(&when_text(lang, m, long_date)));
     if let Some(before) = &m.moved_from {
         d.push(plain(&fill(
             raw(lang, Msg::MeetingsMovedFrom),
-            &[("when", &super::names::moment_text(lang, before))],
+            &[("when", &super::names::moment_text(lang, before, long_date))],
         )));
     }
     if !place.is_empty() {

@@ -3,8 +3,8 @@
 //! notifications and its calendars alike, so all three say it the same way.
 
 use super::model::{BodyKind, Meeting, MeetingStatus, Openness};
-use chrono::{DateTime, FixedOffset, Timelike};
-use machi_i18n::{fill, long_date, raw, Lang, Msg};
+use chrono::{DateTime, FixedOffset, NaiveDate, Timelike};
+use machi_i18n::{fill, raw, Lang, Msg};
 
 /// The catalogue's word for a kind of body.
 pub fn kind_msg(kind: BodyKind) -> Msg {
@@ -57,24 +57,25 @@ pub fn time_range(lang: Lang, m: &Meeting) -> String {
     }
 }
 
+/// How a date is written: the catalogue's patterns (`machi_i18n::long_date`, the hub's
+/// notifications and calendars) or the browser's `Intl` (the app).
+pub type DateText = fn(Lang, NaiveDate) -> String;
+
 /// "12月15日（火） 14:00〜16:00": the weekday, date and time range in the city's time zone.
-pub fn when_text(lang: Lang, m: &Meeting) -> String {
+pub fn when_text(lang: Lang, m: &Meeting, date: DateText) -> String {
     fill(
         raw(lang, Msg::MeetingsWhen),
         &[
-            ("date", &long_date(lang, m.date())),
+            ("date", &date(lang, m.date())),
             ("time", &time_range(lang, m)),
         ],
     )
 }
 
 /// A moment as "12月8日（火） 14:00" (a moved meeting's former time).
-pub fn moment_text(lang: Lang, t: &DateTime<FixedOffset>) -> String {
+pub fn moment_text(lang: Lang, t: &DateTime<FixedOffset>, date: DateText) -> String {
     fill(
         raw(lang, Msg::MeetingsWhen),
-        &[
-            ("date", &long_date(lang, t.date_naive())),
-            ("time", &clock(t)),
-        ],
+        &[("date", &date(lang, t.date_naive())), ("time", &clock(t))],
     )
 }

@@ -42,7 +42,7 @@ fn notification(
         lang,
         Msg::PushMeetingBody,
         &[
-            ("when", &plain(&when_text(lang, m))),
+            ("when", &plain(&when_text(lang, m, machi_i18n::long_date))),
             ("place", &place),
             ("title", &m.title),
         ],
@@ -51,7 +51,10 @@ fn notification(
         let was = text(
             lang,
             Msg::MeetingsMovedFrom,
-            &[("when", &plain(&moment_text(lang, &before.start)))],
+            &[(
+                "when",
+                &plain(&moment_text(lang, &before.start, machi_i18n::long_date)),
+            )],
         );
         text_body = text(
             lang,

@@ -9,9 +9,9 @@ use crate::fetch::FetchError;
 use crate::store::StoreError;
 use machi_data::alerts::{Alert, AlertError, Shelter};
 use machi_data::garbage::GarbageCalendar;
+use machi_data::meetings::MeetingSet;
 use machi_data::nursery::facilities::FacilityList;
 use machi_data::nursery::vacancies::VacancyTable;
-use machi_data::meetings::MeetingSet;
 use machi_data::SourceKind;
 use std::sync::Arc;
 

@@ -35,8 +35,8 @@
 pub mod alerts;
 pub mod garbage;
 pub mod kind;
-pub mod nursery;
 pub mod meetings;
+pub mod nursery;
 pub mod registry;
 
 pub use kind::{Doc, Input, Listed, Message, Parse, Plan, Problem, Registration, Value};

@@ -5,8 +5,9 @@
 //! and, for the demo city only, moved by whole weeks so it is always upcoming.
 //!
 //! Bounds: at most [`MAX_PER_SERIES`] occurrences of one series and [`MAX_MEETINGS`] in all;
-//! `rrule`'s own iteration limit stops rules that never match (`FREQ=YEARLY;BYMONTH=2;
-//! BYMONTHDAY=30`).
+//! at most [`MAX_STEPS`] days of recurrence stepped through per city; `rrule`'s own iteration
+//! limit stops rules that never match (`FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30`), and at most
+//! [`MAX_BARREN_RULES`] of them are tried per city (each costs that limit).
 
 use super::error::MeetingError;
 use super::ical::localize;
@@ -22,9 +23,14 @@ pub const MAX_PER_SERIES: u16 = 1000;
 /// Meetings in one city's feed, at most.
 pub const MAX_MEETINGS: usize = 5000;
 /// Days of recurrence stepped through for one city, at most: a rule makes at most one
-/// occurrence a day (the reader refuses finer ones), so a series costs at most the days from its
-/// start to the window's end. 250 daily series since 1970.
+/// occurrence a day (the reader refuses finer ones), so a series costs the days from its start
+/// to the window's end, and those a rare rule steps through to its next date (see
+/// `Found::gap_days`). 250 daily series since 1970; about a second of CPU.
 pub const MAX_STEPS: i64 = 5_000_000;
+/// Recurrence rules that give no date at all (`FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30`) tried for
+/// one city, at most: `rrule` finds that out only at its iteration limit, tens of milliseconds
+/// each time; the city's series with a rule after them are left out.
+pub const MAX_BARREN_RULES: usize = 4;
 
 /// The dated meetings of a city's sources within a window, in the city's zone.
 #[derive(Debug, Clone, Default)]
@@ -67,16 +73,45 @@ pub fn expand(sets: &[(&str, &MeetingSet)], city: Tz, from: NaiveDate, to: Naive
     let window_start = localize(city, from.and_time(NaiveTime::MIN));
     let window_end = localize(city, to.and_time(NaiveTime::MIN) + Duration::days(1));
     let mut steps = 0i64;
+    let mut barren = 0usize;
+    // Each bound is reported once, at the series it stopped.
+    let (mut over_steps, mut over_barren, mut full) = (false, false, false);
     for (source, set) in sets {
         for series in &set.series {
+            if out.meetings.len() >= MAX_MEETINGS {
+                if !full {
+                    full = true;
+                    out.problems.push(format!(
+                        "{source}: line {}: more than {MAX_MEETINGS} meetings in the window; this \
+                         series and the next ones are left out",
+                        series.line
+                    ));
+                }
+                continue;
+            }
+            let ruled = series.recurrence.as_ref().is_some_and(|r| r.rule.is_some());
+            if ruled && barren >= MAX_BARREN_RULES {
+                if !over_barren {
+                    over_barren = true;
+                    out.problems.push(format!(
+                        "{source}: line {}: more than {MAX_BARREN_RULES} recurrence rules that \
+                         give no date; this series and the next ones with a rule are left out",
+                        series.line
+                    ));
+                }
+                continue;
+            }
             if series.recurrence.is_some() {
                 steps += (to - series.start.date()).num_days().max(0);
                 if steps > MAX_STEPS {
-                    out.problems.push(format!(
-                        "{source}: line {}: more than {MAX_STEPS} days of recurrence to step \
-                         through; this series and the next ones are left out",
-                        series.line
-                    ));
+                    if !over_steps {
+                        over_steps = true;
+                        out.problems.push(format!(
+                            "{source}: line {}: more than {MAX_STEPS} days of recurrence to step \
+                             through; this series and the next ones are left out",
+                            series.line
+                        ));
+                    }
                     continue;
                 }
             }
@@ -90,14 +125,26 @@ pub fn expand(sets: &[(&str, &MeetingSet)], city: Tz, from: NaiveDate, to: Naive
                 kind: series.body_kind,
             });
             match occurrences(series, city, window_start, window_end) {
-                Ok(list) => {
-                    for o in list {
-                        if out.meetings.len() >= MAX_MEETINGS {
-                            out.problems.push(format!(
-                                "more than {MAX_MEETINGS} meetings in the window; the rest are left out"
-                            ));
-                            break;
-                        }
+                Ok(found) => {
+                    if found.barren {
+                        barren += 1;
+                        out.problems.push(format!(
+                            "{source}: line {}: its RRULE gives no date at all; only its RDATEs \
+                             are read",
+                            series.line
+                        ));
+                    }
+                    steps += found.gap_days;
+                    let room = MAX_MEETINGS - out.meetings.len();
+                    if found.list.len() > room {
+                        full = true;
+                        out.problems.push(format!(
+                            "{source}: line {}: more than {MAX_MEETINGS} meetings in the window; \
+                             the rest of this series and the next ones are left out",
+                            series.line
+                        ));
+                    }
+                    for o in found.list.into_iter().take(room) {
                         out.meetings.push(meeting(source, series, &id, o, city));
                     }
                 }
@@ -142,36 +189,70 @@ struct Occurrence<'a> {
     details: &'a Details,
 }
 
+/// A series' occurrences in a window, and what finding them cost.
+struct Found<'a> {
+    list: Vec<Occurrence<'a>>,
+    /// The series' rule gives no date at all.
+    barren: bool,
+    /// Days `rrule` stepped through that the window does not account for: to the rule's second
+    /// date (finding its first two), and as far again as they are apart past the window (a rule
+    /// such as `FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO` searches years for its next date).
+    gap_days: i64,
+}
+
 fn occurrences<'a>(
     series: &'a Series,
     city: Tz,
     from: DateTime<Tz>,
     to: DateTime<Tz>,
-) -> Result<Vec<Occurrence<'a>>, MeetingError> {
+) -> Result<Found<'a>, MeetingError> {
     let in_window = |s: &Start, e: &Option<Start>| {
         let end = to_instant(e.as_ref().unwrap_or(s), city);
         end >= from && to_instant(s, city) < to
     };
     let Some(recurrence) = &series.recurrence else {
-        return Ok(in_window(&series.start, &series.end)
-            .then_some(Occurrence {
-                key: None,
-                start: series.start,
-                end: series.end,
-                details: &series.details,
-            })
-            .into_iter()
-            .collect());
+        return Ok(Found {
+            list: in_window(&series.start, &series.end)
+                .then_some(Occurrence {
+                    key: None,
+                    start: series.start,
+                    end: series.end,
+                    details: &series.details,
+                })
+                .into_iter()
+                .collect(),
+            barren: false,
+            gap_days: 0,
+        });
     };
     let dtstart = rrule_start(&series.start, city);
     let err =
         |e: rrule::RRuleError| MeetingError::new("", format!("line {}: RRULE: {e}", series.line));
+    let mut barren = false;
+    let mut gap_days = 0;
     let mut set = match &recurrence.rule {
-        Some(rule) => rule
-            .parse::<rrule::RRule<rrule::Unvalidated>>()
-            .map_err(err)?
-            .build(dtstart)
-            .map_err(err)?,
+        Some(rule) => {
+            let ruled = rule
+                .parse::<rrule::RRule<rrule::Unvalidated>>()
+                .map_err(err)?
+                .build(dtstart)
+                .map_err(err)?;
+            // Its first two dates: whether it gives any (else `rrule` would search up to its
+            // limit again below) and how far apart they are.
+            let first: Vec<DateTime<rrule::Tz>> =
+                (&ruled.clone().limit()).into_iter().take(2).collect();
+            match first.as_slice() {
+                [] => {
+                    barren = true;
+                    rrule::RRuleSet::new(dtstart)
+                }
+                [a, b] => {
+                    gap_days = (*b - dtstart).num_days() + (*b - *a).num_days();
+                    ruled
+                }
+                _ => ruled,
+            }
+        }
         None => rrule::RRuleSet::new(dtstart).rdate(dtstart),
     };
     for d in &recurrence.rdates {
@@ -215,9 +296,12 @@ fn occurrences<'a>(
             }
             continue;
         }
-        let end = duration.map(|d| match at {
-            Start::At(s) => Start::At(s + d),
-            Start::Day(day) => Start::Day(day + Duration::days(d.num_days().max(1) - 1)),
+        // An end chrono cannot represent is no end.
+        let end = duration.and_then(|d| match at {
+            Start::At(s) => s.checked_add_signed(d).map(Start::At),
+            Start::Day(day) => day
+                .checked_add_signed(Duration::days(d.num_days().max(1) - 1))
+                .map(Start::Day),
         });
         if in_window(&at, &end) {
             out.push(Occurrence {
@@ -240,7 +324,11 @@ fn occurrences<'a>(
             });
         }
     }
-    Ok(out)
+    Ok(Found {
+        list: out,
+        barren,
+        gap_days,
+    })
 }
 
 fn series_zone(start: &Start, city: Tz) -> Tz {
@@ -322,14 +410,18 @@ pub fn shifted(m: &Meeting, days: i64, city: Tz) -> Meeting {
     if days == 0 {
         return m;
     }
+    // A time that cannot move (near chrono's last year) stays where it is.
     fn move_time(t: DateTime<FixedOffset>, days: i64, city: Tz) -> DateTime<FixedOffset> {
-        localize(city, t.naive_local() + Duration::days(days)).fixed_offset()
+        match t.naive_local().checked_add_signed(Duration::days(days)) {
+            Some(moved) => localize(city, moved).fixed_offset(),
+            None => t,
+        }
     }
     m.start = move_time(m.start, days, city);
     m.end = m.end.map(|t| move_time(t, days, city));
     m.moved_from = m.moved_from.map(|t| move_time(t, days, city));
     if let Some(d) = &mut m.attend.deadline {
-        *d += Duration::days(days);
+        *d = d.checked_add_signed(Duration::days(days)).unwrap_or(*d);
     }
     m
 }
@@ -390,8 +482,9 @@ impl MeetingsFeed {
         let mut notices = input.expanded.notices.clone();
         if shift != 0 {
             for n in &mut notices {
-                n.published = n.published.map(|p| p + Duration::days(shift));
-                n.date = n.date.map(|d| d + Duration::days(shift));
+                let by = Duration::days(shift);
+                n.published = n.published.map(|p| p.checked_add_signed(by).unwrap_or(p));
+                n.date = n.date.map(|d| d.checked_add_signed(by).unwrap_or(d));
             }
         }
         notices.sort_by_key(|n| std::cmp::Reverse(n.published));
@@ -468,10 +561,78 @@ mod tests {
                 .collect(),
             ..MeetingSet::default()
         };
-        let e = expand(&[("s", &set)], Tz::Asia__Tokyo, d("2026-12-01"), d("2026-12-31"));
+        let e = expand(
+            &[("s", &set)],
+            Tz::Asia__Tokyo,
+            d("2026-12-01"),
+            d("2026-12-31"),
+        );
         // 46,000 days each: about 108 series fit in the budget, the rest are left out, said so.
-        assert!(e.problems.iter().any(|p| p.contains("line 7: more than")), "{:?}", e.problems);
-        assert!((100..120).contains(&e.meetings.len()), "{}", e.meetings.len());
+        assert!(
+            e.problems.iter().any(|p| p.contains("line 7: more than")),
+            "{:?}",
+            e.problems
+        );
+        assert!(
+            (100..120).contains(&e.meetings.len()),
+            "{}",
+            e.meetings.len()
+        );
+    }
+
+    #[test]
+    fn rules_that_give_no_date_are_tried_a_few_times_per_city() {
+        // `rrule` searches such a rule up to its iteration limit (tens of milliseconds): 3,000 of
+        // them took 87 s before the budget.
+        let mut events = String::new();
+        for i in 0..3000 {
+            events.push_str(&format!(
+                "BEGIN:VEVENT\r\nUID:n{i}\r\nDTSTART:20261001T100000\r\n\
+                 RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\r\nRDATE:20261201T100000\r\n\
+                 SUMMARY:委員会\r\nEND:VEVENT\r\n"
+            ));
+        }
+        let set = read(&format!("BEGIN:VCALENDAR\r\n{events}END:VCALENDAR\r\n"));
+        let started = machi_testdata::cpu_time();
+        let e = expand(
+            &[("s", &set)],
+            Tz::Asia__Tokyo,
+            d("2026-12-01"),
+            d("2026-12-31"),
+        );
+        let took = machi_testdata::cpu_time() - started;
+        let barren = e
+            .problems
+            .iter()
+            .filter(|p| p.contains("gives no date at all"))
+            .count();
+        assert_eq!(barren, MAX_BARREN_RULES, "{:?}", &e.problems[..10]);
+        assert!(e
+            .problems
+            .iter()
+            .any(|p| p.contains("line 30: more than 4 recurrence rules")));
+        // The barren ones still have their RDATE.
+        assert_eq!(e.meetings.len(), MAX_BARREN_RULES);
+        assert!(took.as_secs_f64() < 5.0, "took {took:?} of CPU");
+    }
+
+    #[test]
+    fn a_meeting_at_the_end_of_time_is_not_moved() {
+        let set = read("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20261201T100000\r\nSUMMARY:委員会\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+        let e = expand(
+            &[("s", &set)],
+            Tz::Asia__Tokyo,
+            d("2026-12-01"),
+            d("2026-12-31"),
+        );
+        let mut m = e.meetings[0].clone();
+        let last = chrono::NaiveDateTime::MAX.and_utc().fixed_offset();
+        m.end = Some(last);
+        m.attend.deadline = Some(NaiveDate::MAX);
+        let moved = shifted(&m, 7, Tz::Asia__Tokyo);
+        assert_eq!(moved.end, Some(last));
+        assert_eq!(moved.attend.deadline, Some(NaiveDate::MAX));
+        assert_eq!(moved.start, m.start + Duration::days(7));
     }
 
     #[test]

@@ -672,6 +672,14 @@ impl Reader<'_> {
     /// UTC, as RFC 5545 requires and real files forget). Meetings do not repeat more often than
     /// daily: `HOURLY` and finer are refused, which also keeps expansion bounded.
     fn rule(&self, p: &Property, start: &Start) -> Result<String, MeetingError> {
+        // RFC 5545's RRULE is ASCII throughout; the `rrule` crate slices it by byte (its BYDAY
+        // reader panics on `1WE保`), so anything else is refused here.
+        if let Some(c) = p.value.chars().find(|c| !c.is_ascii()) {
+            return Err(self.at(
+                p,
+                format!("bad RRULE: `{c}` (an RRULE is ASCII: FREQ=…;BYDAY=…)"),
+            ));
+        }
         let mut parts: Vec<String> = Vec::new();
         for part in p.value.trim().split(';').filter(|s| !s.is_empty()) {
             let (k, v) = part
@@ -695,7 +703,10 @@ impl Reader<'_> {
                     return Err(self.at(p, format!("{k}: meetings do not repeat within an hour")))
                 }
                 "BYHOUR" if v.contains(',') => {
-                    return Err(self.at(p, "BYHOUR with several hours: meetings repeat at most daily"))
+                    return Err(self.at(
+                        p,
+                        "BYHOUR with several hours: meetings repeat at most daily",
+                    ))
                 }
                 "UNTIL" if !v.trim().ends_with(['Z', 'z']) => {
                     let until = Property {
@@ -760,9 +771,9 @@ pub(crate) fn localize(zone: Tz, naive: NaiveDateTime) -> DateTime<Tz> {
     match zone.from_local_datetime(&naive) {
         LocalResult::Single(t) => t,
         LocalResult::Ambiguous(first, _) => first,
-        LocalResult::None => zone
-            .from_local_datetime(&(naive + Duration::hours(1)))
-            .earliest()
+        LocalResult::None => naive
+            .checked_add_signed(Duration::hours(1))
+            .and_then(|later| zone.from_local_datetime(&later).earliest())
             .unwrap_or_else(|| zone.from_utc_datetime(&naive)),
     }
 }
@@ -1069,6 +1080,17 @@ mod tests {
             ));
             assert!(read(&many).is_err(), "{rule}");
         }
+        // Found by tests/fuzz.rs: the `rrule` crate slices BYDAY by byte.
+        let multibyte = cal(
+            "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260101T100000\r\nRRULE:FREQ=MONTHLY;BYDAY=1WE保\r\nEND:VEVENT\r\n",
+        );
+        let err = read(&multibyte).unwrap_err();
+        assert!(err.message.contains("RRULE is ASCII"), "{err}");
+        assert_eq!(
+            (err.line, err.field.as_deref()),
+            (Some(6), Some("RRULE")),
+            "{err}"
+        );
         let ancient = cal(
             "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:00010101T100000\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\n",
         );

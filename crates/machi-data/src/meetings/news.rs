@@ -157,15 +157,17 @@ fn date_in(text: &str, published: Option<DateTime<FixedOffset>>) -> Option<Naive
                     .collect();
                 let n: i32 = digits.parse().ok()?;
                 let era = &h[..h.len() - digits.len()];
-                Some(if era.ends_with("令和") {
-                    2018 + n
+                if era.ends_with("令和") {
+                    n.checked_add(2018)
                 } else if era.ends_with("平成") {
-                    1988 + n
+                    n.checked_add(1988)
                 } else {
-                    n
-                })
+                    Some(n)
+                }
             });
             let found = match (year, published) {
+                // Four digits at most: a notice's date is moved by the demo's shift.
+                (Some(y), _) if y > 9999 => None,
                 (Some(y), _) => NaiveDate::from_ymd_opt(y, month, day),
                 (None, Some(p)) => {
                     let p = p.date_naive();
@@ -204,6 +206,9 @@ mod tests {
             None
         );
         assert_eq!(date_in("7月26日", None), None);
+        // An era year that overflows, and one past four digits, are no date.
+        assert_eq!(date_in("令和2147483647年1月1日", None), None);
+        assert_eq!(date_in("262143年12月31日", None), None);
     }
 
     #[test]

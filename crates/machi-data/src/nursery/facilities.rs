@@ -7,7 +7,7 @@
 //! property names, papamama's). Which layout it is only decides where the header is. papamama's
 //! `Vacancy`/`VacancyDate` flag is also returned, as a facility-wide vacancy table.
 
-use super::read::{column, csv_rows, find_date, find_time, header_key, last_time, yes_no, Row};
+use super::read::{column, csv_rows, find_date, find_time, header_key, last_time, yes_no};
 use super::vacancies::{TableRow, VacancyTable};
 use super::{Facility, FacilityKind, NurseryError, Places};
 use chrono::NaiveDate;
@@ -215,6 +215,41 @@ impl Fields {
         })
     }
 
+    /// Every column a field reads.
+    fn columns(&self) -> Vec<usize> {
+        let mut all: Vec<usize> = [
+            self.id,
+            Some(self.name),
+            self.kana,
+            self.kind,
+            self.ward,
+            self.address,
+            self.address2,
+            self.lat,
+            self.lon,
+            self.location,
+            self.tel,
+            self.url,
+            self.opens,
+            self.closes,
+            self.extended,
+            self.memo,
+            self.temporary,
+            self.ages,
+            self.age_from,
+            self.age_to,
+            self.capacity,
+            self.vacancy,
+            self.vacancy_date,
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
     /// Reads one row into `list` (and its papamama flag into `flags`); `at` names the row in
     /// warnings (`file:line`, or `file (feature N)`).
     fn read<'a>(
@@ -387,10 +422,11 @@ fn parse_geojson(bytes: &[u8], place: &str) -> Result<FacilityList, NurseryError
     })?;
     // The properties of every feature as one table: the keys are the header.
     let mut keys: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for f in features {
         if let Some(p) = f.get("properties").and_then(J::as_object) {
             for k in p.keys() {
-                if !keys.contains(k) {
+                if seen.insert(k.as_str()) {
                     keys.push(k.clone());
                 }
             }
@@ -409,17 +445,11 @@ fn parse_geojson(bytes: &[u8], place: &str) -> Result<FacilityList, NurseryError
     })?;
     let mut list = FacilityList::default();
     let mut flags = Vec::new();
+    // Only the columns a field reads: features may have thousands of other properties.
+    let used = fields.columns();
+    let (lat_at, lon_at) = (keys.len() - 2, keys.len() - 1);
     for (i, f) in features.iter().enumerate() {
         let props = f.get("properties").and_then(J::as_object);
-        let mut cells: Vec<String> = keys[..keys.len() - 2]
-            .iter()
-            .map(|k| match props.and_then(|p| p.get(k)) {
-                Some(J::String(s)) => s.trim().to_owned(),
-                Some(J::Number(n)) => n.to_string(),
-                Some(J::Bool(b)) => if *b { "Y" } else { "N" }.to_owned(),
-                _ => String::new(),
-            })
-            .collect();
         let coords = f
             .pointer("/geometry/coordinates")
             .and_then(J::as_array)
@@ -428,20 +458,31 @@ fn parse_geojson(bytes: &[u8], place: &str) -> Result<FacilityList, NurseryError
             Some([lon, lat, ..]) => (lat.to_string(), lon.to_string()),
             _ => (String::new(), String::new()),
         };
-        cells.push(lat);
-        cells.push(lon);
+        let cells: Vec<(usize, String)> = used
+            .iter()
+            .map(|&c| {
+                let text = match c {
+                    c if c == lat_at => lat.clone(),
+                    c if c == lon_at => lon.clone(),
+                    c => match props.and_then(|p| p.get(&keys[c])) {
+                        Some(J::String(s)) => s.trim().to_owned(),
+                        Some(J::Number(n)) => n.to_string(),
+                        Some(J::Bool(b)) => if *b { "Y" } else { "N" }.to_owned(),
+                        _ => String::new(),
+                    },
+                };
+                (c, text)
+            })
+            .collect();
         // A feature has no line: its 1-based position names it.
-        let row = Row {
-            line: i as u64 + 1,
-            cells,
-        };
+        let line = i as u64 + 1;
         let get = |i: Option<usize>| {
-            i.and_then(|i| row.cells.get(i))
-                .map(String::as_str)
+            i.and_then(|i| cells.iter().find(|(c, _)| *c == i))
+                .map(|(_, s)| s.as_str())
                 .filter(|s| !s.is_empty())
         };
-        let at = format!("{place} (feature {})", row.line);
-        fields.read(&get, row.line, &at, &mut list, &mut flags);
+        let at = format!("{place} (feature {line})");
+        fields.read(&get, line, &at, &mut list, &mut flags);
     }
     if list.facilities.is_empty() {
         return Err(NurseryError::new(
@@ -453,4 +494,33 @@ fn parse_geojson(bytes: &[u8], place: &str) -> Result<FacilityList, NurseryError
     }
     list.flags = flag_table(flags);
     Ok(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_geojson_with_thousands_of_property_names_is_read_in_linear_time() {
+        // Every feature with a property name of its own: the header had every name once per
+        // name (a quadratic search) and every feature a cell per name (quadratic cells).
+        let features: Vec<String> = (0..20_000)
+            .map(|i| {
+                format!(
+                    r#"{{"type":"Feature","properties":{{"Name":"園{i}","k{i}":1}},"geometry":{{"type":"Point","coordinates":[141.3,43.0]}}}}"#
+                )
+            })
+            .collect();
+        let json = format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            features.join(",")
+        );
+        let started = machi_testdata::cpu_time();
+        let list = parse_facilities(json.as_bytes(), "f.geojson").unwrap();
+        let took = machi_testdata::cpu_time() - started;
+        assert_eq!(list.facilities.len(), 20_000);
+        assert_eq!(list.facilities[7].name, "園7");
+        assert_eq!(list.facilities[7].point, Some((43.0, 141.3)));
+        assert!(took.as_secs_f64() < 2.0, "took {took:?} of CPU");
+    }
 }

@@ -10,7 +10,7 @@ use super::{Facility, FacilityKind, VacancyMonth, VacancyRow};
 use crate::feed::{NurseryFeed, FEED_VERSION};
 use crate::garbage::fold;
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Corporate and legal forms a name may carry or drop between two publications.
 const FORMS: &[&str] = &[
@@ -142,8 +142,10 @@ pub fn assemble(input: NurseryInput<'_>, now: DateTime<Utc>) -> (NurseryFeed, Ve
     let has_lists = !input.lists.is_empty();
     // Facilities known only from a table row with a number: another number is another facility,
     // whatever its name (横浜市 has two めぐみ保育園).
-    let mut numbered: Vec<u32> = Vec::new();
+    let mut numbered: HashSet<u32> = HashSet::new();
     let mut unjoined: Vec<Unjoined> = Vec::new();
+    // The names in `unjoined`, each once (a table can have tens of thousands of rows).
+    let mut unjoined_names: HashSet<String> = HashSet::new();
     // date → (source, facility → row)
     let mut months: BTreeMap<NaiveDate, (String, BTreeMap<u32, VacancyRow>)> = BTreeMap::new();
     for t in &input.tables {
@@ -172,7 +174,7 @@ pub fn assemble(input: NurseryInput<'_>, now: DateTime<Utc>) -> (NurseryFeed, Ve
             let f = match f {
                 Some(f) => f,
                 None => {
-                    if has_lists && !unjoined.iter().any(|u| u.name == row.name) {
+                    if has_lists && unjoined_names.insert(row.name.clone()) {
                         unjoined.push(Unjoined {
                             source: t.source.to_owned(),
                             line: row.line,
@@ -188,7 +190,7 @@ pub fn assemble(input: NurseryInput<'_>, now: DateTime<Utc>) -> (NurseryFeed, Ve
                     facility.kind_label = row.kind_label.clone();
                     let f = add(facility, &mut facilities, &mut by_id, &mut by_name);
                     if row.number.is_some() {
-                        numbered.push(f);
+                        numbered.insert(f);
                     }
                     f
                 }

@@ -152,52 +152,51 @@ pub(crate) fn find_date(s: &str) -> Option<NaiveDate> {
     None
 }
 
+/// The clock times (`7:00`, `07:30`, `７時３０分`, `19時`) in a cell, as minutes after midnight,
+/// in order: one pass over the cell, whatever its length (a time found is skipped whole, so
+/// `7:22:30` is 7:22 and not also 22:30).
+fn times(s: &str) -> impl Iterator<Item = u16> {
+    let chars: Vec<char> = fold(s).chars().collect();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < chars.len() {
+            let at = i;
+            i += 1;
+            if at > 0 && chars[at - 1].is_ascii_digit() {
+                continue;
+            }
+            let Some((h, next)) = number_at(&chars, at) else {
+                continue;
+            };
+            if next - at > 2 || h > 30 {
+                continue;
+            }
+            let minutes = match chars.get(next) {
+                Some(':' | '：') => number_at(&chars, next + 1).map(|(m, _)| m),
+                Some('時') => Some(number_at(&chars, next + 1).map_or(0, |(m, _)| m)),
+                _ => None,
+            };
+            if let Some(m) = minutes.filter(|m| *m < 60) {
+                while i < chars.len() && (chars[i].is_ascii_digit() || ":：時".contains(chars[i]))
+                {
+                    i += 1;
+                }
+                return Some((h * 60 + m) as u16);
+            }
+        }
+        None
+    })
+}
+
 /// A clock time (`7:00`, `07:30`, `７時３０分`, `19時`) as minutes after midnight: the first one
 /// in the cell.
 pub(crate) fn find_time(s: &str) -> Option<u16> {
-    let chars: Vec<char> = fold(s).chars().collect();
-    for i in 0..chars.len() {
-        if i > 0 && chars[i - 1].is_ascii_digit() {
-            continue;
-        }
-        let Some((h, next)) = number_at(&chars, i) else {
-            continue;
-        };
-        if next - i > 2 || h > 30 {
-            continue;
-        }
-        let minutes = match chars.get(next) {
-            Some(':' | '：') => number_at(&chars, next + 1).map(|(m, _)| m),
-            Some('時') => Some(number_at(&chars, next + 1).map_or(0, |(m, _)| m)),
-            _ => None,
-        };
-        if let Some(m) = minutes.filter(|m| *m < 60) {
-            return Some((h * 60 + m) as u16);
-        }
-    }
-    None
+    times(s).next()
 }
 
 /// The latest clock time in a cell (`6:15から22:00まで` → 22:00), for extended care's end.
 pub(crate) fn last_time(s: &str) -> Option<u16> {
-    let mut best = None;
-    let mut rest = s;
-    while let Some(t) = find_time(rest) {
-        best = best.max(Some(t));
-        // Move past the first digit of the time found.
-        let Some(pos) = rest.find(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c))
-        else {
-            break;
-        };
-        let skip = rest[pos..]
-            .char_indices()
-            .find(|(_, c)| {
-                !(c.is_ascii_digit() || ('０'..='９').contains(c) || ":：時".contains(*c))
-            })
-            .map_or(rest.len() - pos, |(i, _)| i);
-        rest = &rest[pos + skip..];
-    }
-    best
+    times(s).max()
 }
 
 /// Yes/no cells: `有`/`あり`/`Y`/`○`/`1` and `無`/`なし`/`N`/`×`/`0`.
@@ -259,12 +258,26 @@ mod tests {
     }
 
     #[test]
+    fn a_cell_of_thousands_of_times_is_read_in_one_pass() {
+        // Found by tests/fuzz.rs: `last_time` searched the rest of the cell again after every
+        // time it found, minutes for a long cell.
+        let cell = "1:1 ".repeat(100_000) + "23:59";
+        let started = machi_testdata::cpu_time();
+        assert_eq!(last_time(&cell), Some(23 * 60 + 59));
+        let took = machi_testdata::cpu_time() - started;
+        assert!(took.as_secs_f64() < 2.0, "took {took:?} of CPU");
+    }
+
+    #[test]
     fn times_and_marks_read_as_cities_write_them() {
         assert_eq!(find_time("7:00"), Some(420));
         assert_eq!(find_time("07:30"), Some(450));
         assert_eq!(find_time("１９時"), Some(1140));
         assert_eq!(last_time("6:15から22:00まで"), Some(1320));
         assert_eq!(last_time("延長保育18-19時"), Some(1140));
+        assert_eq!(last_time("7:22:30"), Some(442));
+        assert_eq!(last_time("１８時３０分～１９時"), Some(1140));
+        assert_eq!(find_time("123456 7:05"), Some(425));
         assert_eq!(places("-"), Ok(Places::NoClass));
         assert_eq!(places("―"), Ok(Places::NoClass));
         assert_eq!(places(""), Ok(Places::NoClass));

@@ -221,13 +221,23 @@ impl AppState {
         }
         let cities = self.cities();
         let polled = self.inner.sources.poll(&cities, which).await;
-        let changes = self.prepare_meetings(&cities);
         let before = self.feeds();
-        // Blocking: a changed feed is serialised and compressed here, once.
-        let state = self.clone();
-        if let Err(e) = tokio::task::spawn_blocking(move || state.assemble()).await {
-            tracing::error!("assembling the feeds failed: {e}");
-        }
+        // Blocking, off the async workers: the meetings' expansion and their ledger's writes,
+        // then the assembly (a changed feed is serialised and compressed here, once).
+        let (state, list) = (self.clone(), cities.clone());
+        let changes = match tokio::task::spawn_blocking(move || {
+            let changes = state.prepare_meetings(&list);
+            state.assemble();
+            changes
+        })
+        .await
+        {
+            Ok(changes) => changes,
+            Err(e) => {
+                tracing::error!("preparing the meetings or assembling the feeds failed: {e}");
+                Vec::new()
+            }
+        };
         self.push_nursery_openings(&before, &cities);
         if let (Some(push), false) = (self.inner.push.clone(), changes.is_empty()) {
             tokio::spawn(async move {

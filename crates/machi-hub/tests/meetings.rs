@@ -10,8 +10,6 @@ use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::Router;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use base64::Engine as _;
 use chrono::{NaiveDate, TimeZone as _, Utc};
 use icalendar::{Calendar, CalendarComponent, Component as _};
 use machi_data::feed::parse_feed;
@@ -19,14 +17,14 @@ use machi_data::MeetingsFeed;
 use machi_hub::push::{Payload, Push, PushSettings};
 use machi_hub::serve::{app, AppState, Paths, Setup};
 use machi_hub::testing::{repo, At, CityToml};
-use ring::rand::SecureRandom as _;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tower::ServiceExt as _;
-use web_push_native::p256;
-use web_push_native::p256::elliptic_curve::sec1::ToEncodedPoint as _;
+
+mod common;
+use common::Browser;
 
 // ---------------------------------------------------------------------------------------------
 // A push service on 127.0.0.1 that keeps every request, and a browser's keys to read them.
@@ -55,41 +53,6 @@ async fn start_sink() -> Arc<Sink> {
         .with_state(sink.clone());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     sink
-}
-
-struct Browser {
-    secret: p256::SecretKey,
-    auth: [u8; 16],
-}
-
-impl Browser {
-    fn new() -> Browser {
-        let rng = ring::rand::SystemRandom::new();
-        let mut bytes = [0u8; 32];
-        let secret = loop {
-            rng.fill(&mut bytes).unwrap();
-            if let Ok(k) = p256::SecretKey::from_slice(&bytes) {
-                break k;
-            }
-        };
-        let mut auth = [0u8; 16];
-        rng.fill(&mut auth).unwrap();
-        Browser { secret, auth }
-    }
-
-    fn subscription(&self, endpoint: &str) -> serde_json::Value {
-        let key = self.secret.public_key().to_encoded_point(false);
-        serde_json::json!({
-            "endpoint": endpoint,
-            "keys": { "p256dh": B64.encode(key.as_bytes()), "auth": B64.encode(self.auth) }
-        })
-    }
-
-    fn decrypt(&self, body: &[u8]) -> Payload {
-        let auth = web_push_native::Auth::clone_from_slice(&self.auth);
-        let plain = web_push_native::decrypt(body.to_vec(), &self.secret, &auth).unwrap();
-        serde_json::from_slice(&plain).unwrap()
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -483,14 +446,6 @@ async fn a_changed_file_is_pushed_to_followers_once_with_date_time_and_place() {
         p.body
     );
     assert_eq!(state.push_tick(at).await.sent, 0, "once");
-}
-
-impl Browser {
-    fn decrypt_or(&self, body: &[u8]) -> Option<Payload> {
-        let auth = web_push_native::Auth::clone_from_slice(&self.auth);
-        let plain = web_push_native::decrypt(body.to_vec(), &self.secret, &auth).ok()?;
-        serde_json::from_slice(&plain).ok()
-    }
 }
 
 async fn wait_for(sink: &Sink, n: usize) -> Vec<Bytes> {

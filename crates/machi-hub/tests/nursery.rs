@@ -9,21 +9,19 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{header, Request, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use base64::Engine as _;
 use machi_data::nursery::Places;
 use machi_data::NurseryFeed;
-use machi_hub::push::{Payload, Push, PushSettings};
+use machi_hub::push::{Push, PushSettings};
 use machi_hub::serve::{app, AppState, Paths, Setup};
 use machi_hub::testing::{repo, At, CityToml};
-use ring::rand::SecureRandom as _;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tower::ServiceExt as _;
-use web_push_native::p256;
-use web_push_native::p256::elliptic_curve::sec1::ToEncodedPoint as _;
+
+mod common;
+use common::Browser;
 
 /// What the local push service received.
 #[derive(Default)]
@@ -48,40 +46,6 @@ async fn start_sink() -> Arc<Sink> {
         .with_state(sink.clone());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     sink
-}
-
-/// A browser's subscription keys.
-struct Browser {
-    secret: p256::SecretKey,
-    auth: [u8; 16],
-}
-
-impl Browser {
-    fn new() -> Browser {
-        let rng = ring::rand::SystemRandom::new();
-        let mut bytes = [0u8; 32];
-        let secret = loop {
-            rng.fill(&mut bytes).unwrap();
-            if let Ok(k) = p256::SecretKey::from_slice(&bytes) {
-                break k;
-            }
-        };
-        let mut auth = [0u8; 16];
-        rng.fill(&mut auth).unwrap();
-        Browser { secret, auth }
-    }
-    fn subscription(&self, endpoint: &str) -> serde_json::Value {
-        let p256dh = B64.encode(self.secret.public_key().to_encoded_point(false).as_bytes());
-        serde_json::json!({
-            "endpoint": endpoint,
-            "keys": { "p256dh": p256dh, "auth": B64.encode(self.auth) }
-        })
-    }
-    fn decrypt(&self, body: &[u8]) -> Payload {
-        let auth = web_push_native::Auth::clone_from_slice(&self.auth);
-        let plain = web_push_native::decrypt(body.to_vec(), &self.secret, &auth).unwrap();
-        serde_json::from_slice(&plain).unwrap()
-    }
 }
 
 /// A hub directory: city `t` with the demo's facilities and a directory of vacancy tables

@@ -20,7 +20,6 @@ use machi_hub::config::CityConfig;
 use machi_hub::push::{endpoint, Payload, Push, PushSettings};
 use machi_hub::serve::{app, AppState, Paths, Setup};
 use machi_hub::testing::{repo, shared_data, At, CityToml};
-use ring::rand::SecureRandom as _;
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -28,8 +27,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tower::ServiceExt as _;
 use web_push_native::jwt_simple::prelude::*;
-use web_push_native::p256;
-use web_push_native::p256::elliptic_curve::sec1::ToEncodedPoint as _;
+
+mod common;
+use common::Browser;
 
 // ---------------------------------------------------------------------------------------------
 // The local push service.
@@ -133,43 +133,6 @@ async fn start_sink() -> Arc<Sink> {
 
 // ---------------------------------------------------------------------------------------------
 // A browser: a P-256 key pair and a 16-byte auth secret, as `pushManager.subscribe` makes.
-
-struct Browser {
-    secret: p256::SecretKey,
-    auth: [u8; 16],
-}
-
-impl Browser {
-    fn new() -> Browser {
-        let rng = ring::rand::SystemRandom::new();
-        let mut bytes = [0u8; 32];
-        let secret = loop {
-            rng.fill(&mut bytes).unwrap();
-            if let Ok(k) = p256::SecretKey::from_slice(&bytes) {
-                break k;
-            }
-        };
-        let mut auth = [0u8; 16];
-        rng.fill(&mut auth).unwrap();
-        Browser { secret, auth }
-    }
-    fn p256dh(&self) -> String {
-        B64.encode(self.secret.public_key().to_encoded_point(false).as_bytes())
-    }
-    fn subscription(&self, endpoint: &str) -> serde_json::Value {
-        serde_json::json!({
-            "endpoint": endpoint,
-            "expirationTime": null,
-            "keys": { "p256dh": self.p256dh(), "auth": B64.encode(self.auth) }
-        })
-    }
-    fn decrypt(&self, body: &[u8]) -> Payload {
-        let auth = web_push_native::Auth::clone_from_slice(&self.auth);
-        let plain = web_push_native::decrypt(body.to_vec(), &self.secret, &auth)
-            .expect("the payload decrypts with the subscriber's key");
-        serde_json::from_slice(&plain).unwrap()
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // A hub directory with four cities: tsunami areas of the Noto 2024 message, and one far away.

@@ -31,6 +31,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once at start: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Serve the feeds and the built app, refreshing both periodically.
@@ -83,6 +85,20 @@ enum Command {
         /// Default: the open-file limit (ulimit -n) less 256 for the hub's own files.
         #[arg(long, env = "MACHI_MAX_CONNECTIONS")]
         max_connections: Option<usize>,
+        /// Several hubs, one store: `postgres://user@host:5432/db` (PostgreSQL 12 or later) for
+        /// the subscriptions, the send ledger and the meetings' ledger, instead of SQLite under
+        /// the state dir. Every hub serves the app and the API; one (elected by an advisory
+        /// lock) fans alerts and reminders out; all of them send (docs/scale.md).
+        #[arg(long, env = "MACHI_DATABASE_URL")]
+        database_url: Option<String>,
+        /// This hub's name among those sharing a database (default: the host name). A hub
+        /// started again under its name takes up at once what it had leased and not sent.
+        #[arg(long, env = "MACHI_HUB_ID")]
+        hub_id: Option<String>,
+        /// Seconds a hub holds the notifications it leased for sending; after that (it died),
+        /// another hub sends them.
+        #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(2..))]
+        lease_secs: u64,
     },
     /// Parse every city file and read its local sources; print each error and fail if there is
     /// any.
@@ -123,6 +139,9 @@ fn main() -> ExitCode {
             trusted_proxy,
             public_origin,
             max_connections,
+            database_url,
+            hub_id,
+            lease_secs,
         } => serve_command(
             Paths { cities, dist },
             &state_dir,
@@ -132,6 +151,9 @@ fn main() -> ExitCode {
                 push: PushSettings {
                     subject: push_subject,
                     allow_loopback: push_allow_loopback,
+                    database_url,
+                    hub_id: hub_id.unwrap_or_else(machi_hub::push::default_hub_id),
+                    lease: Duration::from_secs(lease_secs),
                     ..PushSettings::default()
                 },
                 clients: ClientSettings {
@@ -391,6 +413,20 @@ async fn run(
             ticker.tick(refresh).await;
         }
     });
+
+    // The outbox: what any hub sharing the database claimed and nobody is sending (another
+    // hub's fan-out, or the leases of a hub that died), every two seconds. A fan-out of this hub
+    // sends its own claims at once.
+    if let Some(push) = state.push().cloned() {
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(Duration::from_secs(2));
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                push.drain(Utc::now()).await;
+            }
+        });
+    }
 
     // Garbage reminders and the push retention rule: once a minute, on the minute.
     let minutes = state.clone();

@@ -160,18 +160,26 @@ impl AppState {
         // What the store kept, assembled before the first poll: a month that arrived while the
         // hub was down is then new to the first poll, and pushed.
         state.assemble();
-        // What a previous run claimed and did not finish sending, read before this run claims
-        // anything; and the alert messages it kept but stopped before claiming notifications
-        // for. Both are sent in the background once the local sources are read.
-        let unsent = state.inner.push.as_ref().map(Push::unsent);
+        // What a previous run claimed and did not finish sending (its leases are given up, so
+        // it is sent at once); and the alert messages it kept but stopped before claiming
+        // notifications for (fanned out by the leading hub). Both in the background once the
+        // local sources are read.
+        let unsent = state.inner.push.as_ref().is_some_and(|push| {
+            push.release_leases();
+            push.store().has_pending().unwrap_or(true)
+        });
         let kept = state.inner.sources.kept_messages();
         state.cycle(Which::Local, false).await;
-        if let (Some(push), Some(unsent)) = (state.inner.push.clone(), unsent) {
+        if let Some(push) = state.inner.push.clone() {
             let scoped = state.scoped(&state.cities());
             tokio::spawn(async move {
                 let now = Utc::now();
-                push.resume(unsent, now).await;
-                push.fan_out_missed(&kept, &scoped, now).await;
+                if unsent {
+                    push.drain(now).await;
+                }
+                if push.leads().is_some() {
+                    push.fan_out_missed(&kept, &scoped, now).await;
+                }
             });
         }
         Ok((state, errors))
@@ -244,8 +252,28 @@ impl AppState {
                 push.fan_out_meetings(&changes, Utc::now()).await;
             });
         }
-        if let (Some(push), false) = (self.inner.push.clone(), polled.messages.is_empty()) {
-            let scoped = self.scoped(&cities);
+        // Alerts are fanned out by one hub (several hubs, one database: the leader; the others
+        // read the same feeds to serve them, and send what the leader claimed).
+        let Some(push) = self.inner.push.clone() else {
+            return;
+        };
+        let Some(took_over) = push.leads() else {
+            return;
+        };
+        let scoped = self.scoped(&cities);
+        if took_over && push.store().dialect() == push::store::db::Dialect::Postgres {
+            // The hub that led before may have died between keeping a message and claiming
+            // its notifications: what this hub kept and nobody fanned out goes out now.
+            let (push, kept, scoped) = (
+                push.clone(),
+                self.inner.sources.kept_messages(),
+                scoped.clone(),
+            );
+            tokio::spawn(async move {
+                push.fan_out_missed(&kept, &scoped, Utc::now()).await;
+            });
+        }
+        if !polled.messages.is_empty() {
             // In the background: a slow push service must not delay the next poll.
             tokio::spawn(async move {
                 push.fan_out_alerts(&polled.messages, &scoped, Utc::now())
@@ -384,6 +412,11 @@ impl AppState {
         let Some(push) = &self.inner.push else {
             return push::Report::default();
         };
+        // Reminders, deadlines and retention: the leading hub's work (claims would keep the
+        // others from sending twice; they need not even look).
+        if push.leads().is_none() {
+            return push.drain(now).await;
+        }
         let cities = self.cities();
         let feeds = self.feeds();
         let mut report = push.garbage_tick(now, &cities, &feeds).await;

@@ -372,3 +372,75 @@ impl Pipeline {
         self.sources.published("test", id).map_or(0, |p| p.parses)
     }
 }
+
+/// The PostgreSQL server the tests may use (`MACHI_TEST_POSTGRES=postgres://…`, set by
+/// `scripts/test`, which starts a throw-away cluster); `None` runs the store tests on SQLite
+/// alone (and says so once).
+pub fn postgres_url() -> Option<String> {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    let url = std::env::var("MACHI_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if url.is_none() {
+        SAID.call_once(|| {
+            eprintln!("MACHI_TEST_POSTGRES is not set: push store tests run on SQLite only");
+        });
+    }
+    url
+}
+
+/// A schema name no other test uses (a test's own tables in the shared test database).
+pub fn fresh_schema() -> String {
+    use ring::rand::SecureRandom as _;
+    let mut bytes = [0u8; 8];
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .expect("random bytes");
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("t_{hex}")
+}
+
+/// The push stores a store test runs on: an in-memory SQLite, and an empty schema of the test
+/// PostgreSQL when there is one.
+pub fn stores() -> Vec<crate::push::store::Store> {
+    use crate::push::store::Store;
+    let mut out = vec![Store::in_memory().expect("an in-memory store")];
+    if let Some(url) = postgres_url() {
+        out.push(
+            Store::connect_in_schema(&url, &fresh_schema())
+                .unwrap_or_else(|e| panic!("PostgreSQL at {url}: {e}")),
+        );
+    }
+    out
+}
+
+/// A fresh schema of the test PostgreSQL, with the push store's tables, as a URL a hub takes
+/// (`--database-url`): the schema is the connection's search path.
+pub fn postgres_schema_url() -> Option<String> {
+    let url = postgres_url()?;
+    let schema = fresh_schema();
+    crate::push::store::Store::connect_in_schema(&url, &schema)
+        .unwrap_or_else(|e| panic!("PostgreSQL at {url}: {e}"));
+    let join = if url.contains('?') { '&' } else { '?' };
+    Some(format!("{url}{join}options=-c%20search_path%3D{schema}"))
+}
+
+/// The store the fan-out tests' hubs use: a schema of the test PostgreSQL when
+/// `MACHI_TEST_PUSH_STORE=postgres` (scripts/test runs them so, after running them on SQLite),
+/// SQLite under the state dir otherwise. One schema per test (thread): a hub started again in a
+/// test finds what the first one stored.
+pub fn push_store_url() -> Option<String> {
+    thread_local! {
+        static URL: std::cell::OnceCell<Option<String>> = const { std::cell::OnceCell::new() };
+    }
+    URL.with(|url| {
+        url.get_or_init(|| match std::env::var("MACHI_TEST_PUSH_STORE").as_deref() {
+            Ok("postgres") => Some(
+                postgres_schema_url()
+                    .expect("MACHI_TEST_PUSH_STORE=postgres needs MACHI_TEST_POSTGRES"),
+            ),
+            _ => None,
+        })
+        .clone()
+    })
+}

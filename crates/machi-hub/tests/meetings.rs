@@ -99,6 +99,7 @@ async fn start(dir: &Path) -> AppState {
     let push = Push::open(
         &dir.join("state"),
         PushSettings {
+            database_url: machi_hub::testing::push_store_url(),
             allow_loopback: true,
             ..PushSettings::default()
         },

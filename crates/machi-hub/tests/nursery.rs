@@ -75,6 +75,7 @@ fn hub_dir() -> tempfile::TempDir {
 
 async fn start(dir: &Path) -> AppState {
     let settings = PushSettings {
+        database_url: machi_hub::testing::push_store_url(),
         allow_loopback: true,
         subject: "mailto:test@example.com".into(),
         ..PushSettings::default()

@@ -88,6 +88,14 @@ pub struct PushSettings {
     pub creations_per_hour: u32,
     /// Subscriptions the hub holds at most; creating more is refused.
     pub max_subscriptions: usize,
+    /// `postgres://…`: the store several hubs share (`None`: SQLite under the state dir).
+    pub database_url: Option<String>,
+    /// This hub's name among those sharing a database (the host name by default): the leases
+    /// it holds are given up when a hub of the same name starts again.
+    pub hub_id: String,
+    /// How long a hub holds the notifications it leased for sending: after that (it died), any
+    /// hub sends them.
+    pub lease: Duration,
 }
 
 impl Default for PushSettings {
@@ -105,8 +113,21 @@ impl Default for PushSettings {
             // Generous: a carrier's NAT puts many residents behind one IPv4 address.
             creations_per_hour: 60,
             max_subscriptions: 1_000_000,
+            database_url: None,
+            hub_id: default_hub_id(),
+            lease: Duration::from_secs(120),
         }
     }
+}
+
+/// The host name (`/proc/sys/kernel/hostname`, `HOSTNAME`), or `hub`.
+pub fn default_hub_id() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().chars().take(48).collect::<String>())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "hub".into())
 }
 
 /// The notification the service worker shows (`public/sw.js`).
@@ -149,6 +170,16 @@ pub struct Report {
 }
 
 impl Report {
+    /// Adds another report's counts.
+    pub fn add(&mut self, other: &Report) {
+        self.skipped += other.skipped;
+        self.sent += other.sent;
+        self.gone += other.gone;
+        self.failed += other.failed;
+        self.refused += other.refused;
+        self.expired += other.expired;
+    }
+
     fn count(&mut self, outcome: Outcome) {
         match outcome {
             Outcome::Sent => self.sent += 1,
@@ -179,6 +210,8 @@ pub enum PushError {
          (mailto:webmaster@city.example.jp) or an https: URL (--push-subject)"
     )]
     Subject(String),
+    #[error("the shared database: {0}")]
+    Database(String),
 }
 
 /// Whether `subject` is a VAPID `sub` push services accept (RFC 8292 §2.1): a `mailto:` URI with
@@ -211,6 +244,13 @@ struct Inner {
     slots: Arc<Slots>,
     origins: Origins,
     last_cleanup: Mutex<Option<DateTime<Utc>>>,
+    /// One drain of the outbox at a time per hub (a second caller waits, then finds its claims
+    /// sent by the first).
+    draining: tokio::sync::Mutex<()>,
+    /// Leases taken by this hub so far (each lease's name is unique).
+    leases: std::sync::atomic::AtomicU64,
+    /// Whether this hub led at its last look (see [`Push::leads`]).
+    leading: std::sync::atomic::AtomicBool,
 }
 
 impl Push {
@@ -222,8 +262,22 @@ impl Push {
         }
         let dir = state_dir.join("push");
         crate::files::create_private_dir(&dir)?;
-        let vapid =
-            Vapid::load_or_create(&dir.join("vapid-private.pk8"), settings.subject.clone())?;
+        let key_file = dir.join("vapid-private.pk8");
+        let vapid = Vapid::load_or_create(&key_file, settings.subject.clone())?;
+        if let Some(url) = settings.database_url.clone() {
+            // Several hubs, one database: the VAPID key is the first hub's, for all of them
+            // (each hub's own file only seeds it).
+            let store = Store::connect(&url)?;
+            let own = std::fs::read(&key_file)
+                .map_err(|e| PushError::Database(format!("{}: {e}", key_file.display())))?;
+            let shared = store.shared_key("vapid", &own)?;
+            let vapid = if shared == own {
+                vapid
+            } else {
+                Vapid::from_pkcs8(&shared, settings.subject.clone())?
+            };
+            return Self::with(store, vapid, settings);
+        }
         let database = dir.join("push.sqlite3");
         // Endpoints and keys: readable by the hub's user only. SQLite creates its -wal and -shm
         // files with the database file's mode, so the database is made private before it opens.
@@ -299,6 +353,9 @@ impl Push {
                 slots,
                 origins,
                 last_cleanup: Mutex::new(None),
+                draining: tokio::sync::Mutex::new(()),
+                leases: std::sync::atomic::AtomicU64::new(0),
+                leading: std::sync::atomic::AtomicBool::new(false),
             }),
         })
     }
@@ -363,16 +420,78 @@ impl Push {
                 return report;
             }
         };
-        let todo: Vec<Outgoing> = batch
-            .into_iter()
-            .zip(claimed)
-            .filter_map(|(o, new)| new.then_some(o))
-            .collect();
-        let sent = self.send_claimed(todo).await;
+        let new = claimed.iter().filter(|c| **c).count();
+        drop(batch);
+        // Sent from the outbox, by this hub and any other sharing the database.
+        let sent = if new > 0 {
+            self.drain(now).await
+        } else {
+            Report::default()
+        };
         Report {
-            skipped: total - (sent.sent + sent.gone + sent.failed + sent.refused + sent.expired),
+            skipped: total - new,
             ..sent
         }
+    }
+
+    /// Sends what is claimed and not yet sent, batch by batch, as this hub leases it (alerts
+    /// first), until nothing is left that another hub has not leased. Two batches are out at
+    /// once: the next is leased while the last is being sent.
+    pub async fn drain(&self, now: DateTime<Utc>) -> Report {
+        let _one = self.inner.draining.lock().await;
+        let settings = &self.inner.settings;
+        let size = (settings.concurrency * 4).clamp(16, 1024);
+        let mut report = Report::default();
+        let mut out: Option<tokio::task::JoinHandle<Report>> = None;
+        loop {
+            let n = self
+                .inner
+                .leases
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let lease = format!("{} {} {n}", settings.hub_id, std::process::id());
+            let now_secs = Utc::now().timestamp().max(now.timestamp());
+            let until = now_secs + settings.lease.as_secs() as i64;
+            let store = &self.inner.store;
+            let leased = store.lease(&settings.hub_id, &lease, size, now_secs, until, "high");
+            let leased = match leased {
+                Ok(l) if l.is_empty() => {
+                    store.lease(&settings.hub_id, &lease, size, now_secs, until, "normal")
+                }
+                other => other,
+            };
+            let leased = match leased {
+                Ok(leased) => leased,
+                Err(e) => {
+                    tracing::error!("push: cannot lease notifications to send: {e}");
+                    Vec::new()
+                }
+            };
+            let more = !leased.is_empty();
+            let next = more.then(|| {
+                let push = self.clone();
+                // Time to live is counted in the caller's time (the fan-out's `now`).
+                let ttl_now = now.timestamp();
+                tokio::spawn(async move { push.send_pending(leased, ttl_now).await })
+            });
+            if let Some(last) = out.take() {
+                match last.await {
+                    Ok(r) => report.add(&r),
+                    Err(e) => tracing::error!("push: a send batch failed: {e}"),
+                }
+            }
+            out = next;
+            if !more {
+                break;
+            }
+        }
+        let done = report.sent + report.gone + report.failed + report.refused + report.expired;
+        if done > 0 && self.inner.store.dialect() == store::db::Dialect::Postgres {
+            tracing::info!(
+                "push: {done} sent from the outbox by {} ({report:?})",
+                settings.hub_id
+            );
+        }
+        report
     }
 
     /// Sends claimed notifications, each with its retries, all at once as far as the slots
@@ -440,26 +559,25 @@ impl Push {
         }
     }
 
-    /// What an earlier run of the hub claimed and did not finish sending (it stopped in the
-    /// middle of a fan-out). Read at start, before this run claims anything: a claim of this run
-    /// is being sent by the fan-out that made it.
-    pub fn unsent(&self) -> Vec<store::Pending> {
-        self.inner.store.pending().unwrap_or_else(|e| {
-            tracing::error!("push: cannot read the notifications left unsent: {e}");
-            Vec::new()
-        })
+    /// Gives up the leases a previous run of this hub held (it stopped in the middle of a
+    /// fan-out), so that [`Push::drain`] sends what it had claimed and not finished at once.
+    pub fn release_leases(&self) {
+        match self.inner.store.release(&self.inner.settings.hub_id) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                "push: {n} notifications claimed before the hub stopped are sent now"
+            ),
+            Err(e) => tracing::error!("push: cannot take up the notifications left unsent: {e}"),
+        }
     }
 
-    /// Sends what [`Push::unsent`] found; what is past its time to live is recorded as expired.
-    pub async fn resume(&self, pending: Vec<store::Pending>, now: DateTime<Utc>) -> Report {
-        if pending.is_empty() {
-            return Report::default();
-        }
+    /// Sends leased notifications; what is past its time to live is recorded as expired.
+    async fn send_pending(&self, pending: Vec<store::Pending>, now: i64) -> Report {
         let mut todo = Vec::new();
         let mut ended: Vec<(String, String, Sent)> = Vec::new();
         for p in pending {
             // Sent with what is left of its time to live.
-            let left = p.claimed_at + i64::from(p.ttl_secs) - now.timestamp();
+            let left = p.claimed_at + i64::from(p.ttl_secs) - now;
             let keys = match UaKeys::decode(&p.p256dh, &p.auth) {
                 _ if left <= 0 => {
                     ended.push((p.subscription_id, p.event_key, (Outcome::Expired, None, 0)));
@@ -493,17 +611,32 @@ impl Push {
             .map(|(id, key, sent)| (id.as_str(), key.as_str(), *sent))
             .collect();
         self.record(&ended, &mut report);
-        tracing::info!(
-            "push: {} notifications claimed before the hub stopped are sent now ({} expired)",
-            todo.len(),
-            report.expired
-        );
         let sent = self.send_claimed(todo).await;
         Report {
             expired: report.expired,
             failed: report.failed + sent.failed,
             ..sent
         }
+    }
+
+    /// Whether this hub polls alerts and fans out (several hubs, one database: the one holding
+    /// the database's leader lock; one hub: always). A hub that just became the leader fans out
+    /// what the one before it kept and had not (see [`Push::fan_out_missed`]); this returns
+    /// `Some(true)` then.
+    pub fn leads(&self) -> Option<bool> {
+        use std::sync::atomic::Ordering;
+        let now = match self.inner.store.try_lead() {
+            Ok(now) => now,
+            Err(e) => {
+                tracing::error!("push: cannot tell whether this hub leads: {e}");
+                false
+            }
+        };
+        let before = self.inner.leading.swap(now, Ordering::SeqCst);
+        if now && !before && self.inner.store.dialect() == store::db::Dialect::Postgres {
+            tracing::info!("push: this hub ({}) leads now", self.inner.settings.hub_id);
+        }
+        now.then_some(!before)
     }
 
     /// One message with its retries: (outcome, last status, attempts). Each attempt holds a
@@ -1082,19 +1215,7 @@ fn is_refused(e: &reqwest::Error) -> bool {
 /// Whether the database file is not a database or is corrupt (as opposed to unreadable, full,
 /// or locked, which moving it aside would not help).
 fn is_damaged(e: &store::StoreError) -> bool {
-    let mut e = e;
-    loop {
-        match e {
-            store::StoreError::Open { source, .. } => e = source,
-            store::StoreError::Sql(sql) => {
-                return matches!(
-                    sql.sqlite_error_code(),
-                    Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
-                )
-            }
-            _ => return false,
-        }
-    }
+    e.is_damaged()
 }
 
 /// A new random id (16 bytes) and secret (32 bytes), and the secret's hash as stored.

@@ -1,14 +1,16 @@
-//! The push store: SQLite (`{state_dir}/push/push.sqlite3`) through rusqlite, schema in
-//! `migrations/*.sql` (portable SQL, see the first file for what PostgreSQL would change).
+//! The push store: SQLite (`{state_dir}/push/push.sqlite3`, the embedded default, one hub) or
+//! PostgreSQL (`--database-url`, one database for several hubs), schema in `migrations/*.sql`,
+//! the same SQL for both (`store/db.rs` says what differs, and how).
 //!
 //! One connection behind a mutex: every operation is a few indexed statements or one transaction
 //! (a batch of claims or of send results), so the lock is held for milliseconds.
 
+use db::{vals, Db, DbError, Dialect, Pg, Row, Tx, Value};
 use machi_data::alerts::Severity;
 pub use machi_data::push::NurseryFollow;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 /// The migrations, applied in order once each (`schema_migrations` remembers them).
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -16,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../migrations/0002_nursery.sql")),
     (3, include_str!("../../migrations/0003_meetings.sql")),
     (4, include_str!("../../migrations/0004_outbox.sql")),
+    (5, include_str!("../../migrations/0005_hubs.sql")),
 ];
 
 /// What a subscriber asked for.
@@ -105,7 +108,7 @@ pub struct LogEntry {
 }
 
 pub struct Store {
-    conn: Mutex<Connection>,
+    db: Db,
 }
 
 /// Why the subscription store failed.
@@ -121,19 +124,37 @@ pub enum StoreError {
     Migration {
         version: i64,
         #[source]
-        source: rusqlite::Error,
+        source: DbError,
     },
     /// Another subscription has this endpoint.
     #[error("another subscription has this endpoint")]
     EndpointTaken,
     #[error(transparent)]
-    Sql(#[from] rusqlite::Error),
+    Sql(#[from] DbError),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Sql(e.into())
+    }
+}
+
+impl StoreError {
+    /// The SQLite file is not a database or is corrupt (as opposed to unreadable, full, or
+    /// locked, which moving it aside would not help).
+    pub fn is_damaged(&self) -> bool {
+        match self {
+            StoreError::Open { source, .. } => source.is_damaged(),
+            StoreError::Sql(e) | StoreError::Migration { source: e, .. } => e.is_damaged(),
+            StoreError::EndpointTaken => false,
+        }
+    }
 }
 
 const COLUMNS: &str = "id, endpoint, p256dh, auth, city, area, language, alerts_min_severity, \
                        alerts_min_level, garbage_evening_hour, garbage_morning";
 
-fn row_to_subscription(row: &rusqlite::Row<'_>) -> rusqlite::Result<Subscription> {
+fn row_to_subscription(row: &Row) -> Result<Subscription, DbError> {
     let severity: Option<String> = row.get(7)?;
     let level: Option<u8> = row.get(8)?;
     let evening: Option<u8> = row.get(9)?;
@@ -165,67 +186,172 @@ fn row_to_subscription(row: &rusqlite::Row<'_>) -> rusqlite::Result<Subscription
     })
 }
 
+/// The PostgreSQL advisory lock held by the hub that polls and fans out (hashed with the
+/// schema's name: hubs of different schemas of one database do not compete).
+const LEADER_LOCK: &str = ":machi-leader";
+/// The lock migrations take (hubs starting together migrate once).
+const MIGRATION_LOCK: &str = ":machi-migrations";
+
+/// Rows per multi-row statement: a power of two, and a batch is cut into powers of two, so few
+/// distinct statements are prepared.
+const CHUNK: usize = 512;
+
+/// `n` cut into powers of two no larger than [`CHUNK`], largest first.
+fn chunks(mut n: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    while n > 0 {
+        let size = if n >= CHUNK {
+            CHUNK
+        } else {
+            1 << (usize::BITS - 1 - n.leading_zeros())
+        };
+        out.push(size);
+        n -= size;
+    }
+    out
+}
+
+/// `(?, ?, …)` repeated: `rows` rows of `columns` parameters, as written by `row`.
+fn value_rows(rows: usize, row: &str) -> String {
+    vec![row; rows].join(", ")
+}
+
 impl Store {
-    /// Opens (creating) the database and applies the migrations it has not seen.
+    /// Opens (creating) the SQLite database and applies the migrations it has not seen.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let opened = Connection::open(path)
             .map_err(StoreError::from)
-            .and_then(Self::init);
+            .and_then(Self::init_sqlite);
         opened.map_err(|source| StoreError::Open {
             path: path.to_owned(),
             source: Box::new(source),
         })
     }
 
-    /// An in-memory store (tests, benchmarks).
+    /// An in-memory SQLite store (tests, benchmarks).
     pub fn in_memory() -> Result<Store, StoreError> {
         let conn = Connection::open_in_memory()?;
-        Self::init(conn)
+        Self::init_sqlite(conn)
     }
 
-    fn init(conn: Connection) -> Result<Store, StoreError> {
+    /// Connects to a PostgreSQL database (`postgres://…`) shared by several hubs, and applies
+    /// the migrations it has not seen (once, whichever hub starts first).
+    pub fn connect(url: &str) -> Result<Store, StoreError> {
+        Self::init(Db::Postgres(Mutex::new(Pg::connect(url)?)))
+    }
+
+    /// [`Store::connect`] in a schema of its own, created if missing (tests: each its own).
+    pub fn connect_in_schema(url: &str, schema: &str) -> Result<Store, StoreError> {
+        let schema: String = schema
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let mut pg = Pg::connect(url)?;
+        pg.session(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
+        ))?;
+        Self::init(Db::Postgres(Mutex::new(pg)))
+    }
+
+    fn init_sqlite(conn: Connection) -> Result<Store, StoreError> {
         // SQLite-specific settings: write-ahead log (readers never wait for the writer; a commit
         // is an append), NORMAL sync (durable across a process crash; a power cut may lose the
         // last commits, which at worst re-sends nothing and loses a log line), foreign keys on.
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
         )?;
-        conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (
-                 version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-        )?;
-        let mut conn = conn;
-        for (version, sql) in MIGRATIONS {
-            let done: Option<i64> = conn
-                .query_row(
-                    "SELECT version FROM schema_migrations WHERE version = ?1",
-                    [version],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if done.is_some() {
-                continue;
-            }
-            let tx = conn.transaction()?;
-            tx.execute_batch(sql)
-                .map_err(|source| StoreError::Migration {
-                    version: *version,
-                    source,
-                })?;
-            tx.execute(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-                params![version, chrono::Utc::now().timestamp()],
-            )?;
-            tx.commit()?;
-        }
-        Ok(Store {
-            conn: Mutex::new(conn),
-        })
+        Self::init(Db::Sqlite(Mutex::new(conn)))
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic inside a statement leaves SQLite consistent (transactions roll back on drop).
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    fn init(db: Db) -> Result<Store, StoreError> {
+        let dialect = db.dialect();
+        db.tx(|t| -> Result<(), StoreError> {
+            if dialect == Dialect::Postgres {
+                t.query(
+                    "SELECT pg_advisory_xact_lock(hashtext(current_schema() || CAST(?1 AS TEXT)))",
+                    &vals![MIGRATION_LOCK],
+                )?;
+            }
+            t.batch(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                     version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+            )?;
+            for (version, sql) in MIGRATIONS {
+                let done = t.row(
+                    "SELECT version FROM schema_migrations WHERE version = ?1",
+                    &vals![*version],
+                )?;
+                if done.is_some() {
+                    continue;
+                }
+                t.batch(&dialect.migration(sql))
+                    .map_err(|source| StoreError::Migration {
+                        version: *version,
+                        source,
+                    })?;
+                t.exec(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+                    &vals![*version, chrono::Utc::now().timestamp()],
+                )?;
+            }
+            Ok(())
+        })?;
+        Ok(Store { db })
+    }
+
+    /// Which database this is.
+    pub fn dialect(&self) -> Dialect {
+        self.db.dialect()
+    }
+
+    /// Runs `f` in one transaction.
+    fn tx<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        self.db.tx(f)
+    }
+
+    /// Whether this hub is the one that polls alerts and fans out (several hubs, one
+    /// database): a PostgreSQL advisory lock, held by the hub's connection until it ends, so
+    /// another hub takes over at its next try when this one dies. A SQLite store has one hub.
+    pub fn try_lead(&self) -> Result<bool, StoreError> {
+        match &self.db {
+            Db::Sqlite(_) => Ok(true),
+            Db::Postgres(pg) => {
+                if pg.lock().unwrap_or_else(|p| p.into_inner()).leading() {
+                    return Ok(true);
+                }
+                let won = self.tx(|t| {
+                    let row = t.row(
+                        "SELECT pg_try_advisory_lock(hashtext(current_schema() || CAST(?1 AS TEXT)))",
+                        &vals![LEADER_LOCK],
+                    )?;
+                    Ok(row.map(|r| r.get::<bool>(0)).transpose()?.unwrap_or(false))
+                })?;
+                if won {
+                    pg.lock().unwrap_or_else(|p| p.into_inner()).set_leading();
+                }
+                Ok(won)
+            }
+        }
+    }
+
+    /// A key shared by every hub of the database (PostgreSQL): the first hub's `candidate`
+    /// is kept, and every hub gets it. The VAPID key is one: subscriptions were made with it.
+    pub fn shared_key(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>, StoreError> {
+        self.tx(|t| {
+            t.exec(
+                "INSERT INTO hub_keys (name, key_bytes) VALUES (?1, ?2) \
+                 ON CONFLICT (name) DO NOTHING",
+                &vals![name, candidate],
+            )?;
+            let row = t.row(
+                "SELECT key_bytes FROM hub_keys WHERE name = ?1",
+                &vals![name],
+            )?;
+            Ok(row
+                .map(|r| r.get::<Vec<u8>>(0))
+                .transpose()?
+                .unwrap_or_else(|| candidate.to_vec()))
+        })
     }
 
     /// Inserts a subscription. An existing one with the same endpoint and keys is replaced (the
@@ -233,106 +359,123 @@ impl Store {
     /// endpoint and other keys is [`StoreError::EndpointTaken`] (someone who merely knows the
     /// endpoint must not take it over).
     pub fn insert(&self, s: &Subscription, secret_hash: &str, now: i64) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "DELETE FROM subscriptions WHERE endpoint = ?1 AND p256dh = ?2 AND auth = ?3",
-            params![s.endpoint, s.p256dh, s.auth],
-        )?;
         let (sev, level, evening, morning) = topic_columns(&s.topics);
-        tx.execute(
-            "INSERT INTO subscriptions (id, secret_hash, endpoint, p256dh, auth, city, area, \
-             language, alerts_min_severity, alerts_min_level, garbage_evening_hour, \
-             garbage_morning, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
-            params![
-                s.id,
-                secret_hash,
-                s.endpoint,
-                s.p256dh,
-                s.auth,
-                s.city,
-                s.area,
-                s.language,
-                sev,
-                level,
-                evening,
-                morning,
-                now
-            ],
-        )
-        .map_err(|e| match e.sqlite_error_code() {
-            // The endpoint is held with other keys (the id is new and random).
-            Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::EndpointTaken,
-            _ => StoreError::Sql(e),
-        })?;
-        write_follows(&tx, &s.id, &s.topics.nursery)?;
-        meetings::write_follows(&tx, &s.id, s.topics.meetings.as_ref())?;
-        tx.commit().map_err(StoreError::from)
+        self.tx(|t| {
+            t.exec(
+                "DELETE FROM subscriptions WHERE endpoint = ?1 AND p256dh = ?2 AND auth = ?3",
+                &vals![&s.endpoint, &s.p256dh, &s.auth],
+            )?;
+            t.exec(
+                "INSERT INTO subscriptions (id, secret_hash, endpoint, p256dh, auth, city, area, \
+                 language, alerts_min_severity, alerts_min_level, garbage_evening_hour, \
+                 garbage_morning, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                &vals![
+                    &s.id,
+                    secret_hash,
+                    &s.endpoint,
+                    &s.p256dh,
+                    &s.auth,
+                    &s.city,
+                    &s.area,
+                    &s.language,
+                    sev,
+                    level,
+                    evening,
+                    morning,
+                    now
+                ],
+            )
+            .map_err(|e| {
+                if e.is_unique_violation() {
+                    // The endpoint is held with other keys (the id is new and random).
+                    StoreError::EndpointTaken
+                } else {
+                    StoreError::Sql(e)
+                }
+            })?;
+            write_follows(t, &s.id, &s.topics.nursery)?;
+            meetings::write_follows(t, &s.id, s.topics.meetings.as_ref())?;
+            Ok(())
+        })
     }
 
     /// Replaces everything but the id and secret.
     pub fn update(&self, s: &Subscription, now: i64) -> Result<bool, StoreError> {
         let (sev, level, evening, morning) = topic_columns(&s.topics);
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let n = tx.execute(
-            "UPDATE subscriptions SET endpoint = ?2, p256dh = ?3, auth = ?4, city = ?5, \
-                 area = ?6, language = ?7, alerts_min_severity = ?8, alerts_min_level = ?9, \
-                 garbage_evening_hour = ?10, garbage_morning = ?11, updated_at = ?12 \
-                 WHERE id = ?1",
-            params![
-                s.id, s.endpoint, s.p256dh, s.auth, s.city, s.area, s.language, sev, level,
-                evening, morning, now
-            ],
-        );
-        let n = n.map_err(|e| match e.sqlite_error_code() {
-            // The only constraint an update can break: endpoints are unique.
-            Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::EndpointTaken,
-            _ => StoreError::Sql(e),
-        })?;
-        if n == 1 {
-            write_follows(&tx, &s.id, &s.topics.nursery)?;
-            meetings::write_follows(&tx, &s.id, s.topics.meetings.as_ref())?;
-        }
-        tx.commit()?;
-        Ok(n == 1)
+        self.tx(|t| {
+            let n = t
+                .exec(
+                    "UPDATE subscriptions SET endpoint = ?2, p256dh = ?3, auth = ?4, city = ?5, \
+                     area = ?6, language = ?7, alerts_min_severity = ?8, alerts_min_level = ?9, \
+                     garbage_evening_hour = ?10, garbage_morning = ?11, updated_at = ?12 \
+                     WHERE id = ?1",
+                    &vals![
+                        &s.id,
+                        &s.endpoint,
+                        &s.p256dh,
+                        &s.auth,
+                        &s.city,
+                        &s.area,
+                        &s.language,
+                        sev,
+                        level,
+                        evening,
+                        morning,
+                        now
+                    ],
+                )
+                .map_err(|e| {
+                    if e.is_unique_violation() {
+                        // The only constraint an update can break: endpoints are unique.
+                        StoreError::EndpointTaken
+                    } else {
+                        StoreError::Sql(e)
+                    }
+                })?;
+            if n == 1 {
+                write_follows(t, &s.id, &s.topics.nursery)?;
+                meetings::write_follows(t, &s.id, s.topics.meetings.as_ref())?;
+            }
+            Ok(n == 1)
+        })
     }
 
     pub fn delete(&self, id: &str) -> Result<bool, StoreError> {
-        let n = self
-            .conn()
-            .execute("DELETE FROM subscriptions WHERE id = ?1", [id])?;
-        Ok(n == 1)
+        self.tx(|t| Ok(t.exec("DELETE FROM subscriptions WHERE id = ?1", &vals![id])? == 1))
     }
 
     /// The subscription (with its follows) and its secret's hash.
     pub fn get(&self, id: &str) -> Result<Option<(Subscription, String)>, StoreError> {
-        let conn = self.conn();
-        let found = conn
-            .query_row(
+        let found = self.tx(|t| {
+            let Some(row) = t.row(
                 &format!("SELECT {COLUMNS}, secret_hash FROM subscriptions WHERE id = ?1"),
-                [id],
-                |row| Ok((row_to_subscription(row)?, row.get::<_, String>(11)?)),
-            )
-            .optional()?;
+                &vals![id],
+            )?
+            else {
+                return Ok(None);
+            };
+            let mut sub = row_to_subscription(&row)?;
+            let hash: String = row.get(11)?;
+            sub.topics.nursery = t
+                .query(
+                    "SELECT facility, age_class FROM nursery_follows WHERE subscription_id = ?1 \
+                     ORDER BY facility, age_class",
+                    &vals![id],
+                )?
+                .iter()
+                .map(|r| {
+                    Ok(NurseryFollow {
+                        facility: r.get(0)?,
+                        class: r.get(1)?,
+                    })
+                })
+                .collect::<Result<_, DbError>>()?;
+            Ok(Some((sub, hash)))
+        })?;
         let Some((mut sub, hash)) = found else {
             return Ok(None);
         };
-        let mut stmt = conn.prepare_cached(
-            "SELECT facility, age_class FROM nursery_follows WHERE subscription_id = ?1 \
-             ORDER BY facility, age_class",
-        )?;
-        let follows = stmt.query_map([id], |r| {
-            Ok(NurseryFollow {
-                facility: r.get(0)?,
-                class: r.get(1)?,
-            })
-        })?;
-        sub.topics.nursery = follows.collect::<Result<_, _>>()?;
-        // `follows` takes the connection again.
-        drop(stmt);
-        drop(conn);
         sub.topics.meetings = self.follows(id)?;
         Ok(Some((sub, hash)))
     }
@@ -343,22 +486,26 @@ impl Store {
         &self,
         city: &str,
     ) -> Result<Vec<(Subscription, NurseryFollow)>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {COLUMNS}, f.facility, f.age_class FROM subscriptions \
-             JOIN nursery_follows f ON f.subscription_id = id WHERE city = ?1"
-        ))?;
-        let rows = stmt.query_map([city], |row| {
-            Ok((
-                row_to_subscription(row)?,
-                NurseryFollow {
-                    facility: row.get(11)?,
-                    class: row.get(12)?,
-                },
-            ))
-        })?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(StoreError::from)
+        self.tx(|t| {
+            let rows = t.query(
+                &format!(
+                    "SELECT {COLUMNS}, f.facility, f.age_class FROM subscriptions \
+                     JOIN nursery_follows f ON f.subscription_id = id WHERE city = ?1"
+                ),
+                &vals![city],
+            )?;
+            rows.iter()
+                .map(|row| {
+                    Ok((
+                        row_to_subscription(row)?,
+                        NurseryFollow {
+                            facility: row.get(11)?,
+                            class: row.get(12)?,
+                        },
+                    ))
+                })
+                .collect()
+        })
     }
 
     /// The subscriptions of a city with the alerts topic.
@@ -368,7 +515,7 @@ impl Store {
                 "SELECT {COLUMNS} FROM subscriptions \
                  WHERE city = ?1 AND alerts_min_severity IS NOT NULL"
             ),
-            params![city],
+            &vals![city],
         )
     }
 
@@ -385,199 +532,330 @@ impl Store {
                 "SELECT {COLUMNS} FROM subscriptions WHERE city = ?1 \
                  AND (garbage_evening_hour = ?2 OR (?3 AND garbage_morning))"
             ),
-            params![city, hour, morning],
+            &vals![city, hour, morning],
         )
     }
 
     pub fn count(&self) -> Result<usize, StoreError> {
-        self.conn()
-            .query_row("SELECT COUNT(*) FROM subscriptions", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .map(|n| n as usize)
-            .map_err(StoreError::from)
+        self.tx(|t| {
+            let row = t.row("SELECT COUNT(*) FROM subscriptions", &[])?;
+            Ok(row.map(|r| r.get::<i64>(0)).transpose()?.unwrap_or(0) as usize)
+        })
     }
 
-    fn select(
-        &self,
-        sql: &str,
-        params: impl rusqlite::Params,
-    ) -> Result<Vec<Subscription>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(sql)?;
-        let rows = stmt.query_map(params, row_to_subscription)?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(StoreError::from)
+    fn select(&self, sql: &str, params: &[Value]) -> Result<Vec<Subscription>, StoreError> {
+        self.tx(|t| {
+            let rows = t.query(sql, params)?;
+            Ok(rows
+                .iter()
+                .map(row_to_subscription)
+                .collect::<Result<_, _>>()?)
+        })
     }
 
     /// Claims `(subscription, event)` pairs for sending, in one transaction; returns, per pair,
     /// whether it was newly claimed (false: already sent, or the subscription is gone).
     pub fn claim(&self, pairs: &[(&str, &str, &str)], now: i64) -> Result<Vec<bool>, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let mut claimed = Vec::with_capacity(pairs.len());
-        {
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO delivered_events (subscription_id, event_key, tag, delivered_at) \
-                     SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = ?1) \
-                     ON CONFLICT (subscription_id, event_key) DO NOTHING",
-                )
-                ?;
+        self.tx(|t| {
+            let mut claimed = Vec::with_capacity(pairs.len());
             for (sub, key, tag) in pairs {
-                let n = stmt.execute(params![sub, key, tag, now])?;
+                let n = t.exec(
+                    "INSERT INTO delivered_events (subscription_id, event_key, tag, \
+                     delivered_at, done_at) \
+                     SELECT CAST(?1 AS VARCHAR(32)), ?2, ?3, CAST(?4 AS BIGINT), \
+                     CAST(?4 AS BIGINT) \
+                     WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = CAST(?1 AS VARCHAR(32))) \
+                     ON CONFLICT (subscription_id, event_key) DO NOTHING",
+                    &vals![*sub, *key, *tag, now],
+                )?;
                 claimed.push(n == 1);
             }
-        }
-        tx.commit()?;
-        Ok(claimed)
+            Ok(claimed)
+        })
     }
 
     /// Claims notifications for sending, keeping each one's payload until its send ends (see
-    /// [`Store::pending`]), in one transaction with the alert messages whose fan-out this is;
-    /// returns, per claim, whether it was newly claimed.
+    /// [`Store::lease`]), in one transaction with the alert messages whose fan-out this is;
+    /// returns, per claim, whether it was newly claimed. Many rows per statement: a
+    /// prefecture's fan-out is a million claims.
     pub fn claim_notifications(
         &self,
         claims: &[Claim<'_>],
         fanned_out: &[&str],
         now: i64,
     ) -> Result<Vec<bool>, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let mut claimed = Vec::with_capacity(claims.len());
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO delivered_events (subscription_id, event_key, tag, delivered_at, \
-                 payload, urgency, ttl_secs) \
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 \
-                 WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = ?1) \
-                 ON CONFLICT (subscription_id, event_key) DO NOTHING",
-            )?;
-            for c in claims {
-                let n = stmt.execute(params![
-                    c.subscription_id,
-                    c.event_key,
-                    c.tag,
-                    now,
-                    c.payload,
-                    c.urgency,
-                    c.ttl_secs
-                ])?;
-                claimed.push(n == 1);
+        let bytes = match self.dialect() {
+            Dialect::Sqlite => "BLOB",
+            Dialect::Postgres => "BYTEA",
+        };
+        self.tx(|t| {
+            let mut new: std::collections::HashSet<(String, String)> =
+                std::collections::HashSet::new();
+            let mut at = 0;
+            for size in chunks(claims.len()) {
+                let part = &claims[at..at + size];
+                at += size;
+                let sql = format!(
+                    "INSERT INTO delivered_events (subscription_id, event_key, tag, delivered_at, \
+                     payload, urgency, ttl_secs) \
+                     SELECT v.column1, v.column2, v.column3, CAST(?0 AS BIGINT), v.column4, \
+                     v.column5, v.column6 FROM (VALUES {}) AS v \
+                     WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = v.column1) \
+                     ON CONFLICT (subscription_id, event_key) DO NOTHING \
+                     RETURNING subscription_id, event_key",
+                    value_rows(
+                        size,
+                        &format!("(?, ?, ?, CAST(? AS {bytes}), ?, CAST(? AS INTEGER))")
+                    )
+                );
+                // `?0` is `now`; the rows' parameters follow it.
+                let mut params = Vec::with_capacity(1 + size * 6);
+                params.push(Value::from(now));
+                for c in part {
+                    params.extend(vals![
+                        c.subscription_id,
+                        c.event_key,
+                        c.tag,
+                        c.payload,
+                        c.urgency,
+                        c.ttl_secs
+                    ]);
+                }
+                for row in t.query(&renumber(&sql), &params)? {
+                    new.insert((row.get(0)?, row.get(1)?));
+                }
             }
-            let mut planned = tx.prepare_cached(
-                "INSERT INTO alert_fanouts (message_id, planned_at) VALUES (?1, ?2) \
-                 ON CONFLICT (message_id) DO NOTHING",
-            )?;
             for id in fanned_out {
-                planned.execute(params![id, now])?;
+                t.exec(
+                    "INSERT INTO alert_fanouts (message_id, planned_at) VALUES (?1, ?2) \
+                     ON CONFLICT (message_id) DO NOTHING",
+                    &vals![*id, now],
+                )?;
             }
-        }
-        tx.commit()?;
-        Ok(claimed)
+            // Newly claimed: returned by the insert, and the first of duplicates in `claims`.
+            Ok(claims
+                .iter()
+                .map(|c| new.remove(&(c.subscription_id.to_owned(), c.event_key.to_owned())))
+                .collect())
+        })
     }
 
     /// Which of these alert messages have not had their notifications claimed yet.
     pub fn not_fanned_out(&self, ids: &[&str]) -> Result<Vec<bool>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached("SELECT 1 FROM alert_fanouts WHERE message_id = ?1")?;
-        ids.iter()
-            .map(|id| {
-                stmt.query_row([id], |_| Ok(()))
-                    .optional()
-                    .map(|r| r.is_none())
-                    .map_err(StoreError::from)
-            })
-            .collect()
+        self.tx(|t| {
+            ids.iter()
+                .map(|id| {
+                    Ok(t.row(
+                        "SELECT 1 FROM alert_fanouts WHERE message_id = ?1",
+                        &vals![*id],
+                    )?
+                    .is_none())
+                })
+                .collect()
+        })
     }
 
-    /// The notifications claimed and not yet sent (a hub that stopped in the middle of a
-    /// fan-out), oldest first, with where to send them.
+    /// Leases up to `n` notifications of `urgency` claimed and not yet sent, oldest first, to
+    /// hub `hub` as lease `lease` until `until` (Unix seconds), with where to send them. Hubs sharing a database each
+    /// lease their own batches (PostgreSQL skips the rows another hub is leasing); a lease
+    /// that ran out (its hub died) is taken by the next hub that asks.
+    pub fn lease(
+        &self,
+        hub: &str,
+        lease: &str,
+        n: usize,
+        now: i64,
+        until: i64,
+        urgency: &str,
+    ) -> Result<Vec<Pending>, StoreError> {
+        let skip_locked = self.dialect().skip_locked();
+        self.tx(|t| {
+            let leased = t.exec(
+                &format!(
+                    "UPDATE delivered_events SET leased_by = ?1, lease = ?2, lease_until = ?3 \
+                     WHERE (subscription_id, event_key) IN ( \
+                       SELECT subscription_id, event_key FROM delivered_events \
+                       WHERE done_at IS NULL AND urgency = ?6 AND payload IS NOT NULL \
+                       AND (lease_until IS NULL OR lease_until < ?4) \
+                       ORDER BY delivered_at LIMIT ?5{skip_locked})"
+                ),
+                &vals![hub, lease, until, now, n as i64, urgency],
+            )?;
+            if leased == 0 {
+                return Ok(Vec::new());
+            }
+            let rows = t.query(
+                "SELECT s.id, s.endpoint, s.p256dh, s.auth, e.event_key, e.tag, e.payload, \
+                 e.urgency, e.ttl_secs, e.delivered_at \
+                 FROM delivered_events e JOIN subscriptions s ON s.id = e.subscription_id \
+                 WHERE e.lease = ?1 AND e.done_at IS NULL ORDER BY e.delivered_at",
+                &vals![lease],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| {
+                    Ok(Pending {
+                        subscription_id: r.get(0)?,
+                        endpoint: r.get(1)?,
+                        p256dh: r.get(2)?,
+                        auth: r.get(3)?,
+                        event_key: r.get(4)?,
+                        tag: r.get(5)?,
+                        payload: r.get(6)?,
+                        urgency: r.get::<Option<String>>(7)?.unwrap_or_default(),
+                        ttl_secs: r.get::<Option<u32>>(8)?.unwrap_or(0),
+                        claimed_at: r.get(9)?,
+                    })
+                })
+                .collect::<Result<_, DbError>>()?)
+        })
+    }
+
+    /// Gives up the leases hub `hub` holds on notifications not yet sent: a hub starting again
+    /// takes up at once what it was sending when it stopped, rather than when its leases run out.
+    pub fn release(&self, hub: &str) -> Result<u64, StoreError> {
+        self.tx(|t| {
+            Ok(t.exec(
+                "UPDATE delivered_events SET lease = NULL, lease_until = NULL \
+                 WHERE leased_by = ?1 AND done_at IS NULL AND lease IS NOT NULL",
+                &vals![hub],
+            )?)
+        })
+    }
+
+    /// Whether anything claimed is not yet sent.
+    pub fn has_pending(&self) -> Result<bool, StoreError> {
+        self.tx(|t| {
+            Ok(t.row(
+                "SELECT 1 FROM delivered_events WHERE done_at IS NULL AND payload IS NOT NULL \
+                 LIMIT 1",
+                &[],
+            )?
+            .is_some())
+        })
+    }
+
+    /// The notifications claimed and not yet sent, oldest first (tests, diagnostics).
     pub fn pending(&self) -> Result<Vec<Pending>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT s.id, s.endpoint, s.p256dh, s.auth, e.event_key, e.tag, e.payload, \
-             e.urgency, e.ttl_secs, e.delivered_at \
-             FROM delivered_events e JOIN subscriptions s ON s.id = e.subscription_id \
-             WHERE e.done_at IS NULL AND e.payload IS NOT NULL ORDER BY e.delivered_at",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Pending {
-                subscription_id: r.get(0)?,
-                endpoint: r.get(1)?,
-                p256dh: r.get(2)?,
-                auth: r.get(3)?,
-                event_key: r.get(4)?,
-                tag: r.get(5)?,
-                payload: r.get(6)?,
-                urgency: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
-                ttl_secs: r.get::<_, Option<u32>>(8)?.unwrap_or(0),
-                claimed_at: r.get(9)?,
-            })
-        })?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(StoreError::from)
+        self.tx(|t| {
+            let rows = t.query(
+                "SELECT s.id, s.endpoint, s.p256dh, s.auth, e.event_key, e.tag, e.payload, \
+                 e.urgency, e.ttl_secs, e.delivered_at \
+                 FROM delivered_events e JOIN subscriptions s ON s.id = e.subscription_id \
+                 WHERE e.done_at IS NULL AND e.payload IS NOT NULL ORDER BY e.delivered_at",
+                &[],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| {
+                    Ok(Pending {
+                        subscription_id: r.get(0)?,
+                        endpoint: r.get(1)?,
+                        p256dh: r.get(2)?,
+                        auth: r.get(3)?,
+                        event_key: r.get(4)?,
+                        tag: r.get(5)?,
+                        payload: r.get(6)?,
+                        urgency: r.get::<Option<String>>(7)?.unwrap_or_default(),
+                        ttl_secs: r.get::<Option<u32>>(8)?.unwrap_or(0),
+                        claimed_at: r.get(9)?,
+                    })
+                })
+                .collect::<Result<_, DbError>>()?)
+        })
     }
 
     /// Whether this subscriber was sent an earlier event with this tag (other than `except`).
     pub fn was_told(&self, sub: &str, tag: &str, except: &str) -> Result<bool, StoreError> {
-        self.conn()
-            .query_row(
+        self.tx(|t| {
+            Ok(t.row(
                 "SELECT 1 FROM delivered_events WHERE subscription_id = ?1 AND tag = ?2 \
                  AND event_key <> ?3 LIMIT 1",
-                params![sub, tag, except],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|r| r.is_some())
-            .map_err(StoreError::from)
+                &vals![sub, tag, except],
+            )?
+            .is_some())
+        })
     }
 
-    /// Records a batch of send results in one transaction: the log, removal of gone
-    /// subscriptions, and each subscription's failing-since mark.
+    /// Records a batch of send results in one transaction: the log, the end of each send (never
+    /// sent again, its payload dropped), removal of gone subscriptions, and each subscription's
+    /// failing-since mark. A few multi-row statements per batch, whatever its size.
     pub fn record(&self, results: &[SendResult<'_>], now: i64) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        {
-            let mut log = tx.prepare_cached(
-                "INSERT INTO send_log (subscription_id, event_key, outcome, status_code, \
-                     attempts, sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            let mut gone = tx.prepare_cached("DELETE FROM subscriptions WHERE id = ?1")?;
-            let mut ok = tx.prepare_cached(
-                "UPDATE subscriptions SET failing_since = NULL \
-                     WHERE id = ?1 AND failing_since IS NOT NULL",
-            )?;
-            let mut failing = tx.prepare_cached(
-                "UPDATE subscriptions SET failing_since = ?2 \
-                     WHERE id = ?1 AND failing_since IS NULL",
-            )?;
-            // The send ended: never resumed, and its payload is no longer kept.
-            let mut done = tx.prepare_cached(
-                "UPDATE delivered_events SET done_at = ?3, payload = NULL \
-                     WHERE subscription_id = ?1 AND event_key = ?2",
-            )?;
-            for r in results {
-                log.execute(params![
-                    r.subscription_id,
-                    r.event_key,
-                    r.outcome.as_str(),
-                    r.status,
-                    r.attempts,
-                    now
-                ])?;
-                done.execute(params![r.subscription_id, r.event_key, now])?;
-                match r.outcome {
-                    Outcome::Sent => ok.execute([r.subscription_id]),
-                    Outcome::Gone => gone.execute([r.subscription_id]),
-                    Outcome::Failed | Outcome::Refused => {
-                        failing.execute(params![r.subscription_id, now])
+        self.tx(|t| {
+            let mut at = 0;
+            for size in chunks(results.len()) {
+                let part = &results[at..at + size];
+                at += size;
+                let mut log = Vec::with_capacity(size * 5 + 1);
+                log.push(Value::from(now));
+                let mut done = vec![Value::from(now)];
+                for r in part {
+                    log.extend(vals![
+                        r.subscription_id,
+                        r.event_key,
+                        r.outcome.as_str(),
+                        r.status,
+                        r.attempts
+                    ]);
+                    done.extend(vals![r.subscription_id, r.event_key]);
+                }
+                t.exec(
+                    &renumber(&format!(
+                        "INSERT INTO send_log (subscription_id, event_key, outcome, status_code, \
+                         attempts, sent_at) VALUES {}",
+                        value_rows(size, "(?, ?, ?, ?, ?, ?0)")
+                    )),
+                    &log,
+                )?;
+                t.exec(
+                    &renumber(&format!(
+                        "UPDATE delivered_events SET done_at = ?0, payload = NULL \
+                         WHERE (subscription_id, event_key) IN (VALUES {})",
+                        value_rows(size, "(?, ?)")
+                    )),
+                    &done,
+                )?;
+                let ids = |outcome: fn(Outcome) -> bool| -> Vec<Value> {
+                    let mut ids: Vec<&str> = part
+                        .iter()
+                        .filter(|r| outcome(r.outcome))
+                        .map(|r| r.subscription_id)
+                        .collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    ids.into_iter().map(Value::from).collect()
+                };
+                let sent = ids(|o| o == Outcome::Sent);
+                let gone = ids(|o| o == Outcome::Gone);
+                let failing = ids(|o| matches!(o, Outcome::Failed | Outcome::Refused));
+                for (sql, ids, with_now) in [
+                    (
+                        "UPDATE subscriptions SET failing_since = NULL \
+                         WHERE failing_since IS NOT NULL AND id IN",
+                        sent,
+                        false,
+                    ),
+                    ("DELETE FROM subscriptions WHERE id IN", gone, false),
+                    (
+                        "UPDATE subscriptions SET failing_since = ?0 \
+                         WHERE failing_since IS NULL AND id IN",
+                        failing,
+                        true,
+                    ),
+                ] {
+                    for ids in ids.chunks(CHUNK) {
+                        let mut params = Vec::with_capacity(ids.len() + 1);
+                        if with_now {
+                            params.push(Value::from(now));
+                        }
+                        params.extend_from_slice(ids);
+                        let list = vec!["?"; ids.len()].join(", ");
+                        t.exec(&renumber(&format!("{sql} ({list})")), &params)?;
                     }
-                    Outcome::Expired => Ok(0),
-                }?;
+                }
             }
-        }
-        tx.commit().map_err(StoreError::from)
+            Ok(())
+        })
     }
 
     /// Applies the retention rule (docs/privacy.md); returns (subscriptions, events, log rows)
@@ -589,54 +867,84 @@ impl Store {
         keep_events: i64,
         keep_log: i64,
     ) -> Result<(usize, usize, usize), StoreError> {
-        let conn = self.conn();
-        let subs = conn.execute(
-            "DELETE FROM subscriptions WHERE failing_since IS NOT NULL AND failing_since < ?1",
-            [now - failing_for],
-        )?;
-        let events = conn.execute(
-            "DELETE FROM delivered_events WHERE delivered_at < ?1",
-            [now - keep_events],
-        )?;
-        let log = conn.execute("DELETE FROM send_log WHERE sent_at < ?1", [now - keep_log])?;
-        let fanouts = conn.execute(
-            "DELETE FROM alert_fanouts WHERE planned_at < ?1",
-            [now - keep_events],
-        )?;
-        Ok((subs, events + fanouts, log))
+        self.tx(|t| {
+            let subs = t.exec(
+                "DELETE FROM subscriptions WHERE failing_since IS NOT NULL AND failing_since < ?1",
+                &vals![now - failing_for],
+            )?;
+            let events = t.exec(
+                "DELETE FROM delivered_events WHERE delivered_at < ?1",
+                &vals![now - keep_events],
+            )?;
+            let log = t.exec(
+                "DELETE FROM send_log WHERE sent_at < ?1",
+                &vals![now - keep_log],
+            )?;
+            let fanouts = t.exec(
+                "DELETE FROM alert_fanouts WHERE planned_at < ?1",
+                &vals![now - keep_events],
+            )?;
+            Ok((subs as usize, (events + fanouts) as usize, log as usize))
+        })
     }
 
     /// The send log, oldest first (tests, diagnostics).
     pub fn log(&self) -> Result<Vec<LogEntry>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT subscription_id, event_key, outcome, status_code, attempts, sent_at \
+        self.tx(|t| {
+            let rows = t.query(
+                "SELECT subscription_id, event_key, outcome, status_code, attempts, sent_at \
                  FROM send_log ORDER BY id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(LogEntry {
-                subscription_id: r.get(0)?,
-                event_key: r.get(1)?,
-                outcome: r.get(2)?,
-                status_code: r.get(3)?,
-                attempts: r.get(4)?,
-                sent_at: r.get(5)?,
-            })
-        })?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(StoreError::from)
+                &[],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| {
+                    Ok(LogEntry {
+                        subscription_id: r.get(0)?,
+                        event_key: r.get(1)?,
+                        outcome: r.get(2)?,
+                        status_code: r.get(3)?,
+                        attempts: r.get(4)?,
+                        sent_at: r.get(5)?,
+                    })
+                })
+                .collect::<Result<_, DbError>>()?)
+        })
     }
 
     /// Marks a subscription as failing since `at` (tests of the retention rule).
     pub fn set_failing_since(&self, id: &str, at: i64) -> Result<(), StoreError> {
-        self.conn()
-            .execute(
+        self.tx(|t| {
+            t.exec(
                 "UPDATE subscriptions SET failing_since = ?2 WHERE id = ?1",
-                params![id, at],
-            )
-            .map(|_| ())
-            .map_err(StoreError::from)
+                &vals![id, at],
+            )?;
+            Ok(())
+        })
     }
+}
+
+/// Numbers the bare `?` of a statement, after its `?0` (a parameter used in every row) if it
+/// has one: `?0` becomes `?1`, the rest `?2`, `?3`, … in order, as both databases take them.
+fn renumber(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + sql.len() / 4);
+    let mut next = if sql.contains("?0") { 2 } else { 1 };
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '?' {
+            out.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'0') {
+            chars.next();
+            out.push_str("?1");
+        } else {
+            out.push('?');
+            out.push_str(&next.to_string());
+            next += 1;
+        }
+    }
+    out
 }
 
 /// A notification to claim ([`Store::claim_notifications`]).
@@ -679,24 +987,22 @@ pub struct SendResult<'a> {
 }
 
 /// Replaces the follows of subscription `id`.
-fn write_follows(
-    tx: &rusqlite::Transaction<'_>,
-    id: &str,
-    follows: &[NurseryFollow],
-) -> rusqlite::Result<()> {
-    tx.execute(
+fn write_follows(t: &mut dyn Tx, id: &str, follows: &[NurseryFollow]) -> Result<(), DbError> {
+    t.exec(
         "DELETE FROM nursery_follows WHERE subscription_id = ?1",
-        [id],
-    )?;
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO nursery_follows (subscription_id, facility, age_class) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (subscription_id, facility, age_class) DO NOTHING",
+        &vals![id],
     )?;
     for f in follows {
-        stmt.execute(params![id, f.facility, f.class])?;
+        t.exec(
+            "INSERT INTO nursery_follows (subscription_id, facility, age_class) \
+             VALUES (?1, ?2, ?3) ON CONFLICT (subscription_id, facility, age_class) DO NOTHING",
+            &vals![id, &f.facility, f.class],
+        )?;
     }
     Ok(())
 }
+
+pub mod db;
 mod meetings;
 
 fn topic_columns(t: &Topics) -> (Option<&'static str>, Option<u8>, Option<u8>, bool) {
@@ -738,134 +1044,141 @@ mod tests {
 
     #[test]
     fn follows_are_stored_replaced_and_go_with_their_subscription() {
-        let store = Store::in_memory().unwrap();
-        let mut a = sub("a", "https://p/1");
-        let follow = |facility: &str, class| NurseryFollow {
-            facility: facility.into(),
-            class,
-        };
-        a.topics.nursery = vec![follow("D0003", 1), follow("D0001", 0)];
-        store.insert(&a, "h", 0).unwrap();
-        store.insert(&sub("b", "https://p/2"), "h", 0).unwrap();
-        let got = store.get("a").unwrap().unwrap().0;
-        assert_eq!(got.topics.nursery, [follow("D0001", 0), follow("D0003", 1)]);
-        let followers = store.nursery_followers("demo").unwrap();
-        assert_eq!(followers.len(), 2);
-        assert!(followers.iter().all(|(s, _)| s.id == "a"));
-        a.topics.nursery = vec![follow("D0003", 2)];
-        assert!(store.update(&a, 1).unwrap());
-        assert_eq!(
-            store.get("a").unwrap().unwrap().0.topics.nursery,
-            [follow("D0003", 2)]
-        );
-        store.delete("a").unwrap();
-        assert!(store.nursery_followers("demo").unwrap().is_empty());
+        for store in crate::testing::stores() {
+            let mut a = sub("a", "https://p/1");
+            let follow = |facility: &str, class| NurseryFollow {
+                facility: facility.into(),
+                class,
+            };
+            a.topics.nursery = vec![follow("D0003", 1), follow("D0001", 0)];
+            store.insert(&a, "h", 0).unwrap();
+            store.insert(&sub("b", "https://p/2"), "h", 0).unwrap();
+            let got = store.get("a").unwrap().unwrap().0;
+            assert_eq!(got.topics.nursery, [follow("D0001", 0), follow("D0003", 1)]);
+            let followers = store.nursery_followers("demo").unwrap();
+            assert_eq!(followers.len(), 2);
+            assert!(followers.iter().all(|(s, _)| s.id == "a"));
+            a.topics.nursery = vec![follow("D0003", 2)];
+            assert!(store.update(&a, 1).unwrap());
+            assert_eq!(
+                store.get("a").unwrap().unwrap().0.topics.nursery,
+                [follow("D0003", 2)]
+            );
+            store.delete("a").unwrap();
+            assert!(store.nursery_followers("demo").unwrap().is_empty());
+        }
     }
 
     #[test]
     fn claims_are_once_per_subscription_and_event() {
-        let store = Store::in_memory().unwrap();
-        store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
-        let pairs = [("a", "e1", "t"), ("a", "e1", "t"), ("b", "e1", "t")];
-        assert_eq!(store.claim(&pairs, 1).unwrap(), [true, false, false]);
-        assert_eq!(store.claim(&pairs[..1], 2).unwrap(), [false]);
-        assert!(store.was_told("a", "t", "e2").unwrap());
-        assert!(!store.was_told("a", "t", "e1").unwrap());
+        for store in crate::testing::stores() {
+            store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
+            let pairs = [("a", "e1", "t"), ("a", "e1", "t"), ("b", "e1", "t")];
+            assert_eq!(store.claim(&pairs, 1).unwrap(), [true, false, false]);
+            assert_eq!(store.claim(&pairs[..1], 2).unwrap(), [false]);
+            assert!(store.was_told("a", "t", "e2").unwrap());
+            assert!(!store.was_told("a", "t", "e1").unwrap());
+        }
     }
 
     #[test]
     fn a_claim_is_pending_until_its_send_is_recorded() {
-        let store = Store::in_memory().unwrap();
-        store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
-        store.insert(&sub("b", "https://p/2"), "h", 0).unwrap();
-        let claim = |id| Claim {
-            subscription_id: id,
-            event_key: "alert:m1",
-            tag: "t",
-            payload: b"{}",
-            urgency: "high",
-            ttl_secs: 60,
-        };
-        let claimed = store
-            .claim_notifications(&[claim("a"), claim("b"), claim("a")], &["m1"], 10)
-            .unwrap();
-        assert_eq!(claimed, [true, true, false]);
-        assert_eq!(store.not_fanned_out(&["m1", "m2"]).unwrap(), [false, true]);
-        let pending = store.pending().unwrap();
-        assert_eq!(pending.len(), 2);
-        assert_eq!(
-            (
-                pending[0].payload.as_slice(),
-                pending[0].claimed_at,
-                pending[0].ttl_secs
-            ),
-            (&b"{}"[..], 10, 60)
-        );
-        store
-            .record(
-                &[SendResult {
-                    subscription_id: "a",
-                    event_key: "alert:m1",
-                    outcome: Outcome::Sent,
-                    status: Some(201),
-                    attempts: 1,
-                }],
-                11,
-            )
-            .unwrap();
-        let pending = store.pending().unwrap();
-        assert_eq!(pending.len(), 1);
-        assert_eq!(pending[0].subscription_id, "b");
-        // Claimed is still claimed: never claimed (or sent) twice.
-        assert_eq!(
-            store.claim_notifications(&[claim("a")], &[], 12).unwrap(),
-            [false]
-        );
+        for store in crate::testing::stores() {
+            store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
+            store.insert(&sub("b", "https://p/2"), "h", 0).unwrap();
+            let claim = |id| Claim {
+                subscription_id: id,
+                event_key: "alert:m1",
+                tag: "t",
+                payload: b"{}",
+                urgency: "high",
+                ttl_secs: 60,
+            };
+            let claimed = store
+                .claim_notifications(&[claim("a"), claim("b"), claim("a")], &["m1"], 10)
+                .unwrap();
+            assert_eq!(claimed, [true, true, false]);
+            assert_eq!(store.not_fanned_out(&["m1", "m2"]).unwrap(), [false, true]);
+            let pending = store.pending().unwrap();
+            assert_eq!(pending.len(), 2);
+            assert_eq!(
+                (
+                    pending[0].payload.as_slice(),
+                    pending[0].claimed_at,
+                    pending[0].ttl_secs
+                ),
+                (&b"{}"[..], 10, 60)
+            );
+            store
+                .record(
+                    &[SendResult {
+                        subscription_id: "a",
+                        event_key: "alert:m1",
+                        outcome: Outcome::Sent,
+                        status: Some(201),
+                        attempts: 1,
+                    }],
+                    11,
+                )
+                .unwrap();
+            let pending = store.pending().unwrap();
+            assert_eq!(pending.len(), 1);
+            assert_eq!(pending[0].subscription_id, "b");
+            // Claimed is still claimed: never claimed (or sent) twice.
+            assert_eq!(
+                store.claim_notifications(&[claim("a")], &[], 12).unwrap(),
+                [false]
+            );
+        }
     }
 
     #[test]
     fn the_same_endpoint_replaces_the_old_subscription() {
-        let store = Store::in_memory().unwrap();
-        store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
-        store.insert(&sub("b", "https://p/1"), "h", 0).unwrap();
-        assert!(store.get("a").unwrap().is_none());
-        assert_eq!(store.get("b").unwrap().unwrap().0, sub("b", "https://p/1"));
-        assert_eq!(store.count().unwrap(), 1);
+        for store in crate::testing::stores() {
+            store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
+            store.insert(&sub("b", "https://p/1"), "h", 0).unwrap();
+            assert!(store.get("a").unwrap().is_none());
+            assert_eq!(store.get("b").unwrap().unwrap().0, sub("b", "https://p/1"));
+            assert_eq!(store.count().unwrap(), 1);
+        }
     }
 
     #[test]
     fn the_same_endpoint_with_other_keys_is_not_taken_over() {
-        let store = Store::in_memory().unwrap();
-        store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
-        let mut thief = sub("b", "https://p/1");
-        thief.p256dh = "other".into();
-        let err = store.insert(&thief, "h", 0).unwrap_err();
-        assert!(matches!(err, StoreError::EndpointTaken), "{err}");
-        assert_eq!(store.get("a").unwrap().unwrap().0, sub("a", "https://p/1"));
-        assert_eq!(store.count().unwrap(), 1);
+        for store in crate::testing::stores() {
+            store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
+            let mut thief = sub("b", "https://p/1");
+            thief.p256dh = "other".into();
+            let err = store.insert(&thief, "h", 0).unwrap_err();
+            assert!(matches!(err, StoreError::EndpointTaken), "{err}");
+            assert_eq!(store.get("a").unwrap().unwrap().0, sub("a", "https://p/1"));
+            assert_eq!(store.count().unwrap(), 1);
+        }
     }
 
     #[test]
     fn moving_to_an_endpoint_another_subscription_has_is_endpoint_taken() {
-        let store = Store::in_memory().unwrap();
-        store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
-        store.insert(&sub("b", "https://p/2"), "h", 0).unwrap();
-        let err = store.update(&sub("b", "https://p/1"), 1).unwrap_err();
-        assert!(matches!(err, StoreError::EndpointTaken), "{err}");
-        assert_eq!(store.get("b").unwrap().unwrap().0.endpoint, "https://p/2");
+        for store in crate::testing::stores() {
+            store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
+            store.insert(&sub("b", "https://p/2"), "h", 0).unwrap();
+            let err = store.update(&sub("b", "https://p/1"), 1).unwrap_err();
+            assert!(matches!(err, StoreError::EndpointTaken), "{err}");
+            assert_eq!(store.get("b").unwrap().unwrap().0.endpoint, "https://p/2");
+        }
     }
 
     #[test]
     fn retention_removes_long_failing_subscriptions_and_old_rows() {
-        let store = Store::in_memory().unwrap();
-        store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
-        store.insert(&sub("b", "https://p/2"), "h", 0).unwrap();
-        store.claim(&[("b", "old", "t")], 0).unwrap();
-        store.set_failing_since("a", 100).unwrap();
-        let removed = store.cleanup(100 + 8 * 86_400, 7 * 86_400, 30 * 86_400, 30 * 86_400);
-        assert_eq!(removed.unwrap(), (1, 0, 0));
-        assert!(store.get("a").unwrap().is_none());
-        let removed = store.cleanup(31 * 86_400, 7 * 86_400, 30 * 86_400, 30 * 86_400);
-        assert_eq!(removed.unwrap(), (0, 1, 0));
+        for store in crate::testing::stores() {
+            store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
+            store.insert(&sub("b", "https://p/2"), "h", 0).unwrap();
+            store.claim(&[("b", "old", "t")], 0).unwrap();
+            store.set_failing_since("a", 100).unwrap();
+            let removed = store.cleanup(100 + 8 * 86_400, 7 * 86_400, 30 * 86_400, 30 * 86_400);
+            assert_eq!(removed.unwrap(), (1, 0, 0));
+            assert!(store.get("a").unwrap().is_none());
+            let removed = store.cleanup(31 * 86_400, 7 * 86_400, 30 * 86_400, 30 * 86_400);
+            assert_eq!(removed.unwrap(), (0, 1, 0));
+        }
     }
 }

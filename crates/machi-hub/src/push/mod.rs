@@ -59,6 +59,8 @@ pub const MAX_ALERT_AGE_HOURS: i64 = 6;
 pub const FAILING_DAYS: i64 = 7;
 /// Retention: send log rows and delivered-event keys are kept this long.
 pub const LOG_DAYS: i64 = 30;
+/// Claims made per transaction: a fan-out's sending starts after its first chunk.
+const CLAIM_CHUNK: usize = 8_192;
 /// The icon shown with every notification.
 pub const ICON: &str = "/icons/icon-192.png";
 
@@ -394,40 +396,70 @@ impl Push {
         messages: &[&str],
         now: DateTime<Utc>,
     ) -> Report {
-        let mut report = Report::default();
         let total = batch.len();
-        let claimed = {
-            let claims: Vec<Claim<'_>> = batch
-                .iter()
-                .map(|o| Claim {
-                    subscription_id: &o.subscription_id,
-                    event_key: &o.event_key,
-                    tag: &o.tag,
-                    payload: &o.payload,
-                    urgency: o.urgency,
-                    ttl_secs: o.ttl_secs,
-                })
-                .collect();
-            self.inner
-                .store
-                .claim_notifications(&claims, messages, now.timestamp())
-        };
-        let claimed = match claimed {
-            Ok(claimed) => claimed,
-            Err(e) => {
-                tracing::error!("push: cannot claim events: {e} (nothing sent)");
-                report.skipped = total;
-                return report;
+        let messages: Vec<String> = messages.iter().map(|m| (*m).to_owned()).collect();
+        let mut rest = batch;
+        let mut new = 0;
+        let mut drains: Vec<tokio::task::JoinHandle<Report>> = Vec::new();
+        // Claimed a chunk at a time, each in its own transaction (the messages' fan-out is
+        // recorded with the last): sending starts after the first chunk, not after a million.
+        // A hub that dies part-way claims the rest when it (or the next leader) fans the
+        // messages out again; claims already made stay made.
+        loop {
+            let tail = rest.split_off(rest.len().min(CLAIM_CHUNK));
+            let chunk = std::mem::replace(&mut rest, tail);
+            let fanned = if rest.is_empty() {
+                messages.clone()
+            } else {
+                Vec::new()
+            };
+            let push = self.clone();
+            let size = chunk.len();
+            let claimed = tokio::task::spawn_blocking(move || {
+                let claims: Vec<Claim<'_>> = chunk
+                    .iter()
+                    .map(|o| Claim {
+                        subscription_id: &o.subscription_id,
+                        event_key: &o.event_key,
+                        tag: &o.tag,
+                        payload: &o.payload,
+                        urgency: o.urgency,
+                        ttl_secs: o.ttl_secs,
+                    })
+                    .collect();
+                let fanned: Vec<&str> = fanned.iter().map(String::as_str).collect();
+                push.inner
+                    .store
+                    .claim_notifications(&claims, &fanned, now.timestamp())
+            })
+            .await;
+            match claimed {
+                Ok(Ok(claimed)) => new += claimed.iter().filter(|c| **c).count(),
+                Ok(Err(e)) => {
+                    tracing::error!("push: cannot claim {size} events: {e} (not sent)")
+                }
+                Err(e) => tracing::error!("push: claiming {size} events failed: {e}"),
             }
-        };
-        let new = claimed.iter().filter(|c| **c).count();
-        drop(batch);
-        // Sent from the outbox, by this hub and any other sharing the database.
-        let sent = if new > 0 {
-            self.drain(now).await
-        } else {
-            Report::default()
-        };
+            // Sent from the outbox, by this hub and any other sharing the database.
+            if new > 0 && drains.last().is_none_or(|d| d.is_finished()) {
+                let push = self.clone();
+                drains.push(tokio::spawn(async move { push.drain(now).await }));
+            }
+            if rest.is_empty() {
+                break;
+            }
+        }
+        let mut sent = Report::default();
+        for d in drains {
+            match d.await {
+                Ok(r) => sent.add(&r),
+                Err(e) => tracing::error!("push: sending failed: {e}"),
+            }
+        }
+        if new > 0 {
+            // What the last chunks added after the drains above had looked.
+            sent.add(&self.drain(now).await);
+        }
         Report {
             skipped: total - new,
             ..sent

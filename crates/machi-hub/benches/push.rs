@@ -20,106 +20,12 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::{cpu_time, sink, tls_material};
+
 const SUBSCRIPTIONS: usize = 10_000;
 const CONCURRENCY: usize = 50;
 const PAYLOAD_BYTES: usize = 200;
-
-fn cpu_time() -> Duration {
-    // SAFETY: getrusage writes into the struct we pass and reads nothing else.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
-}
-
-/// A throw-away certificate authority and a certificate it signs for 127.0.0.1, written to `dir`
-/// as `ca.pem`, `cert.der` and `key.der`.
-fn tls_material(dir: &std::path::Path) {
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, SanType};
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    // Distinct names, or a client takes the leaf (issuer = subject) for self-signed.
-    ca.distinguished_name
-        .push(DnType::CommonName, "Machi push benchmark CA");
-    let ca_key = KeyPair::generate().unwrap();
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca, ca_key);
-    let mut leaf = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
-    leaf.distinguished_name
-        .push(DnType::CommonName, "localhost");
-    leaf.subject_alt_names
-        .push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
-    std::fs::write(dir.join("ca.pem"), ca_cert.pem()).unwrap();
-    std::fs::write(dir.join("cert.der"), leaf_cert.der()).unwrap();
-    std::fs::write(dir.join("key.der"), leaf_key.serialize_der()).unwrap();
-}
-
-/// A TLS listener for axum: TCP, then the handshake (a failed one is dropped).
-struct TlsListener {
-    tcp: tokio::net::TcpListener,
-    acceptor: tokio_rustls::TlsAcceptor,
-}
-
-impl axum::serve::Listener for TlsListener {
-    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
-    type Addr = std::net::SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            let Ok((stream, addr)) = self.tcp.accept().await else {
-                continue;
-            };
-            if let Ok(tls) = self.acceptor.accept(stream).await {
-                return (tls, addr);
-            }
-        }
-    }
-
-    fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        self.tcp.local_addr()
-    }
-}
-
-/// The child: a push service that answers 201 to everything, over TLS (HTTP/2 or 1.1), on a free
-/// port it prints. One thread: a real push service is not on the hub's machine, so the stand-in
-/// should take as little of it as it can (one core is several times what it needs).
-fn sink(tls_dir: &std::path::Path) {
-    use tokio_rustls::rustls;
-    let cert =
-        rustls::pki_types::CertificateDer::from(std::fs::read(tls_dir.join("cert.der")).unwrap());
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(
-        std::fs::read(tls_dir.join("key.der")).unwrap().into(),
-    );
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![cert], key)
-        .unwrap();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        println!("{}", tcp.local_addr().unwrap().port());
-        let listener = TlsListener {
-            tcp,
-            acceptor: tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config)),
-        };
-        let router = axum::Router::new().route(
-            "/push/{id}",
-            axum::routing::post(|_body: axum::body::Bytes| async {
-                axum::http::StatusCode::CREATED
-            }),
-        );
-        axum::serve(listener, router).await.unwrap();
-    });
-}
 
 fn browser_keys() -> (String, String) {
     // A real P-256 key from ring's ECDH (any valid point will do for the sender).

@@ -7,9 +7,12 @@
 ALTER TABLE delivered_events ADD COLUMN leased_by VARCHAR(64);
 ALTER TABLE delivered_events ADD COLUMN lease VARCHAR(96);
 ALTER TABLE delivered_events ADD COLUMN lease_until BIGINT;
-CREATE INDEX delivered_events_by_lease ON delivered_events (lease);
--- The queue: what is not done, alerts (urgency high) apart from the rest, oldest first.
-CREATE INDEX delivered_events_queue ON delivered_events (done_at, urgency, delivered_at);
+-- The queue: what is not done, alerts (urgency high) apart from the rest, oldest first; only
+-- the rows not done are in it. It replaces 0004's index on done_at, with which PostgreSQL
+-- sorted every pending row (a million) to lease the oldest 256 (47 ms a lease; 3 ms now).
+CREATE INDEX delivered_events_queue ON delivered_events (urgency, delivered_at)
+    WHERE done_at IS NULL;
+DROP INDEX delivered_events_pending;
 
 -- Keys every hub of the database shares: the VAPID key (subscriptions were made with it).
 -- Written once by the first hub; SQLite keeps it in a file instead (push/vapid-private.pk8).

@@ -67,6 +67,10 @@ enum Command {
         /// sink). Never set this on a public hub: it lets subscribers make the hub post to itself.
         #[arg(long, env = "MACHI_PUSH_ALLOW_LOOPBACK_TEST_ONLY")]
         push_allow_loopback: bool,
+        /// BENCHMARKS ONLY: one more certificate authority (a PEM file) to trust for push
+        /// services, for a local push service speaking TLS as real ones do.
+        #[arg(long, env = "MACHI_PUSH_EXTRA_ROOT_TEST_ONLY")]
+        push_extra_root: Option<PathBuf>,
         /// TEST ONLY: read sources given as URLs from loopback addresses (a local test server).
         /// Never set this on a public hub: a remote feed could make it read its own services.
         #[arg(long, env = "MACHI_FETCH_ALLOW_LOOPBACK_TEST_ONLY")]
@@ -135,6 +139,7 @@ fn main() -> ExitCode {
             state_dir,
             push_subject,
             push_allow_loopback,
+            push_extra_root,
             fetch_allow_loopback,
             trusted_proxy,
             public_origin,
@@ -151,6 +156,13 @@ fn main() -> ExitCode {
                 push: PushSettings {
                     subject: push_subject,
                     allow_loopback: push_allow_loopback,
+                    extra_roots: match push_extra_root.map(std::fs::read).transpose() {
+                        Ok(root) => root.into_iter().collect(),
+                        Err(e) => {
+                            eprintln!("machi-hub: --push-extra-root: {e}");
+                            return ExitCode::from(2);
+                        }
+                    },
                     database_url,
                     hub_id: hub_id.unwrap_or_else(machi_hub::push::default_hub_id),
                     lease: Duration::from_secs(lease_secs),

@@ -444,3 +444,42 @@ pub fn push_store_url() -> Option<String> {
         .clone()
     })
 }
+
+/// The real Noto 大津波警報 message with every time in it moved so that it was issued a minute
+/// ago (news, as far as the hub can tell).
+pub fn fresh_tsunami_message() -> String {
+    use chrono::{DateTime, Duration as Days, FixedOffset, Utc};
+    let text =
+        std::fs::read_to_string(shared_data("alerts/jma_real/noto_2024-01/TsunamiAlarm.xml"))
+            .unwrap();
+    let issued: DateTime<FixedOffset> = "2024-01-01T16:22:00+09:00".parse().unwrap();
+    let shift = Utc::now() - Days::minutes(1) - issued.with_timezone(&Utc);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    // Every RFC 3339 time (`…+09:00` or `…Z`) moved by `shift`, written as it was.
+    'scan: while !rest.is_empty() {
+        for len in [25, 20] {
+            if let Some(t) = rest
+                .get(..len)
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            {
+                let moved = t + shift;
+                let written = if len == 20 {
+                    moved
+                        .with_timezone(&Utc)
+                        .format("%Y-%m-%dT%H:%M:%SZ")
+                        .to_string()
+                } else {
+                    moved.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+                };
+                out.push_str(&written);
+                rest = &rest[len..];
+                continue 'scan;
+            }
+        }
+        let c = rest.chars().next().unwrap();
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}

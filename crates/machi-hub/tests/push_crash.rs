@@ -21,10 +21,9 @@ use axum::routing::post;
 use axum::Router;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine as _;
-use chrono::{DateTime, Duration as Days, FixedOffset, Utc};
 use machi_hub::push::store::{AlertTopic, Subscription, Topics};
 use machi_hub::push::{Push, PushSettings};
-use machi_hub::testing::{shared_data, At, CityToml};
+use machi_hub::testing::{At, CityToml};
 use ring::rand::SecureRandom as _;
 use std::collections::HashMap;
 use std::path::Path;
@@ -64,44 +63,6 @@ async fn receive(
         .push(topic);
     service.total.fetch_add(1, Ordering::SeqCst);
     StatusCode::CREATED
-}
-
-/// The real Noto 大津波警報 message with every time in it moved so that it was issued a minute
-/// ago (news, as far as the hub can tell).
-fn fresh_tsunami_message() -> String {
-    let text =
-        std::fs::read_to_string(shared_data("alerts/jma_real/noto_2024-01/TsunamiAlarm.xml"))
-            .unwrap();
-    let issued: DateTime<FixedOffset> = "2024-01-01T16:22:00+09:00".parse().unwrap();
-    let shift = Utc::now() - Days::minutes(1) - issued.with_timezone(&Utc);
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text.as_str();
-    // Every RFC 3339 time (`…+09:00` or `…Z`) moved by `shift`, written as it was.
-    'scan: while !rest.is_empty() {
-        for len in [25, 20] {
-            if let Some(t) = rest
-                .get(..len)
-                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            {
-                let moved = t + shift;
-                let written = if len == 20 {
-                    moved
-                        .with_timezone(&Utc)
-                        .format("%Y-%m-%dT%H:%M:%SZ")
-                        .to_string()
-                } else {
-                    moved.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
-                };
-                out.push_str(&written);
-                rest = &rest[len..];
-                continue 'scan;
-            }
-        }
-        let c = rest.chars().next().unwrap();
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    out
 }
 
 fn hub(dir: &Path, log: &str) -> Child {
@@ -146,7 +107,11 @@ async fn set_up(dir: &Path, settings: PushSettings) -> Arc<Service> {
     // 七尾市 reads a local JMA feed listing the message.
     let alerts = dir.join("alerts");
     std::fs::create_dir_all(&alerts).unwrap();
-    std::fs::write(alerts.join("tsunami.xml"), fresh_tsunami_message()).unwrap();
+    std::fs::write(
+        alerts.join("tsunami.xml"),
+        machi_hub::testing::fresh_tsunami_message(),
+    )
+    .unwrap();
     std::fs::write(
         alerts.join("feed.xml"),
         r#"<?xml version="1.0" encoding="utf-8"?>

@@ -237,7 +237,10 @@ impl Store {
     /// Connects to a PostgreSQL database (`postgres://…`) shared by several hubs, and applies
     /// the migrations it has not seen (once, whichever hub starts first).
     pub fn connect(url: &str) -> Result<Store, StoreError> {
-        Self::init(Db::Postgres(Mutex::new(Pg::connect(url)?)))
+        let pool = (0..db::POOL)
+            .map(|_| Pg::connect(url).map(Mutex::new))
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::init(Db::Postgres(pool))
     }
 
     /// [`Store::connect`] in a schema of its own, created if missing (tests: each its own).
@@ -246,11 +249,15 @@ impl Store {
             .chars()
             .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
             .collect();
-        let mut pg = Pg::connect(url)?;
-        pg.session(&format!(
-            "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
-        ))?;
-        Self::init(Db::Postgres(Mutex::new(pg)))
+        let mut pool = Vec::with_capacity(db::POOL);
+        for _ in 0..db::POOL {
+            let mut pg = Pg::connect(url)?;
+            pg.session(&format!(
+                "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
+            ))?;
+            pool.push(Mutex::new(pg));
+        }
+        Self::init(Db::Postgres(pool))
     }
 
     fn init_sqlite(conn: Connection) -> Result<Store, StoreError> {
@@ -313,25 +320,19 @@ impl Store {
     /// database): a PostgreSQL advisory lock, held by the hub's connection until it ends, so
     /// another hub takes over at its next try when this one dies. A SQLite store has one hub.
     pub fn try_lead(&self) -> Result<bool, StoreError> {
-        match &self.db {
-            Db::Sqlite(_) => Ok(true),
-            Db::Postgres(pg) => {
-                if pg.lock().unwrap_or_else(|p| p.into_inner()).leading() {
-                    return Ok(true);
-                }
-                let won = self.tx(|t| {
-                    let row = t.row(
-                        "SELECT pg_try_advisory_lock(hashtext(current_schema() || CAST(?1 AS TEXT)))",
-                        &vals![LEADER_LOCK],
-                    )?;
-                    Ok(row.map(|r| r.get::<bool>(0)).transpose()?.unwrap_or(false))
-                })?;
-                if won {
-                    pg.lock().unwrap_or_else(|p| p.into_inner()).set_leading();
-                }
-                Ok(won)
-            }
+        if self.dialect() == Dialect::Sqlite {
+            return Ok(true);
         }
+        self.db.first(|t, leading| {
+            if !*leading {
+                let row = t.row(
+                    "SELECT pg_try_advisory_lock(hashtext(current_schema() || CAST(?1 AS TEXT)))",
+                    &vals![LEADER_LOCK],
+                )?;
+                *leading = row.map(|r| r.get::<bool>(0)).transpose()?.unwrap_or(false);
+            }
+            Ok(*leading)
+        })
     }
 
     /// A key shared by every hub of the database (PostgreSQL): the first hub's `candidate`
@@ -670,44 +671,67 @@ impl Store {
     ) -> Result<Vec<Pending>, StoreError> {
         let skip_locked = self.dialect().skip_locked();
         self.tx(|t| {
-            let leased = t.exec(
+            let leased = t.query(
                 &format!(
                     "UPDATE delivered_events SET leased_by = ?1, lease = ?2, lease_until = ?3 \
                      WHERE (subscription_id, event_key) IN ( \
                        SELECT subscription_id, event_key FROM delivered_events \
                        WHERE done_at IS NULL AND urgency = ?6 AND payload IS NOT NULL \
                        AND (lease_until IS NULL OR lease_until < ?4) \
-                       ORDER BY delivered_at LIMIT ?5{skip_locked})"
+                       ORDER BY delivered_at LIMIT ?5{skip_locked}) \
+                     RETURNING subscription_id, event_key, tag, payload, urgency, ttl_secs, \
+                     delivered_at"
                 ),
                 &vals![hub, lease, until, now, n as i64, urgency],
             )?;
-            if leased == 0 {
-                return Ok(Vec::new());
+            // Where to send them: the subscriptions by primary key, as many per statement as
+            // were leased (a subscription removed meanwhile took its claims with it).
+            let mut ids: Vec<&str> = Vec::with_capacity(leased.len());
+            let mut owned = Vec::with_capacity(leased.len());
+            for r in &leased {
+                owned.push(r.get::<String>(0)?);
             }
-            let rows = t.query(
-                "SELECT s.id, s.endpoint, s.p256dh, s.auth, e.event_key, e.tag, e.payload, \
-                 e.urgency, e.ttl_secs, e.delivered_at \
-                 FROM delivered_events e JOIN subscriptions s ON s.id = e.subscription_id \
-                 WHERE e.lease = ?1 AND e.done_at IS NULL ORDER BY e.delivered_at",
-                &vals![lease],
-            )?;
-            Ok(rows
-                .iter()
-                .map(|r| {
-                    Ok(Pending {
-                        subscription_id: r.get(0)?,
-                        endpoint: r.get(1)?,
-                        p256dh: r.get(2)?,
-                        auth: r.get(3)?,
-                        event_key: r.get(4)?,
-                        tag: r.get(5)?,
-                        payload: r.get(6)?,
-                        urgency: r.get::<Option<String>>(7)?.unwrap_or_default(),
-                        ttl_secs: r.get::<Option<u32>>(8)?.unwrap_or(0),
-                        claimed_at: r.get(9)?,
-                    })
-                })
-                .collect::<Result<_, DbError>>()?)
+            ids.extend(owned.iter().map(String::as_str));
+            ids.sort_unstable();
+            ids.dedup();
+            let mut to: std::collections::HashMap<String, (String, String, String)> =
+                std::collections::HashMap::with_capacity(ids.len());
+            let mut at = 0;
+            for size in chunks(ids.len()) {
+                let part = &ids[at..at + size];
+                at += size;
+                let list = vec!["?"; size].join(", ");
+                let params: Vec<Value> = part.iter().map(|id| Value::from(*id)).collect();
+                for r in t.query(
+                    &renumber(&format!(
+                        "SELECT id, endpoint, p256dh, auth FROM subscriptions WHERE id IN ({list})"
+                    )),
+                    &params,
+                )? {
+                    to.insert(r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?));
+                }
+            }
+            let mut out = Vec::with_capacity(leased.len());
+            for r in &leased {
+                let id: String = r.get(0)?;
+                let Some((endpoint, p256dh, auth)) = to.get(&id) else {
+                    continue;
+                };
+                out.push(Pending {
+                    subscription_id: id,
+                    endpoint: endpoint.clone(),
+                    p256dh: p256dh.clone(),
+                    auth: auth.clone(),
+                    event_key: r.get(1)?,
+                    tag: r.get(2)?,
+                    payload: r.get(3)?,
+                    urgency: r.get::<Option<String>>(4)?.unwrap_or_default(),
+                    ttl_secs: r.get::<Option<u32>>(5)?.unwrap_or(0),
+                    claimed_at: r.get(6)?,
+                });
+            }
+            out.sort_by_key(|p| p.claimed_at);
+            Ok(out)
         })
     }
 

@@ -263,8 +263,13 @@ pub trait Tx {
 /// An open database.
 pub enum Db {
     Sqlite(Mutex<rusqlite::Connection>),
-    Postgres(Mutex<Pg>),
+    /// A few connections: a fan-out's claims do not wait for its sends' leases and results.
+    /// The first holds the leader's lock, when this hub leads ([`Db::first`]).
+    Postgres(Vec<Mutex<Pg>>),
 }
+
+/// PostgreSQL connections per hub.
+pub const POOL: usize = 4;
 
 impl Db {
     pub fn dialect(&self) -> Dialect {
@@ -287,29 +292,62 @@ impl Db {
                 tx.commit().map_err(DbError::from)?;
                 Ok(out)
             }
-            Db::Postgres(pg) => {
-                let mut pg = lock(pg);
-                if pg.client.is_closed() {
-                    // The server restarted, or the network broke: a new session (which holds
-                    // no advisory lock: this hub leads again only if it wins again).
-                    tracing::warn!("PostgreSQL: the connection closed; connecting again");
-                    let again = Pg::connect(&pg.url)?;
-                    let session = pg.session.clone();
-                    *pg = again;
-                    if let Some(sql) = &session {
-                        wait(pg.client.batch_execute(sql)).map_err(DbError::from)?;
-                        pg.session = Some(sql.clone());
-                    }
-                }
-                let Pg { client, cache, .. } = &mut *pg;
-                let tx = wait(client.transaction()).map_err(DbError::from)?;
-                let mut t = PgTx { tx, cache };
-                let out = f(&mut t)?;
-                wait(t.tx.commit()).map_err(DbError::from)?;
-                Ok(out)
+            Db::Postgres(pool) => {
+                // A free connection, or (all busy) the first to come free in turn.
+                let mut pg = pool
+                    .iter()
+                    .find_map(|c| c.try_lock().ok())
+                    .unwrap_or_else(|| {
+                        static NEXT: std::sync::atomic::AtomicUsize =
+                            std::sync::atomic::AtomicUsize::new(0);
+                        let i = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        lock(&pool[i % pool.len()])
+                    });
+                run_pg(&mut pg, f)
             }
         }
     }
+
+    /// Runs `f` in one transaction on the first connection (PostgreSQL: the session that holds
+    /// the leader's lock); [`Db::tx`] otherwise.
+    pub fn first<T, E: From<DbError>>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx, &mut bool) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match self {
+            Db::Sqlite(_) => self.tx(|t| f(t, &mut true)),
+            Db::Postgres(pool) => {
+                let mut pg = lock(&pool[0]);
+                let mut leading = pg.leading;
+                let out = run_pg(&mut pg, |t| f(t, &mut leading));
+                pg.leading = leading && out.is_ok();
+                out
+            }
+        }
+    }
+}
+
+/// Runs `f` in one transaction on a PostgreSQL connection, connecting again first if it closed.
+fn run_pg<T, E: From<DbError>>(
+    pg: &mut Pg,
+    f: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
+) -> Result<T, E> {
+    if pg.client.is_closed() {
+        // The server restarted, or the network broke: a new session (which holds no advisory
+        // lock: this hub leads again only if it wins again).
+        tracing::warn!("PostgreSQL: the connection closed; connecting again");
+        let session = pg.session.clone();
+        *pg = Pg::connect(&pg.url)?;
+        if let Some(sql) = &session {
+            pg.session(sql)?;
+        }
+    }
+    let Pg { client, cache, .. } = pg;
+    let tx = wait(client.transaction()).map_err(DbError::from)?;
+    let mut t = PgTx { tx, cache };
+    let out = f(&mut t)?;
+    wait(t.tx.commit()).map_err(DbError::from)?;
+    Ok(out)
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -440,14 +478,6 @@ impl Pg {
         wait(self.client.batch_execute(sql))?;
         self.session = Some(sql.to_owned());
         Ok(())
-    }
-
-    pub fn leading(&self) -> bool {
-        self.leading
-    }
-
-    pub fn set_leading(&mut self) {
-        self.leading = true;
     }
 }
 

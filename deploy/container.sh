@@ -47,6 +47,7 @@ mkdir -p "$CONTEXT/app/public"
 cp "$HUB_BIN" "$CONTEXT/machi-hub"
 cp -r dist cities "$CONTEXT/app/"
 cp -r public/demo "$CONTEXT/app/public/demo"
+cp deploy/Containerfile "$CONTEXT/Containerfile"
 # World-readable, whatever the umask here: the image runs as uid 10001.
 chmod -R a+rX "$CONTEXT"
 
@@ -56,5 +57,5 @@ if [[ "$ENGINE" == podman ]]; then FORMAT=(--format docker); fi
 say container "building $TAG with $ENGINE from $HUB_BIN, dist/, cities/ and public/demo/"
 "$ENGINE" build "${FORMAT[@]}" \
   --build-arg "BASE=${MACHI_BASE_IMAGE:-debian:bookworm-slim}" \
-  -f deploy/Containerfile -t "$TAG" "$CONTEXT"
+  -f "$CONTEXT/Containerfile" -t "$TAG" "$CONTEXT"
 say container "built $TAG"

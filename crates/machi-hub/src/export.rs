@@ -117,26 +117,43 @@ pub fn copy_app(dist: &Path, out: &Path, feed_base: &str) -> Result<usize, FileE
     let html = std::fs::read_to_string(&index).map_err(|e| FileError::new("read", &index, e))?;
     let mut copied = 0;
     copy_tree(dist, out, &mut copied)?;
-    replace(&out.join("index.html"), with_feed_base(&html, feed_base).as_bytes())?;
+    replace(
+        &out.join("index.html"),
+        with_feed_base(&html, feed_base).as_bytes(),
+    )?;
     Ok(copied)
 }
 
-/// `html` with its feed base set to `base` (an element already there is replaced).
+/// `html` with its feed base set to `base`: an element already there is replaced, else one is
+/// put in the head (Trunk's minified `index.html` has no `</head>`: after `<meta charset>`).
 pub fn with_feed_base(html: &str, base: &str) -> String {
     let escaped = base
         .replace('&', "&amp;")
         .replace('"', "&quot;")
         .replace('<', "&lt;");
     let meta = format!("<meta name=\"{FEED_BASE_META}\" content=\"{escaped}\">");
-    let marker = format!("<meta name=\"{FEED_BASE_META}\"");
-    if let Some(start) = html.find(&marker) {
-        let end = html[start..].find('>').map_or(html.len(), |e| start + e + 1);
+    let tag_around = |at: usize| -> Option<(usize, usize)> {
+        let start = html[..at].rfind("<meta")?;
+        let end = at + html[at..].find('>')? + 1;
+        (!html[start..at].contains('>')).then_some((start, end))
+    };
+    let existing = html
+        .match_indices(FEED_BASE_META)
+        .find_map(|(at, _)| tag_around(at));
+    if let Some((start, end)) = existing {
         return format!("{}{meta}{}", &html[..start], &html[end..]);
     }
-    match html.find("</head>") {
-        Some(at) => format!("{}{meta}{}", &html[..at], &html[at..]),
-        None => format!("{meta}{html}"),
-    }
+    let after = |tag: &str| -> Option<usize> {
+        let start = html.find(tag)?;
+        Some(start + html[start..].find('>')? + 1)
+    };
+    let at = html
+        .find("</head>")
+        .or_else(|| after("<meta charset"))
+        .or_else(|| after("<head"))
+        .or_else(|| after("<html"))
+        .unwrap_or(0);
+    format!("{}{meta}{}", &html[..at], &html[at..])
 }
 
 fn copy_tree(from: &Path, to: &Path, copied: &mut usize) -> Result<(), FileError> {
@@ -256,5 +273,20 @@ mod tests {
         assert_eq!(twice.matches("machi-feeds").count(), 1);
         assert!(twice.contains("content=\"/feeds/\""), "{twice}");
         assert!(with_feed_base(html, "/a\"b/").contains("content=\"/a&quot;b/\""));
+        // Trunk's minified page: no </head>, attributes unquoted.
+        let minified =
+            "<!doctype html><html lang=ja><meta charset=utf-8><script>x</script><title>M</title>";
+        let set = with_feed_base(minified, "/feeds/");
+        assert!(
+            set.starts_with(
+                "<!doctype html><html lang=ja><meta charset=utf-8><meta name=\"machi-feeds\""
+            ),
+            "{set}"
+        );
+        let by_hand = "<html><meta content=https://a/ name=machi-feeds><title>M</title>";
+        assert_eq!(
+            with_feed_base(by_hand, "/feeds/"),
+            "<html><meta name=\"machi-feeds\" content=\"/feeds/\"><title>M</title>"
+        );
     }
 }

@@ -323,7 +323,10 @@ fn export(
             for e in &errors {
                 eprintln!("error: {e}");
             }
-            eprintln!("error: no usable city file in {}: nothing exported", cities.display());
+            eprintln!(
+                "error: no usable city file in {}: nothing exported",
+                cities.display()
+            );
             return ExitCode::FAILURE;
         }
     };

@@ -73,9 +73,18 @@ fn the_demo_city_exports_every_feed_under_its_hash_and_again_under_the_same_name
         assert_eq!(entry.file, FeedPath::hashed(relative, &sha));
         assert!(entry.file.contains(&sha[..16]), "{}", entry.file);
         // The hub's name holds the same bytes; brotli and gzip beside them.
-        assert_eq!(std::fs::read(out.join("feeds").join(relative)).unwrap(), bytes);
-        assert!(out.join("feeds").join(format!("{}.br", entry.file)).is_file());
-        assert!(out.join("feeds").join(format!("{}.gz", entry.file)).is_file());
+        assert_eq!(
+            std::fs::read(out.join("feeds").join(relative)).unwrap(),
+            bytes
+        );
+        assert!(out
+            .join("feeds")
+            .join(format!("{}.br", entry.file))
+            .is_file());
+        assert!(out
+            .join("feeds")
+            .join(format!("{}.gz", entry.file))
+            .is_file());
     }
     // The calendars under the hub's names, which calendar apps subscribe to.
     assert!(out.join("feeds/demo/meetings.ja.ics").is_file());
@@ -96,7 +105,10 @@ fn the_demo_city_exports_every_feed_under_its_hash_and_again_under_the_same_name
         let file = &second.files[relative].file;
         assert!(out.join("feeds").join(file).is_file(), "{file}");
         // The earlier version stays for an app holding the earlier manifest.
-        assert!(out.join("feeds").join(&first.files[relative].file).is_file());
+        assert!(out
+            .join("feeds")
+            .join(&first.files[relative].file)
+            .is_file());
     }
 }
 

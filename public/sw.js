@@ -18,6 +18,21 @@ const SHELL_CACHE = `machi-shell-${BUILD}`;
 const FEED_CACHE = "machi-feeds-v1";
 const LANGUAGE_CACHE = "machi-languages-v1";
 
+// Where the feeds are: this origin's /feeds/ (a hub), or the base index.html names (a static host
+// or CDN: `<meta name="machi-feeds">`), which the app gives as `/sw.js?feeds=<base>`. Both are
+// answered as feeds, so feeds on another origin are kept offline too.
+const FEED_BASE = (() => {
+  const given = new URL(self.location.href).searchParams.get("feeds") || "/feeds/";
+  try {
+    return new URL(given, self.location.origin).href;
+  } catch (_) {
+    return new URL("/feeds/", self.location.origin).href;
+  }
+})();
+// A feed under its content's hash (`machi-hub export`: garbage.0123456789abcdef.json).
+const HASHED_FEED = /\.[0-9a-f]{16}(\.json)$/;
+const unhashed = (url) => url.replace(HASHED_FEED, "$1");
+
 // "/i18n/pt-BR-0123abcd.txt" → "pt-BR": the language a file is of, whatever its version.
 function languageOf(path) {
   const name = path.slice(path.lastIndexOf("/") + 1);
@@ -74,13 +89,17 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
   const url = new URL(request.url);
-  if (url.origin !== self.location.origin) return;
-
-  // Every feed is under this prefix (machi-data's FeedPath::PREFIX), whatever the feed: the
-  // worker needs no list of feed names.
-  if (url.pathname.startsWith("/feeds/")) {
-    event.respondWith(staleWhileRevalidate(event, request));
-  } else if (url.pathname.startsWith("/i18n/")) {
+  // Every feed is under this prefix (machi-data's FeedPath::PREFIX) or the configured base,
+  // whatever the feed: the worker needs no list of feed names.
+  const sameOrigin = url.origin === self.location.origin;
+  if (request.url.startsWith(FEED_BASE) || (sameOrigin && url.pathname.startsWith("/feeds/"))) {
+    event.respondWith(
+      HASHED_FEED.test(url.pathname) ? keptByHash(request) : staleWhileRevalidate(event, request),
+    );
+    return;
+  }
+  if (!sameOrigin) return;
+  if (url.pathname.startsWith("/i18n/")) {
     event.respondWith(keptOnceUsed(request));
   } else if (request.mode === "navigate") {
     // Every client route is the same shell; the app routes on the client.
@@ -124,6 +143,29 @@ async function staleWhileRevalidate(event, request) {
   return refreshed;
 }
 
+// A feed under its content's hash never changes, so a kept copy is always right and is not asked
+// again. Once a newer version of the same feed is kept, the older ones are dropped; until then,
+// when the network fails, the newest kept version answers (the feed says how old it is), as a
+// stale-while-revalidate feed would.
+async function keptByHash(request) {
+  const cache = await caches.open(FEED_CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const feed = unhashed(request.url);
+  const older = (await cache.keys()).filter((r) => r.url !== request.url && unhashed(r.url) === feed);
+  const fallback = async (otherwise) => (older.length ? cache.match(older[older.length - 1]) : otherwise());
+  let response;
+  try {
+    response = await fetch(request);
+  } catch (error) {
+    return fallback(() => Promise.reject(error));
+  }
+  if (!response.ok) return fallback(() => response);
+  await cache.put(request, response.clone());
+  await Promise.all(older.map((r) => cache.delete(r)));
+  return response;
+}
+
 // A push from the hub: JSON {title, body, tag, url, icon}, already in the resident's language.
 // The tag makes a newer alert of the same series (or tomorrow's garbage reminder) replace the
 // older notification instead of piling up.
@@ -157,7 +199,11 @@ function refreshFeeds() {
     cache.keys().then((requests) =>
       Promise.all(
         requests
-          .filter((request) => new URL(request.url).pathname.endsWith(".json"))
+          .filter((request) => {
+            const path = new URL(request.url).pathname;
+            // A hashed feed never changes; the manifest naming the newer ones is refreshed.
+            return path.endsWith(".json") && !HASHED_FEED.test(path);
+          })
           .map((request) =>
             fetch(request)
               .then((response) => (response.ok ? cache.put(request, response) : undefined))

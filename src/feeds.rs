@@ -4,13 +4,17 @@
 //! The service worker answers feed requests stale-while-revalidate, so offline the app still gets
 //! the last copy it saw; what the app adds is the "as of" time and a clear message, in the
 //! resident's language, when there is no copy at all.
+//!
+//! The feeds are the hub's `/feeds/` on this origin, or wherever index.html's
+//! `<meta name="machi-feeds">` says (a static host or CDN with an exported tree: then each feed is
+//! fetched by the content-hashed name its manifest gives).
 
 use crate::i18n::{fill, raw, Lang, Msg};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use machi_data::feed::{
-    check_version, AlertsFeed, CityFeed, CityIndex, FeedPath, GarbageFeed, MeetingsFeed,
-    NurseryFeed, SourceKind,
+    check_version, AlertsFeed, CityFeed, CityIndex, FeedFile, FeedManifest, FeedPath, GarbageFeed,
+    MeetingsFeed, NurseryFeed, SourceKind,
 };
 use machi_data::garbage::GarbageCalendar;
 use serde::de::DeserializeOwned;
@@ -162,11 +166,96 @@ impl CityData {
     }
 }
 
+/// Where the feeds are, when index.html says (`<meta name="machi-feeds" content="…">`, written by
+/// `machi-hub export --dist`, or by hand for feeds on another host): a URL ending in `/`, relative
+/// to the page or absolute. Without it the feeds are this origin's `/feeds/` under the hub's names,
+/// as before (no manifest asked for). Read once.
+pub fn configured_base() -> Option<String> {
+    thread_local! {
+        static BASE: Option<String> = document()
+            .query_selector("meta[name=machi-feeds]")
+            .ok()
+            .flatten()
+            .and_then(|meta| meta.get_attribute("content"))
+            .map(|base| base.trim().to_owned())
+            .filter(|base| !base.is_empty())
+            .map(|base| if base.ends_with('/') { base } else { base + "/" });
+    }
+    BASE.with(Clone::clone)
+}
+
+/// The manifest of a configured feed base (`{base}manifest.json`, see machi-data's
+/// `FeedManifest`), or `null` where there is none (a hub as the base). Fetched once for every
+/// feed asked within 30 s (one request for the several feeds of a start, a fresh one for the
+/// minute's alerts): a JS promise, which any number of fetches can await.
+async fn manifest(base: &str) -> wasm_bindgen::JsValue {
+    use wasm_bindgen::JsValue;
+    thread_local! {
+        static MANIFEST: std::cell::RefCell<Option<(f64, js_sys::Promise)>> = const { std::cell::RefCell::new(None) };
+    }
+    let now = js_sys::Date::now();
+    let url = format!("{base}{}", FeedManifest::PATH);
+    let promise = MANIFEST.with(|m| {
+        let mut m = m.borrow_mut();
+        match &*m {
+            Some((at, promise)) if now - at < 30_000.0 => promise.clone(),
+            _ => {
+                let promise = wasm_bindgen_futures::future_to_promise(async move {
+                    let text = match gloo_net::http::Request::get(&url).send().await {
+                        Ok(r) if r.ok() => r.text().await.ok(),
+                        _ => None,
+                    };
+                    Ok(text
+                        .and_then(|t| js_sys::JSON::parse(&t).ok())
+                        .unwrap_or(JsValue::NULL))
+                });
+                *m = Some((now, promise.clone()));
+                promise
+            }
+        }
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .unwrap_or(JsValue::NULL)
+}
+
+/// The URL to fetch a feed from: the hub's path on this origin; under a configured base, the
+/// content-hashed file its manifest names (cacheable for ever), or the hub's name where the
+/// manifest names none.
+async fn feed_url(path: &FeedPath) -> String {
+    let Some(base) = configured_base() else {
+        return path.path();
+    };
+    let relative = path.relative();
+    let get = |v: &wasm_bindgen::JsValue, key: &str| js_sys::Reflect::get(v, &key.into()).ok();
+    let manifest = manifest(&base).await;
+    let file = get(&manifest, FeedManifest::FILES)
+        .filter(|files| files.is_object())
+        .and_then(|files| get(&files, &relative))
+        .filter(|entry| entry.is_object())
+        .and_then(|entry| get(&entry, FeedFile::FILE))
+        .and_then(|file| file.as_string());
+    format!("{base}{}", file.unwrap_or(relative))
+}
+
+/// The absolute address of a feed the resident takes elsewhere (an iCalendar to subscribe to):
+/// `path` is the hub's (`/feeds/…`, a query allowed), under the configured base if there is one.
+/// Never a hashed name: a calendar app keeps polling the one address.
+pub fn feed_address(path: &str) -> String {
+    let relative = path.strip_prefix(FeedPath::PREFIX).unwrap_or(path);
+    let base = configured_base().unwrap_or_else(|| FeedPath::PREFIX.to_owned());
+    let page = window().location().href().unwrap_or_default();
+    web_sys::Url::new_with_base(&format!("{base}{relative}"), &page)
+        .map(|url| url.href())
+        .unwrap_or_else(|_| path.to_owned())
+}
+
 /// Fetches and reads a feed. The browser's `JSON.parse` reads the text and serde-wasm-bindgen
 /// the result: serde_json's reader, instantiated for every feed type, cost 5.7 KB brotli more of
 /// the app's wasm (less 0.6 KB of JS glue). The hub and the tests read feeds with machi-data's
 /// `parse_feed`; both check the schema version with `check_version`.
-async fn fetch_feed<T: DeserializeOwned>(url: &str) -> Result<T, FeedProblem> {
+async fn fetch_feed<T: DeserializeOwned>(path: &FeedPath) -> Result<T, FeedProblem> {
+    let url = &feed_url(path).await;
     let response = gloo_net::http::Request::get(url)
         .send()
         .await
@@ -187,7 +276,7 @@ async fn fetch_feed<T: DeserializeOwned>(url: &str) -> Result<T, FeedProblem> {
 
 /// `/feeds/index.json`: the municipalities this hub serves.
 pub async fn city_index() -> Result<CityIndex, FeedProblem> {
-    fetch_feed(&FeedPath::Index.path()).await
+    fetch_feed(&FeedPath::Index).await
 }
 
 /// A city id is a file stem of the hub's `cities/`: anything else never reaches a URL.
@@ -203,7 +292,7 @@ fn check_city(city: &str) -> Result<(), FeedProblem> {
 /// `/feeds/{city}/city.json`: a municipality's areas and sources.
 pub async fn city_feed(city: &str) -> Result<CityFeed, FeedProblem> {
     check_city(city)?;
-    match fetch_feed(&FeedPath::City(city.to_owned()).path()).await {
+    match fetch_feed(&FeedPath::City(city.to_owned())).await {
         Err(FeedProblem::Http(404)) => Err(FeedProblem::UnknownCity(city.to_owned())),
         other => other,
     }
@@ -212,7 +301,7 @@ pub async fn city_feed(city: &str) -> Result<CityFeed, FeedProblem> {
 /// `/feeds/{city}/garbage.json`: the collection calendar; `Ok(None)` when the city publishes none.
 pub async fn garbage_feed(city: &str) -> Result<Option<GarbageFeed>, FeedProblem> {
     check_city(city)?;
-    match fetch_feed(&FeedPath::Garbage(city.to_owned()).path()).await {
+    match fetch_feed(&FeedPath::Garbage(city.to_owned())).await {
         Err(FeedProblem::Http(404)) => Ok(None),
         other => other.map(Some),
     }
@@ -222,7 +311,7 @@ pub async fn garbage_feed(city: &str) -> Result<Option<GarbageFeed>, FeedProblem
 /// no alert source.
 pub async fn alerts_feed(city: &str) -> Result<Option<AlertsFeed>, FeedProblem> {
     check_city(city)?;
-    match fetch_feed(&FeedPath::Alerts(city.to_owned()).path()).await {
+    match fetch_feed(&FeedPath::Alerts(city.to_owned())).await {
         Err(FeedProblem::Http(404)) => Ok(None),
         other => other.map(Some),
     }
@@ -240,7 +329,7 @@ async fn optional_feed<T: DeserializeOwned>(
     city: &str,
 ) -> Result<Option<T>, FeedProblem> {
     check_city(city)?;
-    match fetch_feed(&path.path()).await {
+    match fetch_feed(&path).await {
         Err(FeedProblem::Http(404)) => Ok(None),
         other => other.map(Some),
     }

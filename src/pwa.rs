@@ -52,7 +52,12 @@ fn register_service_worker(update_ready: RwSignal<bool>) {
     container.set_oncontrollerchange(Some(on_controller_change.as_ref().unchecked_ref()));
     on_controller_change.forget();
 
-    let registering = container.register("/sw.js");
+    // The worker answers the feeds wherever they are: a configured feed base is its parameter.
+    let script = match crate::feeds::configured_base() {
+        Some(base) => format!("/sw.js?feeds={}", js_sys::encode_uri_component(&base)),
+        None => "/sw.js".to_owned(),
+    };
+    let registering = container.register(&script);
     spawn_local(async move {
         let Ok(reg) = JsFuture::from(registering).await else {
             return;

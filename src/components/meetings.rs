@@ -283,22 +283,17 @@ pub fn FollowButton(body: Body) -> impl IntoView {
     }
 }
 
-/// Where the app is: the calendar links are on the same host.
-fn here() -> (String, String) {
-    let location = window().location();
-    (
-        location.origin().unwrap_or_default(),
-        location.host().unwrap_or_default(),
-    )
-}
-
 /// A calendar subscription: the webcal link (one tap in a phone's calendar) and the address to
 /// copy, for the calendar of `path` (`query` added for the hub, e.g. a reminder).
 #[component]
 pub fn Subscribe(path: Signal<String>, label: Signal<String>, hint: Msg) -> impl IntoView {
-    let (origin, host) = here();
-    let webcal = move || format!("webcal://{host}{}", path.get());
-    let url = move || format!("{origin}{}", path.get());
+    // Where the feeds are (this hub, or a configured feed base): the calendar apps' address.
+    let url = move || crate::feeds::feed_address(&path.get());
+    let webcal = move || {
+        let url = url();
+        let rest = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+        format!("webcal://{rest}")
+    };
     view! {
         <div class="subscribe">
             <p class="hint"><T msg=hint /></p>

@@ -271,7 +271,7 @@ fn MeetingDetail(meeting: Meeting, feed: Arc<MeetingsFeed>) -> impl IntoView {
                 </ul>
             })}
             <p>
-                <a class="button" href=calendar_path(&city, MeetingsOf::Meeting(m.id.clone()), l)
+                <a class="button" href=crate::feeds::feed_address(&calendar_path(&city, MeetingsOf::Meeting(m.id.clone()), l))
                     download=format!("{}.ics", m.id)>
                     {said(l, Msg::MeetingsAddCalendar)}
                 </a>

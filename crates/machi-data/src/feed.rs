@@ -14,6 +14,7 @@
 //! | `/feeds/{city}/meetings.json` | [`MeetingsFeed`] (when the city has a `meetings-*` source) |
 //! | `/feeds/{city}/meetings.{lang}.ics`, `…/meetings/{body}.{lang}.ics`, `…/meeting/{id}.{lang}.ics` | iCalendar of the city's, a body's, one meeting (the hub writes them from [`MeetingsFeed`]) |
 //! | `/feeds/{city}/garbage/{area}.{lang}.ics` | iCalendar of an area's collection days (from [`GarbageFeed`]; the hub adds a reminder with `?remind=HH`) |
+//! | `/feeds/manifest.json`       | [`FeedManifest`] (only in a tree written by `machi-hub export`: each feed's content-hashed file) |
 //!
 //! The paths are written once, as [`FeedPath`]. Freshness ("as of", stale, the last error) of
 //! every feed is in [`CityFeed::sources`], so the app learns it from one small document.
@@ -163,6 +164,27 @@ impl FeedPath {
         }
     }
 
+    /// The path relative to the feeds' base: `index.json`, `{city}/garbage.json` …; what the app
+    /// appends to a configured feed base and the key of [`FeedManifest::files`].
+    pub fn relative(&self) -> String {
+        let path = self.path();
+        path[Self::PREFIX.len()..].to_owned()
+    }
+
+    /// The content-hashed name of a feed file: `{city}/garbage.json` with `hash` (hex) becomes
+    /// `{city}/garbage.{first 16 hex digits}.json`.
+    pub fn hashed(relative: &str, hash: &str) -> String {
+        let hash = &hash[..hash.len().min(16)];
+        let name_start = relative.rfind('/').map_or(0, |i| i + 1);
+        match relative[name_start..].find('.') {
+            Some(dot) => {
+                let (stem, ext) = relative.split_at(name_start + dot);
+                format!("{stem}.{hash}{ext}")
+            }
+            None => format!("{relative}.{hash}"),
+        }
+    }
+
     /// The feed a URL path names (exactly as [`FeedPath::path`] writes it), if any. A city id is
     /// one non-empty path segment; whether the hub serves it is for the hub to say.
     pub fn parse(path: &str) -> Option<FeedPath> {
@@ -216,6 +238,49 @@ impl FeedPath {
             _ => None,
         }
     }
+}
+
+/// `/feeds/manifest.json`, written by `machi-hub export` for static hosting (a hub does not serve
+/// it): each feed's content-hashed file. The manifest is the one file of an exported tree whose
+/// name stays the same (served with a short cache); every file it names carries its content's
+/// hash, never changes, and may be cached for ever, by a CDN and the browser alike.
+///
+/// The app reads only [`FeedManifest::FILES`] → a feed's relative path → [`FeedFile::FILE`] (by
+/// those names, without serde: see the app's `feeds.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedManifest {
+    pub version: u32,
+    /// When the export ran.
+    #[serde(deserialize_with = "crate::time::utc")]
+    pub generated_at: DateTime<Utc>,
+    /// Every JSON feed by its path relative to the feeds' base ([`FeedPath::relative`]:
+    /// `index.json`, `{city}/garbage.json` …).
+    pub files: std::collections::BTreeMap<String, FeedFile>,
+}
+
+/// One feed of a [`FeedManifest`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedFile {
+    /// The content-hashed file, relative to the feeds' base ([`FeedPath::hashed`]).
+    pub file: String,
+    /// The SHA-256 of its bytes, in hex.
+    pub sha256: String,
+    pub size: u64,
+    /// The feed's own `generated_at`: when its content last changed.
+    #[serde(deserialize_with = "crate::time::utc")]
+    pub generated_at: DateTime<Utc>,
+}
+
+impl FeedManifest {
+    /// Its path relative to the feeds' base.
+    pub const PATH: &'static str = "manifest.json";
+    /// The field the app reads (a test keeps it equal to serde's name).
+    pub const FILES: &'static str = "files";
+}
+
+impl FeedFile {
+    /// The field the app reads (a test keeps it equal to serde's name).
+    pub const FILE: &'static str = "file";
 }
 
 /// `/feeds/index.json`: every municipality this hub serves.
@@ -688,6 +753,51 @@ pub fn check_version(version: u32) -> Result<(), FeedError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashed_names_keep_the_directory_and_the_extension() {
+        let hash = "0123456789abcdef0123456789abcdef";
+        assert_eq!(
+            FeedPath::hashed("demo/garbage.json", hash),
+            "demo/garbage.0123456789abcdef.json"
+        );
+        assert_eq!(
+            FeedPath::hashed("index.json", hash),
+            "index.0123456789abcdef.json"
+        );
+        assert_eq!(
+            FeedPath::Garbage("demo".into()).relative(),
+            "demo/garbage.json"
+        );
+        assert_eq!(FeedPath::Index.relative(), "index.json");
+    }
+
+    /// The app reads the manifest by these names, without serde.
+    #[test]
+    fn the_manifest_fields_the_app_reads_are_serdes_names() {
+        let at: DateTime<Utc> = "2026-11-22T00:00:00Z".parse().unwrap();
+        let manifest = FeedManifest {
+            version: FEED_VERSION,
+            generated_at: at,
+            files: [(
+                "index.json".to_owned(),
+                FeedFile {
+                    file: "index.0123456789abcdef.json".into(),
+                    sha256: "00".into(),
+                    size: 2,
+                    generated_at: at,
+                },
+            )]
+            .into(),
+        };
+        let json = serde_json::to_value(&manifest).unwrap();
+        assert_eq!(
+            json[FeedManifest::FILES]["index.json"][FeedFile::FILE],
+            "index.0123456789abcdef.json"
+        );
+        let back: FeedManifest = parse_feed(&json.to_string()).unwrap();
+        assert_eq!(back, manifest);
+    }
 
     #[test]
     fn a_city_feed_round_trips() {

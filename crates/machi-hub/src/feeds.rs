@@ -27,7 +27,6 @@ use machi_data::{
 use machi_i18n::Lang;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::sync::Arc;
 
 fn json(value: &impl Serialize) -> Document {
@@ -363,30 +362,6 @@ impl Feeds {
 
     pub fn is_empty(&self) -> bool {
         self.cities.is_empty()
-    }
-
-    /// Writes every feed under `out/feeds/`, for static hosting: the JSON feeds and the
-    /// iCalendar ones (whose events then link the sources' pages, as there is no app address;
-    /// the garbage calendars without a reminder, which needs the hub's `?remind=`).
-    pub fn export(&self, out: &Path) -> Result<(), crate::files::FileError> {
-        let write = |path: &FeedPath, bytes: &[u8]| {
-            let file = out.join(path.path().trim_start_matches('/'));
-            if let Some(dir) = file.parent() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| crate::files::FileError::new("create", dir, e))?;
-            }
-            std::fs::write(&file, bytes)
-                .map_err(|e| crate::files::FileError::new("write", &file, e))
-        };
-        for (path, doc) in self.documents() {
-            write(&path, &doc.bytes)?;
-        }
-        for path in self.calendars() {
-            if let Ok(doc) = self.calendar(&path, None, None) {
-                write(&path, &doc.bytes)?;
-            }
-        }
-        Ok(())
     }
 }
 
@@ -776,6 +751,7 @@ mod tests {
     use crate::config;
     use crate::sources::Which;
     use crate::testing::{repo, At, CityToml, Pipeline};
+    use std::path::Path;
 
     /// A city with the demo's shelter list at `shelters` and a JMA feed URL nothing reads here.
     fn city(shelters: &Path) -> String {
@@ -909,18 +885,5 @@ mod tests {
             );
         }
         assert_eq!(first.index_doc(), pipeline.feeds.index_doc());
-    }
-
-    #[tokio::test]
-    async fn export_writes_the_static_layout() {
-        let dir = tempfile::tempdir().unwrap();
-        let pipeline = local(&city(&demo_shelters())).await;
-        let out = dir.path().join("out");
-        pipeline.feeds.export(&out).unwrap();
-        let city = std::fs::read_to_string(out.join("feeds/test/city.json")).unwrap();
-        let parsed: CityFeed = machi_data::feed::parse_feed(&city).unwrap();
-        assert_eq!(parsed.id, "test");
-        assert!(out.join("feeds/index.json").is_file());
-        assert!(out.join("feeds/test/alerts.json").is_file());
     }
 }

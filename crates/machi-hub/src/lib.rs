@@ -10,6 +10,8 @@
 //! - [`meetings`] expands the meeting sources into dated meetings and takes them into the change
 //!   ledger, between the pipeline and the feeds;
 //! - [`feeds`] assembles the published values into the feeds of [`machi_data::feed`];
+//! - [`export`] writes the feeds (content-hashed names and a manifest) and the app as a static
+//!   site;
 //! - [`files`] writes the state directory's files atomically (and the VAPID key privately);
 //! - [`document`] is a served body with its ETag and its brotli/gzip encodings, made once;
 //! - [`dist`] loads Trunk's `dist/` with content types, cache policy and CSP hashes;
@@ -25,6 +27,7 @@ pub mod client;
 pub mod config;
 pub mod dist;
 pub mod document;
+pub mod export;
 pub mod feeds;
 pub mod fetch;
 pub mod files;

@@ -110,14 +110,26 @@ enum Command {
         #[arg(long, default_value = "cities")]
         cities: PathBuf,
     },
-    /// Write every feed (feeds/index.json, feeds/{city}/city.json, garbage.json, alerts.json,
-    /// nursery.json, meetings.json and the .ics calendars) under a directory, for static hosting.
+    /// Write every feed for a static host or CDN: one ingest of every source (as a tick of
+    /// `serve`), then each JSON feed under a content-hashed name with feeds/manifest.json naming
+    /// them, the hub's own names beside them, and the .ics calendars (see ARCHITECTURE.md).
     Export {
-        /// Output directory (created if needed).
+        /// Output directory (created if needed); an earlier export there is updated.
         #[arg(long)]
         out: PathBuf,
         #[arg(long, default_value = "cities")]
         cities: PathBuf,
+        /// A source store to read from and keep (as `serve --state-dir`): a source that fails is
+        /// then exported from its last good copy. Without it, sources are read afresh in memory.
+        #[arg(long, env = "MACHI_STATE_DIR")]
+        state_dir: Option<PathBuf>,
+        /// The built app (Trunk's output) to copy into the output, so one directory is the site.
+        #[arg(long)]
+        dist: Option<PathBuf>,
+        /// Where the app finds the feeds (with `--dist`: written into its index.html), e.g.
+        /// https://cdn.example.jp/feeds/ when they are hosted elsewhere.
+        #[arg(long, default_value = "/feeds/")]
+        feed_base: String,
     },
 }
 
@@ -183,12 +195,23 @@ fn main() -> ExitCode {
             },
         ),
         Command::Check { cities } => check(&cities),
-        Command::Export { out, cities } => export(&cities, &out),
+        Command::Export {
+            out,
+            cities,
+            state_dir,
+            dist,
+            feed_base,
+        } => export(
+            &cities,
+            state_dir.as_deref(),
+            &out,
+            dist.as_deref().map(|d| (d, feed_base.as_str())),
+        ),
     }
 }
 
-/// A hub over `cities` with its sources in memory, its local sources read: what `check` and
-/// `export` look at (URL sources are left unread: a static copy has no hub to poll them).
+/// A hub over `cities` with its sources in memory, its local sources read: what `check` looks at
+/// (URL sources are left unread).
 fn load_local(cities: &std::path::Path) -> Result<AppState, Vec<ConfigError>> {
     let paths = Paths {
         cities: cities.to_owned(),
@@ -279,34 +302,100 @@ fn source_errors(feeds: &Feeds) -> Vec<String> {
         .collect()
 }
 
-/// Exports only a fully valid set: a static copy has no hub to keep a last good feed for it.
-fn export(cities: &std::path::Path, out: &std::path::Path) -> ExitCode {
-    let state = match load_local(cities) {
-        Ok(state) => state,
-        Err(errors) => return fail(&errors),
+/// One ingest of every source, as a tick of `serve` (the same [`AppState`]), then the feeds
+/// written for static hosting ([`machi_hub::export`]). A source that fails is named and exported
+/// from its last good copy, as a hub would serve it, stale; only an export with nothing to write
+/// (no usable city file) or a write that fails is an error.
+fn export(
+    cities: &std::path::Path,
+    state_dir: Option<&std::path::Path>,
+    out: &std::path::Path,
+    app: Option<(&std::path::Path, &str)>,
+) -> ExitCode {
+    let sources = match state_dir {
+        Some(dir) => Sources::open(dir),
+        None => Sources::in_memory(),
+    };
+    let sources = match sources {
+        Ok(sources) => sources,
+        Err(e) => {
+            eprintln!("error: {e} (see --state-dir)");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let setup = Setup {
+        // The app is copied, not served: the state needs none.
+        paths: Paths {
+            cities: cities.to_owned(),
+            dist: std::path::PathBuf::from("/nonexistent"),
+        },
+        sources,
+        push: None,
+        started: Utc::now(),
+        clients: ClientSettings::default(),
+        limits: ServeLimits::default(),
+    };
+    let state = match runtime.block_on(async {
+        let (state, errors) = AppState::load(setup).await?;
+        state.poll().await;
+        Ok::<_, Vec<ConfigError>>((state, errors))
+    }) {
+        Ok((state, errors)) => {
+            for e in &errors {
+                eprintln!("error: {e} (this city is not exported)");
+            }
+            state
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            eprintln!(
+                "error: no usable city file in {}: nothing exported",
+                cities.display()
+            );
+            return ExitCode::FAILURE;
+        }
     };
     let feeds = state.feeds();
-    let errors = source_errors(&feeds);
-    if !errors.is_empty() {
-        for e in &errors {
-            eprintln!("error: {e}");
-        }
-        return ExitCode::FAILURE;
+    for e in source_errors(&feeds) {
+        eprintln!("error: {e} (exported from its last good copy, if any, marked stale)");
     }
-    match feeds.export(out) {
-        Ok(()) => {
-            println!(
-                "exported {} cities to {}",
-                feeds.len(),
-                out.join("feeds").display()
-            );
-            ExitCode::SUCCESS
-        }
+    let exported = match machi_hub::export::write_feeds(&feeds, out, Utc::now()) {
+        Ok(exported) => exported,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "exported {} cities to {}: {} JSON feeds under content-hashed names (manifest.json), {} calendars",
+        feeds.len(),
+        out.join("feeds").display(),
+        exported.manifest.files.len(),
+        exported.calendars
+    );
+    if let Some((dist, feed_base)) = app {
+        match machi_hub::export::copy_app(dist, out, feed_base) {
+            Ok(n) => println!(
+                "copied the app ({n} files) from {} to {}; its feeds: {feed_base}",
+                dist.display(),
+                out.display()
+            ),
+            Err(e) => {
+                eprintln!("error: {e} (build the app first: trunk build --release)");
+                return ExitCode::FAILURE;
+            }
         }
     }
+    ExitCode::SUCCESS
 }
 
 fn fail(errors: &[ConfigError]) -> ExitCode {

@@ -14,7 +14,7 @@
 //! Run with `MACHI_SCALE_BENCH=1 scripts/bench` (minutes) or
 //! `cargo bench -p machi-hub --bench scale`.
 
-use machi_hub::push::store::{Claim, Outcome, SendResult, Store};
+use machi_hub::push::store::{Claim, Cursor, Outcome, SendResult, Store};
 use machi_hub::testing::{fresh_schema, fresh_tsunami_message, At, CityToml};
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
@@ -390,11 +390,23 @@ fn database_only(cluster: &Cluster, n: usize, keys: &(String, String)) {
     }
     let claim = t.elapsed();
     let (mut lease, mut record, mut leased) = (Duration::ZERO, Duration::ZERO, 0);
+    let mut after = Cursor::START;
     for i in 0.. {
         let t = Instant::now();
         let batch = store
-            .lease("db-only", &format!("db-only {i}"), 256, 2, 1_000, "high")
+            .lease(
+                "db-only",
+                &format!("db-only {i}"),
+                256,
+                2,
+                1_000,
+                "high",
+                &after,
+            )
             .unwrap();
+        if let Some(last) = batch.last() {
+            after = last.cursor();
+        }
         lease += t.elapsed();
         if batch.is_empty() {
             break;

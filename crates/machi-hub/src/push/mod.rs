@@ -475,6 +475,8 @@ impl Push {
         let size = (settings.concurrency * 4).clamp(16, 1024);
         let mut report = Report::default();
         let mut out: Option<tokio::task::JoinHandle<Report>> = None;
+        // Where this drain is in the queue, per urgency: each lease goes on from the last.
+        let mut after = [store::Cursor::START, store::Cursor::START];
         loop {
             let n = self
                 .inner
@@ -484,13 +486,24 @@ impl Push {
             let now_secs = Utc::now().timestamp().max(now.timestamp());
             let until = now_secs + settings.lease.as_secs() as i64;
             let store = &self.inner.store;
-            let leased = store.lease(&settings.hub_id, &lease, size, now_secs, until, "high");
-            let leased = match leased {
-                Ok(l) if l.is_empty() => {
-                    store.lease(&settings.hub_id, &lease, size, now_secs, until, "normal")
+            let mut leased = Ok(Vec::new());
+            for (i, urgency) in ["high", "normal"].into_iter().enumerate() {
+                leased = store.lease(
+                    &settings.hub_id,
+                    &lease,
+                    size,
+                    now_secs,
+                    until,
+                    urgency,
+                    &after[i],
+                );
+                if let Ok(l) = &leased {
+                    if let Some(last) = l.last() {
+                        after[i] = last.cursor();
+                        break;
+                    }
                 }
-                other => other,
-            };
+            }
             let leased = match leased {
                 Ok(leased) => leased,
                 Err(e) => {

@@ -656,8 +656,10 @@ impl Store {
         })
     }
 
-    /// Leases up to `n` notifications of `urgency` claimed and not yet sent, oldest first, to
-    /// hub `hub` as lease `lease` until `until` (Unix seconds), with where to send them. Hubs sharing a database each
+    /// Leases up to `n` notifications of `urgency` claimed and not yet sent, oldest first and
+    /// after `after` (the last one a drain leased: the scan does not walk again over what it
+    /// sent; [`Cursor::START`] from the beginning), to hub `hub` as lease `lease` until `until`
+    /// (Unix seconds), with where to send them, in the queue's order. Hubs sharing a database each
     /// lease their own batches (PostgreSQL skips the rows another hub is leasing); a lease
     /// that ran out (its hub died) is taken by the next hub that asks.
     pub fn lease(
@@ -668,6 +670,7 @@ impl Store {
         now: i64,
         until: i64,
         urgency: &str,
+        after: &Cursor,
     ) -> Result<Vec<Pending>, StoreError> {
         let skip_locked = self.dialect().skip_locked();
         self.tx(|t| {
@@ -678,11 +681,22 @@ impl Store {
                        SELECT subscription_id, event_key FROM delivered_events \
                        WHERE done_at IS NULL AND urgency = ?6 AND payload IS NOT NULL \
                        AND (lease_until IS NULL OR lease_until < ?4) \
-                       ORDER BY delivered_at LIMIT ?5{skip_locked}) \
+                       AND (delivered_at, subscription_id, event_key) > (?7, ?8, ?9) \
+                       ORDER BY delivered_at, subscription_id, event_key LIMIT ?5{skip_locked}) \
                      RETURNING subscription_id, event_key, tag, payload, urgency, ttl_secs, \
                      delivered_at"
                 ),
-                &vals![hub, lease, until, now, n as i64, urgency],
+                &vals![
+                    hub,
+                    lease,
+                    until,
+                    now,
+                    n as i64,
+                    urgency,
+                    after.0,
+                    after.1.as_str(),
+                    after.2.as_str()
+                ],
             )?;
             // Where to send them: the subscriptions by primary key, as many per statement as
             // were leased (a subscription removed meanwhile took its claims with it).
@@ -730,7 +744,7 @@ impl Store {
                     claimed_at: r.get(6)?,
                 });
             }
-            out.sort_by_key(|p| p.claimed_at);
+            out.sort_by(|a, b| a.cursor().cmp(&b.cursor()));
             Ok(out)
         })
     }
@@ -1000,6 +1014,27 @@ pub struct Pending {
     pub claimed_at: i64,
 }
 
+/// A place in the outbox's queue: (claimed at, subscription id, event key), the order leases
+/// take. A drain leases after the last one it leased, so a million-row fan-out is one walk
+/// over the queue's index, not one walk per batch over what is already done.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Cursor(pub i64, pub String, pub String);
+
+impl Cursor {
+    pub const START: Cursor = Cursor(i64::MIN, String::new(), String::new());
+}
+
+impl Pending {
+    /// Its place in the queue.
+    pub fn cursor(&self) -> Cursor {
+        Cursor(
+            self.claimed_at,
+            self.subscription_id.clone(),
+            self.event_key.clone(),
+        )
+    }
+}
+
 /// One send's result, for [`Store::record`].
 #[derive(Debug, Clone)]
 pub struct SendResult<'a> {
@@ -1203,6 +1238,92 @@ mod tests {
             assert!(store.get("a").unwrap().is_none());
             let removed = store.cleanup(31 * 86_400, 7 * 86_400, 30 * 86_400, 30 * 86_400);
             assert_eq!(removed.unwrap(), (0, 1, 0));
+        }
+    }
+
+    #[test]
+    fn one_hub_of_a_database_leads_and_another_takes_over_when_it_is_gone() {
+        let Some(url) = crate::testing::postgres_url() else {
+            return;
+        };
+        let schema = crate::testing::fresh_schema();
+        let a = Store::connect_in_schema(&url, &schema).unwrap();
+        let b = Store::connect_in_schema(&url, &schema).unwrap();
+        assert!(a.try_lead().unwrap());
+        assert!(a.try_lead().unwrap(), "still");
+        assert!(!b.try_lead().unwrap());
+        // Another schema (another deployment in the same database) has its own leader.
+        let other = Store::connect_in_schema(&url, &crate::testing::fresh_schema()).unwrap();
+        assert!(other.try_lead().unwrap());
+        drop(a);
+        let t = std::time::Instant::now();
+        while !b.try_lead().unwrap() {
+            assert!(
+                t.elapsed() < std::time::Duration::from_secs(5),
+                "b never led"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn two_hubs_lease_apart_and_a_lapsed_lease_is_taken_again() {
+        for store in crate::testing::stores() {
+            for i in 0..10 {
+                store
+                    .insert(&sub(&format!("s{i}"), &format!("https://p/{i}")), "h", 0)
+                    .unwrap();
+            }
+            let ids: Vec<String> = (0..10).map(|i| format!("s{i}")).collect();
+            let claims: Vec<Claim<'_>> = ids
+                .iter()
+                .map(|id| Claim {
+                    subscription_id: id,
+                    event_key: "alert:m",
+                    tag: "t",
+                    payload: b"{}",
+                    urgency: "high",
+                    ttl_secs: 60,
+                })
+                .collect();
+            store.claim_notifications(&claims, &["m"], 10).unwrap();
+            let a = store
+                .lease("a", "a 1", 6, 100, 130, "high", &Cursor::START)
+                .unwrap();
+            let b = store
+                .lease("b", "b 1", 6, 100, 130, "high", &Cursor::START)
+                .unwrap();
+            assert_eq!((a.len(), b.len()), (6, 4));
+            let mut all: Vec<&str> = a
+                .iter()
+                .chain(&b)
+                .map(|p| p.subscription_id.as_str())
+                .collect();
+            all.sort_unstable();
+            all.dedup();
+            assert_eq!(all.len(), 10, "no row leased twice");
+            assert!(store
+                .lease("b", "b 2", 6, 101, 131, "high", &Cursor::START)
+                .unwrap()
+                .is_empty());
+            assert!(store
+                .lease("b", "b 3", 6, 101, 131, "normal", &Cursor::START)
+                .unwrap()
+                .is_empty());
+            // a dies: after its lease, b takes its rows; b's own are not yet free.
+            let later = store
+                .lease("b", "b 4", 10, 131, 161, "high", &Cursor::START)
+                .unwrap();
+            assert_eq!(later.len(), 10, "both lapsed at 130");
+            // A hub started again gives up its own leases at once.
+            assert_eq!(store.release("b").unwrap(), 10);
+            assert_eq!(
+                store
+                    .lease("a", "a 2", 10, 132, 162, "high", &Cursor::START)
+                    .unwrap()
+                    .len(),
+                10
+            );
         }
     }
 }

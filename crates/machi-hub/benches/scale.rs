@@ -48,6 +48,21 @@ fn process_cpu(pid: u32) -> Duration {
     Duration::from_millis(ticks * 1000 / per_second)
 }
 
+/// CPU time of every PostgreSQL process of this machine (the server and its backends).
+fn postgres_cpu() -> Duration {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Duration::ZERO;
+    };
+    dir.filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim() == "postgres")
+        })
+        .map(process_cpu)
+        .sum()
+}
+
 /// The PostgreSQL cluster: the tests' one, or a throw-away one this run stops.
 struct Cluster {
     url: String,
@@ -274,6 +289,7 @@ fn run(cluster: &Cluster, tls: &Path, n: usize, hubs: usize, keys: &(String, Str
         }
     }
     let cpu_before: Vec<Duration> = children.iter().map(|c| process_cpu(c.id())).collect();
+    let db_before = postgres_cpu();
 
     // The alert arrives.
     let t0 = unix_ms();
@@ -315,6 +331,7 @@ fn run(cluster: &Cluster, tls: &Path, n: usize, hubs: usize, keys: &(String, Str
         .zip(&cpu_before)
         .map(|(c, before)| process_cpu(c.id()).saturating_sub(*before))
         .sum();
+    let db_cpu = postgres_cpu().saturating_sub(db_before);
     // Each hub's share, from its own log.
     let shares: Vec<String> = (0..hubs)
         .map(|h| {
@@ -346,12 +363,13 @@ fn run(cluster: &Cluster, tls: &Path, n: usize, hubs: usize, keys: &(String, Str
     println!(
         "scale bench: {hubs} hub(s), {n} subscriptions (made in {:.1} s): first delivery {:.1} s \
          after the feed, last {:.1} s; {:.0} messages/s between them; hub CPU {:.1} µs/message \
-         (all hubs); sent by {}",
+         (all hubs), PostgreSQL CPU {:.1} µs/message; sent by {}",
         made.as_secs_f64(),
         secs(first.saturating_sub(t0)),
         secs(done.saturating_sub(t0)),
         n as f64 / secs(done.saturating_sub(first)).max(0.001),
         cpu.as_secs_f64() * 1e6 / n as f64,
+        db_cpu.as_secs_f64() * 1e6 / n as f64,
         shares.join(", ")
     );
     let tenths: Vec<String> = tenths

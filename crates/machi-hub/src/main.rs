@@ -103,6 +103,12 @@ enum Command {
         /// another hub sends them.
         #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(2..))]
         lease_secs: u64,
+        /// Push requests in flight at once, at most (three quarters of them to one push
+        /// service). Each waits for its push service's answer, so messages/s is at most this
+        /// divided by the round trip: raise it for large fan-outs (docs/scale.md).
+        #[arg(long, env = "MACHI_PUSH_CONCURRENCY", default_value_t = 64,
+              value_parser = clap::value_parser!(u64).range(1..=10_000))]
+        push_concurrency: u64,
     },
     /// Parse every city file and read its local sources; print each error and fail if there is
     /// any.
@@ -159,6 +165,7 @@ fn main() -> ExitCode {
             database_url,
             hub_id,
             lease_secs,
+            push_concurrency,
         } => serve_command(
             Paths { cities, dist },
             &state_dir,
@@ -178,6 +185,8 @@ fn main() -> ExitCode {
                     database_url,
                     hub_id: hub_id.unwrap_or_else(machi_hub::push::default_hub_id),
                     lease: Duration::from_secs(lease_secs),
+                    concurrency: push_concurrency as usize,
+                    per_origin: (push_concurrency as usize * 3 / 4).max(1),
                     ..PushSettings::default()
                 },
                 clients: ClientSettings {

@@ -128,7 +128,7 @@ pub fn sink(tls_dir: &std::path::Path) {
                         if n == 1 {
                             println!("first {ms}");
                         }
-                        if n % (expect / 10).max(1) == 0 && n < expect {
+                        if n.is_multiple_of((expect / 10).max(1)) && n < expect {
                             println!("at {n} {ms}");
                         }
                         if n == expect {

@@ -15,7 +15,7 @@
 //! `cargo bench -p machi-hub --bench scale`.
 
 use machi_hub::push::store::{Claim, Cursor, Outcome, SendResult, Store};
-use machi_hub::testing::{fresh_schema, fresh_tsunami_message, At, CityToml};
+use machi_hub::testing::{fresh_schema, fresh_tsunami_message, schema_url, At, CityToml};
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -252,8 +252,7 @@ fn run(cluster: &Cluster, tls: &Path, n: usize, hubs: usize, keys: &(String, Str
     let schema = fresh_schema();
     // The schema and its tables, as a hub makes them.
     Store::connect_in_schema(&cluster.url, &schema).unwrap();
-    let join = if cluster.url.contains('?') { '&' } else { '?' };
-    let url = format!("{}{join}options=-c%20search_path%3D{schema}", cluster.url);
+    let url = schema_url(&cluster.url, &schema);
     let sink = start_sink(tls, n);
     let made = generate(&url, n, &sink.ports, keys);
 
@@ -386,8 +385,7 @@ fn run(cluster: &Cluster, tls: &Path, n: usize, hubs: usize, keys: &(String, Str
 fn database_only(cluster: &Cluster, n: usize, keys: &(String, String)) {
     let schema = fresh_schema();
     let store = Store::connect_in_schema(&cluster.url, &schema).unwrap();
-    let join = if cluster.url.contains('?') { '&' } else { '?' };
-    let url = format!("{}{join}options=-c%20search_path%3D{schema}", cluster.url);
+    let url = schema_url(&cluster.url, &schema);
     generate(&url, n, &[443], keys);
     let ids: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
     let payload = vec![b'x'; 300];

@@ -242,6 +242,13 @@ fn load_local(cities: &std::path::Path) -> Result<AppState, Vec<ConfigError>> {
     })
 }
 
+/// The async runtime of `serve` and `export`; `None` (said on stderr) if it cannot start.
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    tokio::runtime::Runtime::new()
+        .map_err(|e| eprintln!("error: cannot start the async runtime: {e}"))
+        .ok()
+}
+
 fn check(cities: &std::path::Path) -> ExitCode {
     let state = match load_local(cities) {
         Ok(state) => state,
@@ -332,12 +339,8 @@ fn export(
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(runtime) = runtime() else {
+        return ExitCode::FAILURE;
     };
     let setup = Setup {
         // The app is copied, not served: the state needs none.
@@ -457,12 +460,8 @@ fn serve_command(
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(runtime) = runtime() else {
+        return ExitCode::FAILURE;
     };
     let setup = Setup {
         paths: paths.clone(),

@@ -421,8 +421,13 @@ pub fn postgres_schema_url() -> Option<String> {
     let schema = fresh_schema();
     crate::push::store::Store::connect_in_schema(&url, &schema)
         .unwrap_or_else(|e| panic!("PostgreSQL at {url}: {e}"));
+    Some(schema_url(&url, &schema))
+}
+
+/// `url` with `schema` as its connections' search path (the schema must exist).
+pub fn schema_url(url: &str, schema: &str) -> String {
     let join = if url.contains('?') { '&' } else { '?' };
-    Some(format!("{url}{join}options=-c%20search_path%3D{schema}"))
+    format!("{url}{join}options=-c%20search_path%3D{schema}")
 }
 
 /// The store the fan-out tests' hubs use: a schema of the test PostgreSQL when

@@ -140,6 +140,15 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 impl StoreError {
+    /// A write to `subscriptions` refused by the UNIQUE endpoint is [`StoreError::EndpointTaken`].
+    fn or_endpoint_taken(e: DbError) -> StoreError {
+        if e.is_unique_violation() {
+            StoreError::EndpointTaken
+        } else {
+            StoreError::Sql(e)
+        }
+    }
+
     /// The SQLite file is not a database or is corrupt (as opposed to unreadable, full, or
     /// locked, which moving it aside would not help).
     pub fn is_damaged(&self) -> bool {
@@ -387,14 +396,8 @@ impl Store {
                     now
                 ],
             )
-            .map_err(|e| {
-                if e.is_unique_violation() {
-                    // The endpoint is held with other keys (the id is new and random).
-                    StoreError::EndpointTaken
-                } else {
-                    StoreError::Sql(e)
-                }
-            })?;
+            // The endpoint is held with other keys (the id is new and random).
+            .map_err(StoreError::or_endpoint_taken)?;
             write_follows(t, &s.id, &s.topics.nursery)?;
             meetings::write_follows(t, &s.id, s.topics.meetings.as_ref())?;
             Ok(())
@@ -426,14 +429,8 @@ impl Store {
                         now
                     ],
                 )
-                .map_err(|e| {
-                    if e.is_unique_violation() {
-                        // The only constraint an update can break: endpoints are unique.
-                        StoreError::EndpointTaken
-                    } else {
-                        StoreError::Sql(e)
-                    }
-                })?;
+                // The only constraint an update can break: endpoints are unique.
+                .map_err(StoreError::or_endpoint_taken)?;
             if n == 1 {
                 write_follows(t, &s.id, &s.topics.nursery)?;
                 meetings::write_follows(t, &s.id, s.topics.meetings.as_ref())?;

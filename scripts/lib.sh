@@ -6,7 +6,8 @@ MACHI_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export MACHI_ROOT
 
 # Pinned npm tools (wasm-opt from binaryen) must win over Debian's broken wasm-opt, and
-# cargo-installed trunk / wasm-bindgen over anything else on PATH.
+# cargo-installed trunk / wasm-bindgen over anything else on PATH. So `node` in the scripts is the
+# pinned Node 22 of the npm package node (Lighthouse 13 needs it) once npm ci has run.
 export PATH="$MACHI_ROOT/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 # The trunk release the project is pinned to (Trunk.toml says the same); used by bootstrap.

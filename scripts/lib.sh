@@ -29,6 +29,12 @@ lock_wasm_bindgen_version() {
   ' "$MACHI_ROOT/Cargo.lock"
 }
 
+# The release hub the benchmarks run: MACHI_HUB_BIN, or cargo's release build (which
+# follows CARGO_TARGET_DIR).
+release_hub_bin() {
+  printf '%s\n' "${MACHI_HUB_BIN:-${CARGO_TARGET_DIR:-$MACHI_ROOT/target}/release/machi-hub}"
+}
+
 # trunk_release_build — the app's release build into dist/; trunk finds wasm-opt and
 # wasm-bindgen on PATH (set above), as Trunk.toml pins their versions.
 trunk_release_build() {

@@ -60,7 +60,7 @@ async function seedResident(port) {
   const page = await browser.contexts()[0].newPage();
   await firstRun(page, { language: "日本語", area: "北地区" });
   await page.locator(".next-list", { hasText: /\d/ }).first().waitFor({ timeout: 60_000 });
-  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(() => navigator.serviceWorker.ready, null, { timeout: 60_000 });
   await page.goto("about:blank");
   await page.close();
   await browser.close(); // disconnects; Chromium and its default context stay

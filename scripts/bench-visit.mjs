@@ -135,8 +135,12 @@ async function run(browser, i) {
   result.first = { ms: at - origin, clicks, welcome: readyAt - origin };
 
   // The service worker installed and controlling before the app is opened again.
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: TIMEOUT });
+  try {
+    await page.waitForFunction(async () => (await navigator.serviceWorker.ready) && navigator.serviceWorker.controller !== null,
+      null, { timeout: TIMEOUT });
+  } catch {
+    throw new Broken(`first visit: no service worker controlled the page within ${TIMEOUT / 1000} s`);
+  }
   await page.close();
 
   const warm = await visit(context, "warm second visit");
@@ -206,7 +210,7 @@ try {
   for (let i = 0; i < RUNS; i++) results.push(await run(browser, i));
   line("first visit, until the next collection day", results.map((r) => r.first.ms), GOALS.first);
   line("  of it: until the welcome page offered a choice", results.map((r) => r.first.welcome));
-  line("  of it: the resident's 4 clicks (language, city, area, start)", results.map((r) => r.first.clicks));
+  line("  of it: the 4 clicks (language, city, area, start)", results.map((r) => r.first.clicks));
   line("returning, empty HTTP cache (localStorage kept)", results.map((r) => r.empty.ms), GOALS.empty);
   line("second visit, warm (service worker controlling)", results.map((r) => r.warm.ms), GOALS.warm);
   line("second visit, offline", results.map((r) => r.offline.ms));

@@ -12,7 +12,7 @@ if ! command -v wrk >/dev/null 2>&1; then
   say bench "serving: skipped (no wrk; scripts/bootstrap installs it as root)"
   exit 0
 fi
-HUB=target/release/machi-hub
+HUB="$(release_hub_bin)"
 [[ -x "$HUB" ]] || cargo build --release -q -p machi-hub
 PORT="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 STATE="$(mktemp -d)"

@@ -6,7 +6,8 @@ MACHI_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export MACHI_ROOT
 
 # Pinned npm tools (wasm-opt from binaryen) must win over Debian's broken wasm-opt, and
-# cargo-installed trunk / wasm-bindgen over anything else on PATH.
+# cargo-installed trunk / wasm-bindgen over anything else on PATH. So `node` in the scripts is the
+# pinned Node 22 of the npm package node (Lighthouse 13 needs it) once npm ci has run.
 export PATH="$MACHI_ROOT/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 # The trunk release the project is pinned to (Trunk.toml says the same); used by bootstrap.
@@ -26,6 +27,12 @@ lock_wasm_bindgen_version() {
     $0 == "name = \"wasm-bindgen\"" { found = 1; next }
     found && /^version = / { gsub(/"/, "", $3); print $3; exit }
   ' "$MACHI_ROOT/Cargo.lock"
+}
+
+# The release hub the benchmarks run: MACHI_HUB_BIN, or cargo's release build (which
+# follows CARGO_TARGET_DIR).
+release_hub_bin() {
+  printf '%s\n' "${MACHI_HUB_BIN:-${CARGO_TARGET_DIR:-$MACHI_ROOT/target}/release/machi-hub}"
 }
 
 # trunk_release_build — the app's release build into dist/; trunk finds wasm-opt and

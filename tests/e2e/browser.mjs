@@ -13,15 +13,17 @@ export let BASE = process.env.MACHI_URL?.replace(/\/$/, "");
 export const SHOTS = process.env.MACHI_SCREENSHOTS ?? join("target", "screenshots", "manual");
 mkdirSync(SHOTS, { recursive: true });
 
+/// The system Chromium and its flags, for Playwright here and for Lighthouse
+/// (scripts/bench-lighthouse.mjs). Without the last three, Chromium's connections are refused on
+/// a closed network (as CI's is).
+export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+export const CHROMIUM_ARGS = [
+  "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
 export async function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
 /// A phone: 390×844 CSS pixels (a common current smartphone), touch, in the given locale.
@@ -80,8 +82,9 @@ function freePort() {
 /// test file depends on another having run before it. `dist` serves another copy of the app (see
 /// `copyOfDist`). `cities` is another cities directory, `args` more command-line options (a test's
 /// own city files; `--push-allow-loopback` for a local push service). Does nothing when MACHI_URL
-/// names a hub already running.
-export async function startHub({ dist, cities, args = [] } = {}) {
+/// names a hub already running. `refreshSecs`: seconds between the hub's ticks (1 for tests, so a
+/// changed file is seen at once; the benchmarks keep the hub's default, quiet while measuring).
+export async function startHub({ dist, cities, args = [], refreshSecs = 1 } = {}) {
   if (process.env.MACHI_URL) return;
   const port = await freePort();
   const state = mkdtempSync(join(tmpdir(), "machi-e2e-"));
@@ -89,11 +92,10 @@ export async function startHub({ dist, cities, args = [] } = {}) {
   mkdirSync(logs, { recursive: true });
   hub = {
     bin: process.env.MACHI_HUB_BIN ?? join("target", "release", "machi-hub"),
-    // Refresh every second, so a published build or a changed file is seen at once.
     args: [
       "serve", "--cities", cities ?? process.env.MACHI_CITIES ?? "cities",
       "--dist", dist ?? process.env.MACHI_DIST ?? "dist",
-      "--addr", `127.0.0.1:${port}`, "--refresh-secs", "1", "--state-dir", state, ...args,
+      "--addr", `127.0.0.1:${port}`, "--refresh-secs", String(refreshSecs), "--state-dir", state, ...args,
     ],
     log: join(logs, `hub-${basename(process.argv[1] ?? "e2e", ".test.mjs")}.log`),
     state,

@@ -1,5 +1,5 @@
-// Trunk post-build hook: exports the languages, then writes the build id, the precache list and
-// the language files into the staged sw.js.
+// Trunk post-build hook: copies the split wasm modules in, exports the languages, then writes the
+// build id, the precache list and the language files into the staged sw.js.
 //
 // First `machi-i18n export` (a native build of crates/machi-i18n) writes every language but
 // Japanese as /i18n/<code>-<hash>.txt and the inline script that starts fetching a returning
@@ -9,13 +9,34 @@
 // exactly this build and a browser notices an update whenever any file changed.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 
 const dir = process.env.TRUNK_STAGING_DIR;
 if (!dir) {
   console.error("build-sw: TRUNK_STAGING_DIR is not set (run me as a Trunk hook)");
   process.exit(1);
+}
+
+// The pages cut out of the main wasm (scripts/tools/wasm-bindgen wrote them beside wasm-bindgen's
+// output): copied beside the app, and the link module they load through is fetched with the JS
+// glue (which imports it) instead of one round trip later.
+const target = JSON.parse(
+  execFileSync("cargo", ["metadata", "--format-version", "1", "--no-deps"], { encoding: "utf8" }),
+).target_directory;
+const splitDir = join(target, "wasm-bindgen", process.env.TRUNK_PROFILE ?? "release", "split");
+if (existsSync(splitDir)) {
+  const split = readdirSync(splitDir);
+  for (const name of split) copyFileSync(join(splitDir, name), join(dir, name));
+  const link = split.find((n) => n.endsWith("_split.js"));
+  if (!link) throw new Error(`build-sw: ${splitDir} has no link module (*_split.js)`);
+  const indexPath = join(dir, "index.html");
+  const html = readFileSync(indexPath, "utf8");
+  if (!html.includes(link.replace("_split.js", ".js"))) {
+    throw new Error(`build-sw: index.html does not load the JS glue ${link} belongs to`);
+  }
+  writeFileSync(indexPath, html.replace("</head>", `<link rel="modulepreload" href="/${link}"></head>`));
+  console.log(`build-sw: ${split.length - 1} split wasm modules and ${link}`);
 }
 
 execFileSync("cargo", ["run", "--quiet", "--package", "machi-i18n", "--", "export", dir], {

@@ -8,7 +8,9 @@ export MACHI_ROOT
 # Pinned npm tools (wasm-opt from binaryen) must win over Debian's broken wasm-opt, and
 # cargo-installed trunk / wasm-bindgen over anything else on PATH. So `node` in the scripts is the
 # pinned Node 22 of the npm package node (Lighthouse 13 needs it) once npm ci has run.
-export PATH="$MACHI_ROOT/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+# scripts/tools comes first: its wasm-bindgen splits the app's wasm before calling the real one
+# (see that script).
+export PATH="$MACHI_ROOT/scripts/tools:$MACHI_ROOT/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 # The trunk release the project is pinned to (Trunk.toml says the same); used by bootstrap.
 # shellcheck disable=SC2034

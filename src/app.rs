@@ -11,7 +11,7 @@ use crate::settings::Settings;
 use leptos::prelude::*;
 use leptos_router::components::{FlatRoutes, Route, Router, A};
 use leptos_router::hooks::use_location;
-use leptos_router::path;
+use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -34,15 +34,17 @@ pub fn App() -> impl IntoView {
                 <FlatRoutes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::Today />
                     <Route path=path!("/welcome") view=pages::Welcome />
-                    <Route path=path!("/garbage") view=pages::Garbage />
-                    <Route path=path!("/alerts") view=pages::Alerts />
-                    <Route path=path!("/nursery") view=pages::Nursery />
-                    <Route path=path!("/meetings") view=|| view! { <pages::Meetings past=false /> } />
-                    <Route path=path!("/meetings/past") view=|| view! { <pages::Meetings past=true /> } />
-                    <Route path=path!("/settings") view=pages::SettingsPage />
-                    <Route path=path!("/about") view=pages::About />
-                    <Route path=path!("/nursery/:id") view=pages::NurseryFacility />
-                    <Route path=path!("/meetings/:id") view=pages::MeetingPage />
+                    // Today and Welcome (a first visit) are in the main wasm; every other page
+                    // is cut into its own file by wasm-split and fetched when first opened.
+                    <Route path=path!("/garbage") view={Lazy::<GarbageRoute>::new()} />
+                    <Route path=path!("/alerts") view={Lazy::<AlertsRoute>::new()} />
+                    <Route path=path!("/nursery") view={Lazy::<NurseryRoute>::new()} />
+                    <Route path=path!("/meetings") view={Lazy::<MeetingsRoute>::new()} />
+                    <Route path=path!("/meetings/past") view={Lazy::<MeetingsPastRoute>::new()} />
+                    <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} />
+                    <Route path=path!("/about") view={Lazy::<AboutRoute>::new()} />
+                    <Route path=path!("/nursery/:id") view={Lazy::<NurseryFacilityRoute>::new()} />
+                    <Route path=path!("/meetings/:id") view={Lazy::<MeetingRoute>::new()} />
                     <Route path=path!("/c/:city") view=pages::CityLink />
                 </FlatRoutes>
             </main>
@@ -50,6 +52,36 @@ pub fn App() -> impl IntoView {
             <FocusOnNavigation />
         </Router>
     }
+}
+
+/// A page loaded on first use: `#[lazy_route]` makes its view a split point (`#[lazy]`), which
+/// `scripts/tools/wasm-bindgen` cuts out of the main wasm at build time. The pages load no data
+/// of their own before the view (their feeds are the city's, already provided by `App`).
+macro_rules! lazy_page {
+    ($($route:ident => $view:expr;)*) => {$(
+        struct $route;
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            fn view(_this: Self) -> AnyView {
+                $view.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    GarbageRoute => view! { <pages::Garbage /> };
+    AlertsRoute => view! { <pages::Alerts /> };
+    NurseryRoute => view! { <pages::Nursery /> };
+    NurseryFacilityRoute => view! { <pages::NurseryFacility /> };
+    MeetingsRoute => view! { <pages::Meetings past=false /> };
+    MeetingsPastRoute => view! { <pages::Meetings past=true /> };
+    MeetingRoute => view! { <pages::MeetingPage /> };
+    SettingsRoute => view! { <pages::SettingsPage /> };
+    AboutRoute => view! { <pages::About /> };
 }
 
 /// After a client-side navigation, moves focus to the new page's content, as a full page load

@@ -6,6 +6,7 @@ mod feeds;
 mod geo;
 mod i18n;
 mod intl;
+mod json;
 mod pages;
 mod push;
 mod pwa;

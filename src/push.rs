@@ -134,18 +134,18 @@ async fn send(
     if response.ok() {
         return Ok(text);
     }
-    Err(match serde_json::from_str::<api::ErrorBody>(&text) {
-        Ok(e) => e.code,
-        Err(_) => format!("http_{}", response.status()),
+    Err(match crate::json::read::<api::ErrorBody>(&text) {
+        Some(e) => e.code,
+        None => format!("http_{}", response.status()),
     })
 }
 
 fn json(body: &impl Serialize) -> Option<String> {
-    serde_json::to_string(body).ok()
+    crate::json::write(body)
 }
 
 fn read<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, String> {
-    serde_json::from_str(body).map_err(|_| "failed".to_owned())
+    crate::json::read(body).ok_or_else(|| "failed".to_owned())
 }
 
 /// Asks for permission, subscribes the browser with the hub's key and registers the place and

@@ -81,7 +81,7 @@ pub struct Follow {
 impl Saved {
     /// Reads saved settings; `None` when there is nothing saved or it cannot be read.
     pub fn parse(json: &str) -> Option<Saved> {
-        serde_json::from_str(json).ok()
+        crate::json::read(json)
     }
 }
 
@@ -164,7 +164,7 @@ impl Settings {
         // Save on every change.
         Effect::new(move |_| {
             let saved = settings.to_saved();
-            if let (Some(s), Ok(json)) = (&storage, serde_json::to_string(&saved)) {
+            if let (Some(s), Some(json)) = (&storage, crate::json::write(&saved)) {
                 let _ = s.set_item(STORAGE_KEY, &json);
             }
         });

@@ -14,7 +14,8 @@
 //! (`scripts/build-sw.mjs`) copies those beside the app. Every name carries a hash of its
 //! content, so the hub serves them as immutable. The link module is named after the main JS file:
 //! `NAME-HASH_split.js` beside `NAME-HASH.js`, where HASH is Trunk's (seahash of INPUT).
-//! With `--wasm-opt`, each module is shrunk by `wasm-opt -Oz` (Trunk shrinks the main one).
+//! With `--wasm-opt`, each module is shrunk by `wasm-opt -Oz` (Trunk shrinks the main one). The
+//! link module fetches a module until it arrives ([`LOAD_WASM`]).
 //! A wasm without split points is left alone: INPUT is printed and `OUT_DIR/split/` removed.
 
 use std::fs;
@@ -36,6 +37,25 @@ const WASM_OPT: &[&str] = &[
     "--enable-reference-types",
     "--enable-multivalue",
 ];
+
+/// How the link module fetches a module, replaced by [`LOAD_WASM`]'s `loadWasm`.
+const FETCH: &str = "fetch(new URL(";
+
+/// A page's module is fetched until it arrives: the split loader treats a failed load as a panic,
+/// which would stop the app, so a fetch that fails (offline before the service worker has the
+/// modules, a dropped connection) is tried again once the browser is back online, every 2 s while
+/// it says it is. Meanwhile the resident stays on the page they were on.
+const LOAD_WASM: &str = r#"// machi-wasm-split: modules are fetched until they arrive (a failed load would stop the app).
+async function loadWasm(url) {
+    for (;;) {
+        try {
+            const response = await fetch(url);
+            if (response.ok) return response;
+        } catch {}
+        await new Promise((go) => navigator.onLine ? setTimeout(go, 2000) : addEventListener("online", go, { once: true }));
+    }
+}
+"#;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -117,6 +137,14 @@ fn split(input: &Path, out_dir: &Path, name: &str, opt: bool) -> Result<PathBuf,
         fs::rename(module, split_dir.join(&hashed)).map_err(|e| format!("{hashed}: {e}"))?;
         sizes.push((hashed, bytes.len()));
     }
+    let fetches = link.matches(FETCH).count();
+    if fetches != result.split_modules.len() {
+        return Err(format!(
+            "the link module fetches {fetches} modules in a way this tool knows, not {}",
+            result.split_modules.len()
+        ));
+    }
+    let link = format!("{LOAD_WASM}{}", link.replace(FETCH, "loadWasm(new URL("));
     fs::write(&link_path, link).map_err(|e| format!("{}: {e}", link_path.display()))?;
     sizes.sort();
     for (file, size) in &sizes {

@@ -257,6 +257,34 @@ test("a new version waits until the resident taps 'reload to update', then repla
   await context.close();
 });
 
+test("a page whose code has not arrived: the resident stays where they are, and it opens once it can be fetched", async () => {
+  // Every page but Today and Welcome is a module of its own (scripts/tools/wasm-bindgen). Here the
+  // network fails for those modules from the start, so the service worker cannot precache them
+  // either: the resident is offline before the app had them.
+  const { context, page, errors } = await phone(browser, "en-US");
+  let blocked = 0;
+  const split = /\/(split|chunk)_[^/]*\.wasm$/;
+  const fail = (route) => {
+    blocked += 1;
+    return route.abort("internetdisconnected");
+  };
+  await context.route(split, fail);
+  await firstRun(page, { language: "English", area: "North district" });
+  const before = blocked;
+  await page.locator("nav.bottom-nav a[href='/garbage']").click();
+  for (let i = 0; i < 100 && blocked === before; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(blocked > before, "the garbage page's modules were asked for");
+  // Still on Today, and the app still works: a failed load must not stop it.
+  await new Promise((r) => setTimeout(r, 500));
+  await page.getByRole("heading", { level: 1, name: "Today" }).waitFor();
+  await context.unroute(split, fail);
+  await page.getByRole("heading", { level: 1, name: "Garbage" }).waitFor({ timeout: 15_000 });
+  await page.locator("nav.bottom-nav a[href='/']").click();
+  await page.getByRole("heading", { level: 1, name: "Today" }).waitFor();
+  assert.deepEqual(errors.filter((e) => !/Failed to load resource|net::ERR/.test(e)), []);
+  await context.close();
+});
+
 test("offline after a first visit: the app reloads from the service worker with its data", async () => {
   const { context, page, errors } = await phone(browser, "en-US");
   await firstRun(page, { language: "English", area: "North district" });

@@ -275,7 +275,7 @@ async fn early(url: &str) -> Option<gloo_net::http::Response> {
         .ok()?
         .dyn_into::<js_sys::Promise>()
         .ok()?;
-    let _ = js_sys::Reflect::delete_property(feeds.unchecked_ref(), &key);
+    let _ = js_sys::Reflect::delete_property(feeds.unchecked_ref::<js_sys::Object>(), &key);
     let response = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
     let response: web_sys::Response = response.dyn_into().ok()?;
     Some(response.into())

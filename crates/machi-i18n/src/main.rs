@@ -91,7 +91,7 @@ fn coverage(missing: bool) -> String {
     out
 }
 
-/// Writes the language files and the loader script into a staged app.
+/// Writes the language files, and the first view and its scripts, into a staged app.
 fn export(dir: &Path) -> Result<(), String> {
     let target = dir.join("i18n");
     std::fs::create_dir_all(&target).map_err(|e| format!("{}: {e}", target.display()))?;

@@ -11,7 +11,7 @@
 //!   that municipality's (`window.machiFeeds`, URL → fetch promise, taken once by src/feeds.rs).
 //! - [`view`], first in `<body>`: the header and the Welcome page's picker, heading and lead (or
 //!   Today's heading) with the app's classes, in Japanese, `inert` (a picture of the page: not
-//!   focusable, not in the accessibility tree), followed by a script with the same texts in every
+//!   focusable, not in the accessibility tree), ending with a script with the same texts in every
 //!   other language that puts the language on screen in. The app removes it as it mounts
 //!   (src/main.rs), in the same task, so the two never coexist on screen.
 //!
@@ -216,9 +216,10 @@ pub fn view() -> String {
         m("d")
     )
     .unwrap();
-    html.push_str("</div></div>");
+    html.push_str("</div>");
 
-    // The other languages' texts: {code: {h: html lang, n: name, m: {key: html}}}.
+    // The other languages' texts: {code: {h: html lang, n: name, m: {key: html}}}, in a script
+    // inside the view, so it goes with it.
     let mut texts = String::from("{");
     for l in Lang::all().filter(|l| !l.is_source()) {
         let c = l.catalogue();
@@ -251,7 +252,7 @@ pub fn view() -> String {
             "e=r.querySelectorAll(\"input\");for(i=0;i<e.length;i++)e[i].checked=e[i].value==c}}",
             // Each language's share as `intl::percent` writes it, in that language's digits.
             "e=r.querySelectorAll(\"[data-pct]\");for(i=0;i<e.length;i++)try{{x=e[i].closest(\"[lang]\").lang;e[i].textContent=new Intl.NumberFormat(x,{{style:\"percent\"}}).format(e[i].getAttribute(\"data-pct\")/100)}}catch(y){{}}",
-            "}}catch(e){{}}}})()</script>"
+            "}}catch(e){{}}}})()</script></div>"
         ),
         texts = texts
     )
@@ -284,9 +285,10 @@ mod tests {
                 l.code()
             );
         }
-        // One script, after the view.
+        // One script, last in the view (removed with it: its text is never the page's).
         assert_eq!(html.matches("<script>").count(), 1);
-        assert!(!html[html.find("<script>").unwrap() + 8..].contains("</script><"));
+        assert!(html.ends_with("</script></div>"));
+        assert!(!html[html.find("<script>").unwrap() + 8..].contains("</script><div"));
     }
 
     #[test]

@@ -252,7 +252,8 @@ pub fn feed_address(path: &str) -> String {
 
 /// A GET of `url`: the request the inline script of index.html started for it while the wasm
 /// loaded (`window.machiFeeds`, URL → `fetch()` promise: a saved municipality's feeds for Today,
-/// or a configured base's manifest; see crates/machi-i18n/src/first_view.rs), taken once and only
+/// Welcome's list of municipalities, a `/c/` link's municipality, or a configured base's
+/// manifest; see crates/machi-i18n/src/first_view.rs), taken once and only
 /// for exactly this URL, else a fetch of its own. The early request is an ordinary `fetch()` of
 /// the same URL, so the HTTP cache (ETags) and the service worker (stale-while-revalidate,
 /// offline copies) answer it as they answer this one; one that failed is asked again.

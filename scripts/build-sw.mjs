@@ -2,8 +2,9 @@
 // build id, the precache list and the language files into the staged sw.js.
 //
 // First `machi-i18n export` (a native build of crates/machi-i18n) writes every language but
-// Japanese as /i18n/<code>-<hash>.txt and the inline script that starts fetching a returning
-// resident's language into index.html. The precache list is every other file of the app shell
+// Japanese as /i18n/<code>-<hash>.txt, and into index.html the first view (painted before the
+// wasm arrives) with the inline scripts that apply the saved settings and start fetching the
+// resident's language and feeds (crates/machi-i18n/src/first_view.rs). The precache list is every other file of the app shell
 // Trunk staged (html, js, wasm, css, manifest, icons): languages are kept by the worker only once
 // used. The build id is a hash of every file, so the service worker's cache is named after
 // exactly this build and a browser notices an update whenever any file changed.

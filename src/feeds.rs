@@ -201,7 +201,7 @@ async fn manifest(base: &str) -> wasm_bindgen::JsValue {
             Some((at, promise)) if now - at < 30_000.0 => promise.clone(),
             _ => {
                 let promise = wasm_bindgen_futures::future_to_promise(async move {
-                    let text = match gloo_net::http::Request::get(&url).send().await {
+                    let text = match get(&url).await {
                         Ok(r) if r.ok() => r.text().await.ok(),
                         _ => None,
                     };
@@ -250,16 +250,45 @@ pub fn feed_address(path: &str) -> String {
         .unwrap_or_else(|_| path.to_owned())
 }
 
+/// A GET of `url`: the request the inline script of index.html started for it while the wasm
+/// loaded (`window.machiFeeds`, URL → `fetch()` promise: a saved municipality's feeds for Today,
+/// Welcome's list of municipalities, a `/c/` link's municipality, or a configured base's
+/// manifest; see crates/machi-i18n/src/first_view.rs), taken once and only
+/// for exactly this URL, else a fetch of its own. The early request is an ordinary `fetch()` of
+/// the same URL, so the HTTP cache (ETags) and the service worker (stale-while-revalidate,
+/// offline copies) answer it as they answer this one; one that failed is asked again.
+async fn get(url: &str) -> Result<gloo_net::http::Response, gloo_net::Error> {
+    if let Some(response) = early(url).await {
+        return Ok(response);
+    }
+    gloo_net::http::Request::get(url).send().await
+}
+
+/// The response of the early request for `url`, if the inline script started one and it did not
+/// fail.
+async fn early(url: &str) -> Option<gloo_net::http::Response> {
+    use wasm_bindgen::JsValue;
+    let feeds = js_sys::Reflect::get(&window(), &"machiFeeds".into())
+        .ok()
+        .filter(JsValue::is_object)?;
+    let key = JsValue::from_str(url);
+    let promise = js_sys::Reflect::get(&feeds, &key)
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
+    let _ = js_sys::Reflect::delete_property(feeds.unchecked_ref::<js_sys::Object>(), &key);
+    let response = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let response: web_sys::Response = response.dyn_into().ok()?;
+    Some(response.into())
+}
+
 /// Fetches and reads a feed. The browser's `JSON.parse` reads the text and serde-wasm-bindgen
 /// the result: serde_json's reader, instantiated for every feed type, cost 5.7 KB brotli more of
 /// the app's wasm (less 0.6 KB of JS glue). The hub and the tests read feeds with machi-data's
 /// `parse_feed`; both check the schema version with `check_version`.
 async fn fetch_feed<T: DeserializeOwned>(path: &FeedPath) -> Result<T, FeedProblem> {
     let url = &feed_url(path).await;
-    let response = gloo_net::http::Request::get(url)
-        .send()
-        .await
-        .map_err(|_| FeedProblem::Offline)?;
+    let response = get(url).await.map_err(|_| FeedProblem::Offline)?;
     if !response.ok() {
         return Err(FeedProblem::Http(response.status()));
     }
@@ -393,6 +422,22 @@ mod tests {
         assert_eq!(age(en, at("2026-11-22T11:45:00Z"), now), "15 min ago");
         assert_eq!(age(en, at("2026-11-22T09:00:00Z"), now), "3 h ago");
         assert_eq!(age(en, at("2026-11-19T12:00:00Z"), now), "3 days ago");
+    }
+
+    /// The inline script of index.html starts Today's feeds at `/feeds/{city}/{name}.json` and
+    /// Welcome's `/feeds/index.json` (crates/machi-i18n/src/first_view.rs): the URLs this module
+    /// asks for them.
+    #[test]
+    fn the_early_feeds_have_the_urls_asked_for() {
+        let city = "demo".to_owned();
+        assert_eq!(FeedPath::City(city.clone()).path(), "/feeds/demo/city.json");
+        assert_eq!(
+            FeedPath::Garbage(city.clone()).path(),
+            "/feeds/demo/garbage.json"
+        );
+        assert_eq!(FeedPath::Alerts(city).path(), "/feeds/demo/alerts.json");
+        assert_eq!(FeedPath::Index.path(), "/feeds/index.json");
+        assert_eq!(FeedManifest::PATH, "manifest.json");
     }
 
     #[test]

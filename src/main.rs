@@ -25,6 +25,12 @@ fn main() {
     // wasm-bindgen's executor: Leptos's is set up only when the app mounts.
     wasm_bindgen_futures::spawn_local(async move {
         i18n::prepare(lang).await;
+        // The first view of index.html (a picture of the page painted before the wasm came,
+        // crates/machi-i18n/src/first_view.rs) goes in the same task as the app mounts: the
+        // browser never paints, and assistive technology never reads, both or neither.
+        if let Some(first) = leptos::prelude::document().get_element_by_id("first") {
+            first.remove();
+        }
         leptos::mount::mount_to_body(app::App);
     });
 }

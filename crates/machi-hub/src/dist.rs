@@ -1,5 +1,5 @@
 //! The built app (Trunk's `dist/`), read into memory with its content types, cache policy, ETags
-//! and the Content-Security-Policy that allows exactly its inline scripts.
+//! and the Content-Security-Policy that allows exactly its inline scripts and styles.
 //!
 //! Serving from memory keeps every response consistent with one build (no half-written files
 //! mid-rebuild) and rules out path traversal: only files found under the dist directory at load
@@ -26,6 +26,8 @@ pub struct AppFiles {
     files: HashMap<String, StaticFile>,
     /// `'sha256-…'` sources for each inline `<script>` of index.html.
     script_hashes: Vec<String>,
+    /// `'sha256-…'` sources for each `<style>` of index.html (the first paint's styles).
+    style_hashes: Vec<String>,
 }
 
 /// Why there is no app to serve (yet): said to the operator, who is told to build it.
@@ -55,19 +57,22 @@ impl AppFiles {
             dir: dir.to_owned(),
         })?;
         let html = String::from_utf8_lossy(&index.doc.bytes);
-        let script_hashes = inline_scripts(&html)
-            .into_iter()
-            .map(|script| {
-                let digest = Sha256::digest(script.as_bytes());
-                format!(
-                    "'sha256-{}'",
-                    base64::engine::general_purpose::STANDARD.encode(digest)
-                )
-            })
-            .collect();
+        let hashes = |texts: Vec<&str>| -> Vec<String> {
+            texts
+                .into_iter()
+                .map(|text| {
+                    let digest = Sha256::digest(text.as_bytes());
+                    format!(
+                        "'sha256-{}'",
+                        base64::engine::general_purpose::STANDARD.encode(digest)
+                    )
+                })
+                .collect()
+        };
         Ok(AppFiles {
+            script_hashes: hashes(inline_scripts(&html)),
+            style_hashes: hashes(inline_styles(&html)),
             files,
-            script_hashes,
         })
     }
 
@@ -81,6 +86,10 @@ impl AppFiles {
 
     pub fn script_hashes(&self) -> &[String] {
         &self.script_hashes
+    }
+
+    pub fn style_hashes(&self) -> &[String] {
+        &self.style_hashes
     }
 }
 
@@ -183,13 +192,26 @@ pub fn is_hashed(name: &str) -> bool {
 
 /// The exact text of every inline `<script>` (one without a `src` attribute) of an HTML page.
 pub fn inline_scripts(html: &str) -> Vec<&str> {
+    elements(html, "script", true)
+}
+
+/// The exact text of every `<style>` element of an HTML page.
+pub fn inline_styles(html: &str) -> Vec<&str> {
+    elements(html, "style", false)
+}
+
+/// The text of every `<name>` element (raw text: `<script>` or `<style>`), but those with a `src`
+/// attribute when `skip_src`.
+fn elements<'a>(html: &'a str, name: &str, skip_src: bool) -> Vec<&'a str> {
     let lower = html.to_ascii_lowercase();
-    let mut scripts = Vec::new();
+    let open = format!("<{name}");
+    let close_tag = format!("</{name}");
+    let mut found_texts = Vec::new();
     let mut at = 0;
-    while let Some(found) = lower[at..].find("<script") {
+    while let Some(found) = lower[at..].find(&open) {
         let tag_start = at + found;
-        let after_name = tag_start + "<script".len();
-        // `<scripts>` or `<script-x>` are other elements.
+        let after_name = tag_start + open.len();
+        // `<scripts>` or `<style-x>` are other elements.
         if !lower[after_name..]
             .starts_with(|c: char| c == '>' || c == '/' || c.is_ascii_whitespace())
         {
@@ -199,17 +221,18 @@ pub fn inline_scripts(html: &str) -> Vec<&str> {
         let Some(tag_end) = tag_end(&lower, after_name) else {
             break;
         };
-        let has_src = attribute_names(&lower[after_name..tag_end]).any(|name| name == "src");
+        let has_src =
+            skip_src && attribute_names(&lower[after_name..tag_end]).any(|name| name == "src");
         let body_start = tag_end + 1;
-        let Some(close) = lower[body_start..].find("</script") else {
+        let Some(close) = lower[body_start..].find(&close_tag) else {
             break;
         };
         if !has_src {
-            scripts.push(&html[body_start..body_start + close]);
+            found_texts.push(&html[body_start..body_start + close]);
         }
         at = body_start + close;
     }
-    scripts
+    found_texts
 }
 
 /// The index of the `>` closing a start tag, skipping `>` inside quoted attribute values.
@@ -256,15 +279,21 @@ fn attribute_names(attrs: &str) -> impl Iterator<Item = &str> {
     names.into_iter()
 }
 
-/// The Content-Security-Policy for the app, allowing `script_hashes` as inline scripts.
-pub fn content_security_policy(script_hashes: &[String]) -> String {
+/// The Content-Security-Policy for the app, allowing `script_hashes` as inline scripts and
+/// `style_hashes` as `<style>` elements.
+pub fn content_security_policy(script_hashes: &[String], style_hashes: &[String]) -> String {
     let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
     for hash in script_hashes {
         script_src.push(' ');
         script_src.push_str(hash);
     }
+    let mut style_src = String::from("'self'");
+    for hash in style_hashes {
+        style_src.push(' ');
+        style_src.push_str(hash);
+    }
     format!(
-        "default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; \
+        "default-src 'self'; script-src {script_src}; style-src {style_src}; img-src 'self' data:; \
          font-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; media-src 'self'; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
@@ -315,6 +344,14 @@ import init from '/machi.js';init('/machi_bg.wasm');
     }
 
     #[test]
+    fn styles_are_found() {
+        let html =
+            r#"<style>a{b:c}</style><link rel=stylesheet href=x.css><STYLE media="x>y">d</STYLE>"#;
+        assert_eq!(inline_styles(html), vec!["a{b:c}", "d"]);
+        assert!(inline_scripts(html).is_empty());
+    }
+
+    #[test]
     fn a_src_in_a_value_is_not_a_src_attribute() {
         assert_eq!(
             inline_scripts(r#"<script data-note="src=1">a</script>"#),
@@ -325,11 +362,13 @@ import init from '/machi.js';init('/machi_bg.wasm');
 
     #[test]
     fn the_policy_lists_the_hashes() {
-        let csp = content_security_policy(&["'sha256-abc'".into()]);
+        let csp = content_security_policy(&["'sha256-abc'".into()], &["'sha256-def'".into()]);
         assert!(
             csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-abc';"),
             "{csp}"
         );
+        assert!(csp.contains("style-src 'self' 'sha256-def';"), "{csp}");
+        assert!(content_security_policy(&[], &[]).contains("style-src 'self';"));
         assert!(csp.ends_with("frame-ancestors 'none'"));
     }
 }

@@ -125,7 +125,8 @@ pub fn copy_app(dist: &Path, out: &Path, feed_base: &str) -> Result<usize, FileE
 }
 
 /// `html` with its feed base set to `base`: an element already there is replaced, else one is
-/// put in the head (Trunk's minified `index.html` has no `</head>`: after `<meta charset>`).
+/// put first in the head, after `<meta charset>`, before the inline script that reads it as the
+/// page loads (crates/machi-i18n/src/first_view.rs); without one, before `</head>`.
 pub fn with_feed_base(html: &str, base: &str) -> String {
     let escaped = base
         .replace('&', "&amp;")
@@ -147,9 +148,8 @@ pub fn with_feed_base(html: &str, base: &str) -> String {
         let start = html.find(tag)?;
         Some(start + html[start..].find('>')? + 1)
     };
-    let at = html
-        .find("</head>")
-        .or_else(|| after("<meta charset"))
+    let at = after("<meta charset")
+        .or_else(|| html.find("</head>"))
         .or_else(|| after("<head"))
         .or_else(|| after("<html"))
         .unwrap_or(0);
@@ -283,6 +283,11 @@ mod tests {
             ),
             "{set}"
         );
+        // Before the head script that looks for it, whether or not `</head>` is written.
+        let built =
+            "<html lang=ja><meta charset=utf-8><script>x</script><title>M</title></head><body>";
+        assert!(with_feed_base(built, "/feeds/")
+            .starts_with("<html lang=ja><meta charset=utf-8><meta name=\"machi-feeds\""));
         let by_hand = "<html><meta content=https://a/ name=machi-feeds><title>M</title>";
         assert_eq!(
             with_feed_base(by_hand, "/feeds/"),

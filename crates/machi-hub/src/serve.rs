@@ -104,7 +104,7 @@ struct Inner {
     reported: Mutex<BTreeSet<String>>,
 }
 
-/// The built app, or why there is none; plus the policy allowing its inline scripts.
+/// The built app, or why there is none; plus the policy allowing its inline scripts and styles.
 struct App {
     files: Result<AppFiles, dist::DistError>,
     csp: HeaderValue,
@@ -112,11 +112,11 @@ struct App {
 
 impl App {
     fn new(files: Result<AppFiles, dist::DistError>) -> Self {
-        let hashes = files
+        let (scripts, styles) = files
             .as_ref()
-            .map(AppFiles::script_hashes)
+            .map(|f| (f.script_hashes(), f.style_hashes()))
             .unwrap_or_default();
-        let csp = dist::content_security_policy(hashes);
+        let csp = dist::content_security_policy(scripts, styles);
         // The policy is built from ASCII keywords and base64 hashes only.
         let csp = HeaderValue::from_str(&csp).expect("the CSP is ASCII");
         Self { files, csp }

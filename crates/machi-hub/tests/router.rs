@@ -13,6 +13,8 @@ use std::path::Path;
 use tower::ServiceExt as _;
 
 const INLINE_SCRIPT: &str = "\nimport init, * as bindings from '/machi-0123456789abcdef.js';\ninit('/machi-0123456789abcdef_bg.wasm');\n";
+/// The first paint's styles, inlined as index.html's `<style>`.
+const INLINE_STYLE: &str = ":root{--brand:#0b6e69}body{margin:0}";
 
 /// A city with one source: the demo's shelter list copied to `data`.
 fn city_toml(id: &str, data: &Path) -> String {
@@ -46,6 +48,7 @@ impl Hub {
         std::fs::create_dir_all(dist.join("icons")).unwrap();
         let index = format!(
             "<!DOCTYPE html><html><head><link rel=\"manifest\" href=\"/manifest.webmanifest\">\
+             <style>{INLINE_STYLE}</style><link rel=\"stylesheet\" href=\"/main.css\">\
              <script type=\"module\">{INLINE_SCRIPT}</script><script src=\"/other.js\"></script>\
              </head><body>{}</body></html>",
             "Machi ".repeat(40)
@@ -300,7 +303,7 @@ async fn compression_follows_accept_encoding_and_keeps_revalidation() {
 }
 
 #[tokio::test]
-async fn every_response_has_security_headers_and_the_csp_allows_the_inline_script() {
+async fn every_response_has_security_headers_and_the_csp_allows_the_inline_script_and_style() {
     let hub = Hub::new().await;
     let expected = format!(
         "'sha256-{}'",
@@ -326,9 +329,14 @@ async fn every_response_has_security_headers_and_the_csp_allows_the_inline_scrip
             "same-origin"
         );
     }
-    // Only the inline script is hashed, not the one with `src`.
+    // Only the inline script is hashed, not the one with `src`; and the inline style.
     let csp = header(&hub.get("/").await, header::CONTENT_SECURITY_POLICY).to_owned();
-    assert_eq!(csp.matches("'sha256-").count(), 1, "{csp}");
+    assert_eq!(csp.matches("'sha256-").count(), 2, "{csp}");
+    let style = format!(
+        "style-src 'self' 'sha256-{}';",
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(INLINE_STYLE.as_bytes()))
+    );
+    assert!(csp.contains(&style), "{csp} lacks {style}");
 }
 
 #[tokio::test]

@@ -66,7 +66,7 @@ pub struct Catalogue {
     /// How much of the source catalogue this language translates.
     pub coverage: Coverage,
     /// Other language tags this language serves (`[meta] also_for`).
-    also_for: &'static [&'static str],
+    pub also_for: &'static [&'static str],
     /// `[meta] fallbacks`, as languages.
     fallbacks: &'static [Lang],
     /// `[meta] fallbacks`, as codes (for data keyed by language code).

@@ -3,9 +3,12 @@
 //! - `machi-i18n coverage [--missing]` prints how much of the Japanese source each language
 //!   translates (messages and names), and with `--missing` which keys each one lacks.
 //! - `machi-i18n export DIR` writes every language's texts (but Japanese, which the app compiles
-//!   in) to `DIR/i18n/<code>-<hash>.txt`, and puts into `DIR/index.html` the small inline script
-//!   that starts fetching a returning resident's language before the app's wasm has loaded. Run by
-//!   `scripts/build-sw.mjs`, Trunk's post-build hook, on the staged app.
+//!   in) to `DIR/i18n/<code>-<hash>.txt`, and puts into `DIR/index.html` the first view (what is
+//!   painted before the app's wasm has loaded) and the small inline script that applies the
+//!   resident's settings and starts fetching their language and feeds meanwhile (see
+//!   `first_view`). Run by `scripts/build-sw.mjs`, Trunk's post-build hook, on the staged app.
+
+mod first_view;
 
 use machi_i18n::{exports::FILES, Lang, Names, KEYS, NAME_COUNT};
 use std::fmt::Write as _;
@@ -88,7 +91,7 @@ fn coverage(missing: bool) -> String {
     out
 }
 
-/// Writes the language files and the loader script into a staged app.
+/// Writes the language files, and the first view and its scripts, into a staged app.
 fn export(dir: &Path) -> Result<(), String> {
     let target = dir.join("i18n");
     std::fs::create_dir_all(&target).map_err(|e| format!("{}: {e}", target.display()))?;
@@ -98,8 +101,12 @@ fn export(dir: &Path) -> Result<(), String> {
     }
     let index = dir.join("index.html");
     let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
-    let html = with_loader(&html)
-        .ok_or_else(|| format!("{}: no <meta charset> nor <head>", index.display()))?;
+    let html = with_loader(&html).ok_or_else(|| {
+        format!(
+            "{}: no <meta charset> nor <head>, or no <div id=\"first\"></div>",
+            index.display()
+        )
+    })?;
     std::fs::write(&index, html).map_err(|e| format!("{}: {e}", index.display()))?;
     println!(
         "machi-i18n: {} language files in {}",
@@ -109,30 +116,15 @@ fn export(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// `html` with the loader script as the first thing in `<head>`. The script reads the saved
-/// language (`machi.settings.v1`) and starts fetching the files it needs, as
-/// `window.machiCatalogue = {code, texts}` for the app (src/i18n.rs) to take over: a returning
-/// resident's language is on its way while the wasm still loads, so the first screen is already
-/// in it. The hub allows the script by its hash (crates/machi-hub/src/dist.rs).
+/// `html` with the first view's head script as the first thing in `<head>`
+/// ([`first_view::head_script`]: settings and language applied before the first paint, the
+/// language's texts and Today's feeds on their way while the wasm still loads; the app takes
+/// them over from `window.machiCatalogue` (src/i18n.rs) and `window.machiFeeds` (src/feeds.rs)),
+/// and the first view itself ([`first_view::view`]) in place of index.html's
+/// `<div id="first"></div>`. The hub allows the scripts by their hashes
+/// (crates/machi-hub/src/dist.rs).
 fn with_loader(html: &str) -> Option<String> {
-    let mut map = String::from("{");
-    for l in Lang::all() {
-        let files: Vec<String> = l
-            .files_needed()
-            .map(|f| format!("\"/i18n/{}\"", f.catalogue().file))
-            .collect();
-        if files.is_empty() {
-            continue;
-        }
-        if map.len() > 1 {
-            map.push(',');
-        }
-        write!(map, "\"{}\":[{}]", l.code(), files.join(",")).unwrap();
-    }
-    map.push('}');
-    let script = format!(
-        "<script>(function(){{try{{var m={map},s=JSON.parse(localStorage.getItem(\"machi.settings.v1\")||\"{{}}\")||{{}},c=s.lang,u=m[c];if(u)window.machiCatalogue={{code:c,texts:Promise.all(u.map(function(p){{return fetch(p).then(function(r){{return r.ok?r.text():null}},function(){{return null}})}}))}}}}catch(e){{}}}})()</script>"
-    );
+    let script = format!("<script>{}</script>", first_view::head_script());
     // After `<meta charset>` (which must stay in the first 1024 bytes), else at the start of
     // `<head>`; Trunk's minifier leaves out the optional `<head>` tag itself.
     let lower = html.to_ascii_lowercase();
@@ -141,7 +133,12 @@ fn with_loader(html: &str) -> Option<String> {
         Some(start + lower[start..].find('>')? + 1)
     };
     let at = after("<meta charset").or_else(|| after("<head"))?;
-    Some(format!("{}{script}{}", &html[..at], &html[at..]))
+    let html = format!("{}{script}{}", &html[..at], &html[at..]);
+    // The placeholder as written in index.html or as Trunk's minifier writes it.
+    let placeholder = ["<div id=\"first\"></div>", "<div id=first></div>"]
+        .into_iter()
+        .find(|p| html.contains(p))?;
+    Some(html.replacen(placeholder, &first_view::view(), 1))
 }
 
 #[cfg(test)]
@@ -150,17 +147,29 @@ mod tests {
 
     #[test]
     fn the_loader_goes_first_in_head_and_names_the_files() {
-        let html =
-            with_loader("<!doctype html><html><head><meta charset=utf-8></head></html>").unwrap();
+        let html = with_loader(
+            "<!doctype html><html><head><meta charset=utf-8></head><body><div id=\"first\"></div></html>",
+        )
+        .unwrap();
         assert!(html.starts_with("<!doctype html><html><head><meta charset=utf-8><script>"));
         // As Trunk's minifier writes it, without the optional `<head>`.
-        let minified =
-            with_loader("<!doctype html><html lang=ja><meta charset=utf-8><title>").unwrap();
+        let minified = with_loader(
+            "<!doctype html><html lang=ja><meta charset=utf-8><title><div id=first></div>",
+        )
+        .unwrap();
         assert!(minified.contains("<meta charset=utf-8><script>(function(){"));
         let en = Lang::from_code("en").unwrap();
-        assert!(html.contains(&format!("\"en\":[\"/i18n/{}\"]", en.catalogue().file)));
+        assert!(html.contains(&format!(
+            "[\"en\",\"en\",[\"/i18n/{}\"],[]]",
+            en.catalogue().file
+        )));
         // Japanese is compiled into the app: nothing to fetch.
-        assert!(!html.contains("\"ja\":"));
+        assert!(html.contains("[\"ja\",\"ja\",[],[]]"));
+        // The first view took the placeholder's place, after the head script.
+        assert!(!html.contains("<div id=\"first\"></div>"));
+        assert!(html.contains("<body><div id=\"first\" inert>"));
+        assert!(minified.contains("<div id=\"first\" inert>"));
+        assert!(with_loader("<meta charset=utf-8><body>").is_none());
     }
 
     #[test]

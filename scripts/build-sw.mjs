@@ -1,12 +1,12 @@
 // Trunk post-build hook: copies the split wasm modules in, exports the languages, then writes the
 // build id, the precache list and the language files into the staged sw.js.
 //
-// First `machi-i18n export` (a native build of crates/machi-i18n) writes every language but
-// Japanese as /i18n/<code>-<hash>.txt, and into index.html the first view (painted before the
-// wasm arrives) with the inline scripts that apply the saved settings and start fetching the
-// resident's language and feeds (crates/machi-i18n/src/first_view.rs). The precache list is every other file of the app shell
-// Trunk staged (html, js, wasm, css, manifest, icons): languages are kept by the worker only once
-// used. The build id is a hash of every file, so the service worker's cache is named after
+// `machi-i18n export` (a native build of crates/machi-i18n) writes every language but Japanese
+// as /i18n/<code>-<hash>.txt, and into index.html the first view (painted before the wasm
+// arrives) with the inline scripts that apply the saved settings and start fetching the
+// resident's language and feeds (crates/machi-i18n/src/first_view.rs). The precache list is
+// every other file of the app shell Trunk staged (html, js, wasm and its split modules, css,
+// manifest, icons): languages are kept by the worker only once used. The build id is a hash of every file, so the service worker's cache is named after
 // exactly this build and a browser notices an update whenever any file changed.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";

@@ -130,7 +130,9 @@ fn Header() -> impl IntoView {
         <header class="app-header">
             <div class="app-header-row">
                 <A href=Page::Today.path() attr:class="app-name"><T msg=Msg::AppName /></A>
-                <span class="app-place">{place}</span>
+                // Its line is there as soon as a place is saved, before the feed names it, so
+                // the page under the header does not move down when the name arrives.
+                {move || settings.has_place().then(|| view! { <span class="app-place">{place}</span> })}
                 <LanguageLink />
             </div>
             <LanguageStatus />

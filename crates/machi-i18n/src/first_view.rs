@@ -170,10 +170,11 @@ pub fn view() -> String {
     };
     let mut html = String::from("<div id=\"first\" inert>");
     // The header as the app draws it: the app's name, and on every page but Welcome the
-    // language on screen (the icon's place kept by an empty box of its size).
+    // language on screen (the icon's place kept by an empty box of its size) and the line the
+    // place's name will fill.
     write!(
         html,
-        "<div class=\"app-header\"><div class=\"app-header-row\"><span class=\"app-name\" data-msg=\"a\">{}</span><span class=\"lang-link\"><span class=\"icon\"></span><span lang=\"{}\">{}</span></span></div></div>",
+        "<div class=\"app-header\"><div class=\"app-header-row\"><span class=\"app-name\" data-msg=\"a\">{}</span><span class=\"lang-link\"><span class=\"icon\"></span><span lang=\"{}\">{}</span></span><span class=\"app-place\"></span></div></div>",
         m("a"),
         ja.catalogue().html_lang,
         escape(ja.catalogue().name)

@@ -390,6 +390,12 @@ impl Push {
 
     /// [`Push::deliver`] for the fan-out of alert messages `messages`: their being fanned out is
     /// recorded with the claims, in one transaction.
+    ///
+    /// Several hubs (PostgreSQL): the claims go to the outbox and every hub's [`Push::drain`]
+    /// leases batches of it. One hub (SQLite): nobody else can take the work, so the claims
+    /// are leased to this hub as they are made and sent from memory, not read back; their
+    /// lease never runs out (a drain never sends them twice) and is given up when the hub
+    /// starts again ([`Push::release_leases`]), when its drain sends what a crash left unsent.
     async fn deliver_for(
         &self,
         batch: Vec<Outgoing>,
@@ -398,8 +404,13 @@ impl Push {
     ) -> Report {
         let total = batch.len();
         let messages: Vec<String> = messages.iter().map(|m| (*m).to_owned()).collect();
+        let sole = self.inner.store.dialect() == store::db::Dialect::Sqlite;
+        let lease = sole.then(|| self.lease_name());
         let mut rest = batch;
         let mut new = 0;
+        let mut sent = Report::default();
+        // One hub: the last chunk's sends, out while the next chunk is claimed (two at most).
+        let mut sending: Option<tokio::task::JoinHandle<Report>> = None;
         let mut drains: Vec<tokio::task::JoinHandle<Report>> = Vec::new();
         // Claimed a chunk at a time, each in its own transaction (the messages' fan-out is
         // recorded with the last): sending starts after the first chunk, not after a million.
@@ -413,7 +424,7 @@ impl Push {
             } else {
                 Vec::new()
             };
-            let push = self.clone();
+            let (push, lease) = (self.clone(), lease.clone());
             let size = chunk.len();
             let claimed = tokio::task::spawn_blocking(move || {
                 let claims: Vec<Claim<'_>> = chunk
@@ -428,20 +439,48 @@ impl Push {
                     })
                     .collect();
                 let fanned: Vec<&str> = fanned.iter().map(String::as_str).collect();
-                push.inner
-                    .store
-                    .claim_notifications(&claims, &fanned, now.timestamp())
+                let held = lease.as_deref().map(|lease| store::Held {
+                    hub: &push.inner.settings.hub_id,
+                    lease,
+                    until: i64::MAX,
+                });
+                let claimed = push.inner.store.claim_notifications(
+                    &claims,
+                    &fanned,
+                    held.as_ref(),
+                    now.timestamp(),
+                );
+                drop(claims);
+                (chunk, claimed)
             })
             .await;
+            let mut todo = Vec::new();
             match claimed {
-                Ok(Ok(claimed)) => new += claimed.iter().filter(|c| **c).count(),
-                Ok(Err(e)) => {
+                Ok((chunk, Ok(claimed))) => {
+                    new += claimed.iter().filter(|c| **c).count();
+                    if sole {
+                        todo = chunk
+                            .into_iter()
+                            .zip(claimed)
+                            .filter_map(|(o, is_new)| is_new.then_some(o))
+                            .collect();
+                    }
+                }
+                Ok((_, Err(e))) => {
                     tracing::error!("push: cannot claim {size} events: {e} (not sent)")
                 }
                 Err(e) => tracing::error!("push: claiming {size} events failed: {e}"),
             }
-            // Sent from the outbox, by this hub and any other sharing the database.
-            if new > 0 && drains.last().is_none_or(|d| d.is_finished()) {
+            if sole {
+                let next = (!todo.is_empty()).then(|| {
+                    let push = self.clone();
+                    tokio::spawn(async move { push.send_claimed(todo).await })
+                });
+                if let Some(last) = std::mem::replace(&mut sending, next) {
+                    sent.add(&joined(last.await));
+                }
+            } else if new > 0 && drains.last().is_none_or(|d| d.is_finished()) {
+                // Sent from the outbox, by this hub and any other sharing the database.
                 let push = self.clone();
                 drains.push(tokio::spawn(async move { push.drain(now).await }));
             }
@@ -449,14 +488,10 @@ impl Push {
                 break;
             }
         }
-        let mut sent = Report::default();
-        for d in drains {
-            match d.await {
-                Ok(r) => sent.add(&r),
-                Err(e) => tracing::error!("push: sending failed: {e}"),
-            }
+        for d in sending.into_iter().chain(drains) {
+            sent.add(&joined(d.await));
         }
-        if new > 0 {
+        if new > 0 && !sole {
             // What the last chunks added after the drains above had looked.
             sent.add(&self.drain(now).await);
         }
@@ -464,6 +499,15 @@ impl Push {
             skipped: total - new,
             ..sent
         }
+    }
+
+    /// A new lease's name, unique to this hub and run.
+    fn lease_name(&self) -> String {
+        let n = self
+            .inner
+            .leases
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("{} {} {n}", self.inner.settings.hub_id, std::process::id())
     }
 
     /// Sends what is claimed and not yet sent, batch by batch, as this hub leases it (alerts
@@ -478,11 +522,7 @@ impl Push {
         // Where this drain is in the queue, per urgency: each lease goes on from the last.
         let mut after = [store::Cursor::START, store::Cursor::START];
         loop {
-            let n = self
-                .inner
-                .leases
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let lease = format!("{} {} {n}", settings.hub_id, std::process::id());
+            let lease = self.lease_name();
             let now_secs = Utc::now().timestamp().max(now.timestamp());
             let until = now_secs + settings.lease.as_secs() as i64;
             let store = &self.inner.store;
@@ -519,10 +559,7 @@ impl Push {
                 tokio::spawn(async move { push.send_pending(leased, ttl_now).await })
             });
             if let Some(last) = out.take() {
-                match last.await {
-                    Ok(r) => report.add(&r),
-                    Err(e) => tracing::error!("push: a send batch failed: {e}"),
-                }
+                report.add(&joined(last.await));
             }
             out = next;
             if !more {
@@ -843,7 +880,7 @@ impl Push {
             if let Err(e) = self
                 .inner
                 .store
-                .claim_notifications(&[], &ids, now.timestamp())
+                .claim_notifications(&[], &ids, None, now.timestamp())
             {
                 tracing::error!("push: cannot record the alert fan-out: {e}");
             }
@@ -1229,6 +1266,14 @@ pub fn topic_of(tag: &str) -> String {
     let mut t = crypto::b64(&Sha256::digest(tag.as_bytes()));
     t.truncate(32);
     t
+}
+
+/// A send task's report (none if it failed: logged).
+fn joined(task: Result<Report, tokio::task::JoinError>) -> Report {
+    task.unwrap_or_else(|e| {
+        tracing::error!("push: a send batch failed: {e}");
+        Report::default()
+    })
 }
 
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {

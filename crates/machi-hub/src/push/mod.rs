@@ -409,8 +409,15 @@ impl Push {
         let mut rest = batch;
         let mut new = 0;
         let mut sent = Report::default();
-        // One hub: the last chunk's sends, out while the next chunk is claimed (two at most).
-        let mut sending: Option<tokio::task::JoinHandle<Report>> = None;
+        // One hub: the claims go to its sender as they are made (one chunk waits at most).
+        let (held, sending) = if sole {
+            let (held, chunks) = tokio::sync::mpsc::channel(1);
+            let push = self.clone();
+            let sending = tokio::spawn(async move { push.send_held(chunks).await });
+            (Some(held), Some(sending))
+        } else {
+            (None, None)
+        };
         let mut drains: Vec<tokio::task::JoinHandle<Report>> = Vec::new();
         // Claimed a chunk at a time, each in its own transaction (the messages' fan-out is
         // recorded with the last): sending starts after the first chunk, not after a million.
@@ -471,13 +478,9 @@ impl Push {
                 }
                 Err(e) => tracing::error!("push: claiming {size} events failed: {e}"),
             }
-            if sole {
-                let next = (!todo.is_empty()).then(|| {
-                    let push = self.clone();
-                    tokio::spawn(async move { push.send_claimed(todo).await })
-                });
-                if let Some(last) = std::mem::replace(&mut sending, next) {
-                    sent.add(&joined(last.await));
+            if let Some(held) = &held {
+                if !todo.is_empty() && held.send(todo).await.is_err() {
+                    tracing::error!("push: the sender stopped ({size} claims left to a restart)");
                 }
             } else if new > 0 && drains.last().is_none_or(|d| d.is_finished()) {
                 // Sent from the outbox, by this hub and any other sharing the database.
@@ -488,6 +491,7 @@ impl Push {
                 break;
             }
         }
+        drop(held);
         for d in sending.into_iter().chain(drains) {
             sent.add(&joined(d.await));
         }
@@ -499,6 +503,35 @@ impl Push {
             skipped: total - new,
             ..sent
         }
+    }
+
+    /// Sends the claims this hub holds ([`Push::deliver_for`], one hub) as they come, in
+    /// batches as [`Push::drain`] does, two out at once: what a crash can leave sent and not
+    /// recorded is no more than a drain's.
+    async fn send_held(&self, mut chunks: tokio::sync::mpsc::Receiver<Vec<Outgoing>>) -> Report {
+        let size = self.batch_size();
+        let mut report = Report::default();
+        let mut out: Option<tokio::task::JoinHandle<Report>> = None;
+        while let Some(mut rest) = chunks.recv().await {
+            while !rest.is_empty() {
+                let tail = rest.split_off(rest.len().min(size));
+                let batch = std::mem::replace(&mut rest, tail);
+                let push = self.clone();
+                let next = tokio::spawn(async move { push.send_claimed(batch).await });
+                if let Some(last) = out.replace(next) {
+                    report.add(&joined(last.await));
+                }
+            }
+        }
+        if let Some(last) = out {
+            report.add(&joined(last.await));
+        }
+        report
+    }
+
+    /// Notifications sent per batch (leased by a drain, or held).
+    fn batch_size(&self) -> usize {
+        (self.inner.settings.concurrency * 4).clamp(16, 1024)
     }
 
     /// A new lease's name, unique to this hub and run.
@@ -516,7 +549,7 @@ impl Push {
     pub async fn drain(&self, now: DateTime<Utc>) -> Report {
         let _one = self.inner.draining.lock().await;
         let settings = &self.inner.settings;
-        let size = (settings.concurrency * 4).clamp(16, 1024);
+        let size = self.batch_size();
         let mut report = Report::default();
         let mut out: Option<tokio::task::JoinHandle<Report>> = None;
         // Where this drain is in the queue, per urgency: each lease goes on from the last.

@@ -402,7 +402,7 @@ fn database_only(cluster: &Cluster, n: usize, keys: &(String, String)) {
         .collect();
     let t = Instant::now();
     for chunk in claims.chunks(8_192) {
-        store.claim_notifications(chunk, &[], 1).unwrap();
+        store.claim_notifications(chunk, &[], None, 1).unwrap();
     }
     let claim = t.elapsed();
     let (mut lease, mut record, mut leased) = (Duration::ZERO, Duration::ZERO, 0);

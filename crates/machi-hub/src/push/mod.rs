@@ -390,6 +390,12 @@ impl Push {
 
     /// [`Push::deliver`] for the fan-out of alert messages `messages`: their being fanned out is
     /// recorded with the claims, in one transaction.
+    ///
+    /// Several hubs (PostgreSQL): the claims go to the outbox and every hub's [`Push::drain`]
+    /// leases batches of it. One hub (SQLite): nobody else can take the work, so the claims
+    /// are leased to this hub as they are made and sent from memory, not read back; their
+    /// lease never runs out (a drain never sends them twice) and is given up when the hub
+    /// starts again ([`Push::release_leases`]), when its drain sends what a crash left unsent.
     async fn deliver_for(
         &self,
         batch: Vec<Outgoing>,
@@ -398,8 +404,20 @@ impl Push {
     ) -> Report {
         let total = batch.len();
         let messages: Vec<String> = messages.iter().map(|m| (*m).to_owned()).collect();
+        let sole = self.inner.store.dialect() == store::db::Dialect::Sqlite;
+        let lease = sole.then(|| self.lease_name());
         let mut rest = batch;
         let mut new = 0;
+        let mut sent = Report::default();
+        // One hub: the claims go to its sender as they are made (one chunk waits at most).
+        let (held, sending) = if sole {
+            let (held, chunks) = tokio::sync::mpsc::channel(1);
+            let push = self.clone();
+            let sending = tokio::spawn(async move { push.send_held(chunks).await });
+            (Some(held), Some(sending))
+        } else {
+            (None, None)
+        };
         let mut drains: Vec<tokio::task::JoinHandle<Report>> = Vec::new();
         // Claimed a chunk at a time, each in its own transaction (the messages' fan-out is
         // recorded with the last): sending starts after the first chunk, not after a million.
@@ -413,7 +431,7 @@ impl Push {
             } else {
                 Vec::new()
             };
-            let push = self.clone();
+            let (push, lease) = (self.clone(), lease.clone());
             let size = chunk.len();
             let claimed = tokio::task::spawn_blocking(move || {
                 let claims: Vec<Claim<'_>> = chunk
@@ -428,20 +446,44 @@ impl Push {
                     })
                     .collect();
                 let fanned: Vec<&str> = fanned.iter().map(String::as_str).collect();
-                push.inner
-                    .store
-                    .claim_notifications(&claims, &fanned, now.timestamp())
+                let held = lease.as_deref().map(|lease| store::Held {
+                    hub: &push.inner.settings.hub_id,
+                    lease,
+                    until: i64::MAX,
+                });
+                let claimed = push.inner.store.claim_notifications(
+                    &claims,
+                    &fanned,
+                    held.as_ref(),
+                    now.timestamp(),
+                );
+                drop(claims);
+                (chunk, claimed)
             })
             .await;
+            let mut todo = Vec::new();
             match claimed {
-                Ok(Ok(claimed)) => new += claimed.iter().filter(|c| **c).count(),
-                Ok(Err(e)) => {
+                Ok((chunk, Ok(claimed))) => {
+                    new += claimed.iter().filter(|c| **c).count();
+                    if sole {
+                        todo = chunk
+                            .into_iter()
+                            .zip(claimed)
+                            .filter_map(|(o, is_new)| is_new.then_some(o))
+                            .collect();
+                    }
+                }
+                Ok((_, Err(e))) => {
                     tracing::error!("push: cannot claim {size} events: {e} (not sent)")
                 }
                 Err(e) => tracing::error!("push: claiming {size} events failed: {e}"),
             }
-            // Sent from the outbox, by this hub and any other sharing the database.
-            if new > 0 && drains.last().is_none_or(|d| d.is_finished()) {
+            if let Some(held) = &held {
+                if !todo.is_empty() && held.send(todo).await.is_err() {
+                    tracing::error!("push: the sender stopped ({size} claims left to a restart)");
+                }
+            } else if new > 0 && drains.last().is_none_or(|d| d.is_finished()) {
+                // Sent from the outbox, by this hub and any other sharing the database.
                 let push = self.clone();
                 drains.push(tokio::spawn(async move { push.drain(now).await }));
             }
@@ -449,14 +491,11 @@ impl Push {
                 break;
             }
         }
-        let mut sent = Report::default();
-        for d in drains {
-            match d.await {
-                Ok(r) => sent.add(&r),
-                Err(e) => tracing::error!("push: sending failed: {e}"),
-            }
+        drop(held);
+        for d in sending.into_iter().chain(drains) {
+            sent.add(&joined(d.await));
         }
-        if new > 0 {
+        if new > 0 && !sole {
             // What the last chunks added after the drains above had looked.
             sent.add(&self.drain(now).await);
         }
@@ -466,23 +505,57 @@ impl Push {
         }
     }
 
+    /// Sends the claims this hub holds ([`Push::deliver_for`], one hub) as they come, in
+    /// batches as [`Push::drain`] does, two out at once: what a crash can leave sent and not
+    /// recorded is no more than a drain's.
+    async fn send_held(&self, mut chunks: tokio::sync::mpsc::Receiver<Vec<Outgoing>>) -> Report {
+        let size = self.batch_size();
+        let mut report = Report::default();
+        let mut out: Option<tokio::task::JoinHandle<Report>> = None;
+        while let Some(mut rest) = chunks.recv().await {
+            while !rest.is_empty() {
+                let tail = rest.split_off(rest.len().min(size));
+                let batch = std::mem::replace(&mut rest, tail);
+                let push = self.clone();
+                let next = tokio::spawn(async move { push.send_claimed(batch).await });
+                if let Some(last) = out.replace(next) {
+                    report.add(&joined(last.await));
+                }
+            }
+        }
+        if let Some(last) = out {
+            report.add(&joined(last.await));
+        }
+        report
+    }
+
+    /// Notifications sent per batch (leased by a drain, or held).
+    fn batch_size(&self) -> usize {
+        (self.inner.settings.concurrency * 4).clamp(16, 1024)
+    }
+
+    /// A new lease's name, unique to this hub and run.
+    fn lease_name(&self) -> String {
+        let n = self
+            .inner
+            .leases
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("{} {} {n}", self.inner.settings.hub_id, std::process::id())
+    }
+
     /// Sends what is claimed and not yet sent, batch by batch, as this hub leases it (alerts
     /// first), until nothing is left that another hub has not leased. Two batches are out at
     /// once: the next is leased while the last is being sent.
     pub async fn drain(&self, now: DateTime<Utc>) -> Report {
         let _one = self.inner.draining.lock().await;
         let settings = &self.inner.settings;
-        let size = (settings.concurrency * 4).clamp(16, 1024);
+        let size = self.batch_size();
         let mut report = Report::default();
         let mut out: Option<tokio::task::JoinHandle<Report>> = None;
         // Where this drain is in the queue, per urgency: each lease goes on from the last.
         let mut after = [store::Cursor::START, store::Cursor::START];
         loop {
-            let n = self
-                .inner
-                .leases
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let lease = format!("{} {} {n}", settings.hub_id, std::process::id());
+            let lease = self.lease_name();
             let now_secs = Utc::now().timestamp().max(now.timestamp());
             let until = now_secs + settings.lease.as_secs() as i64;
             let store = &self.inner.store;
@@ -519,10 +592,7 @@ impl Push {
                 tokio::spawn(async move { push.send_pending(leased, ttl_now).await })
             });
             if let Some(last) = out.take() {
-                match last.await {
-                    Ok(r) => report.add(&r),
-                    Err(e) => tracing::error!("push: a send batch failed: {e}"),
-                }
+                report.add(&joined(last.await));
             }
             out = next;
             if !more {
@@ -843,7 +913,7 @@ impl Push {
             if let Err(e) = self
                 .inner
                 .store
-                .claim_notifications(&[], &ids, now.timestamp())
+                .claim_notifications(&[], &ids, None, now.timestamp())
             {
                 tracing::error!("push: cannot record the alert fan-out: {e}");
             }
@@ -1229,6 +1299,14 @@ pub fn topic_of(tag: &str) -> String {
     let mut t = crypto::b64(&Sha256::digest(tag.as_bytes()));
     t.truncate(32);
     t
+}
+
+/// A send task's report (none if it failed: logged).
+fn joined(task: Result<Report, tokio::task::JoinError>) -> Report {
+    task.unwrap_or_else(|e| {
+        tracing::error!("push: a send batch failed: {e}");
+        Report::default()
+    })
 }
 
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {

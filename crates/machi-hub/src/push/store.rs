@@ -575,11 +575,14 @@ impl Store {
     /// Claims notifications for sending, keeping each one's payload until its send ends (see
     /// [`Store::lease`]), in one transaction with the alert messages whose fan-out this is;
     /// returns, per claim, whether it was newly claimed. Many rows per statement: a
-    /// prefecture's fan-out is a million claims.
+    /// prefecture's fan-out is a million claims. With `held`, the new claims are leased as they
+    /// are made (the hub sends them from memory: [`Store::lease`] never hands them out while the
+    /// lease holds); without, they wait in the outbox for whichever hub leases them.
     pub fn claim_notifications(
         &self,
         claims: &[Claim<'_>],
         fanned_out: &[&str],
+        held: Option<&Held<'_>>,
         now: i64,
     ) -> Result<Vec<bool>, StoreError> {
         let bytes = match self.dialect() {
@@ -595,9 +598,10 @@ impl Store {
                 at += size;
                 let sql = format!(
                     "INSERT INTO delivered_events (subscription_id, event_key, tag, delivered_at, \
-                     payload, urgency, ttl_secs) \
+                     payload, urgency, ttl_secs, leased_by, lease, lease_until) \
                      SELECT v.column1, v.column2, v.column3, CAST(?0 AS BIGINT), v.column4, \
-                     v.column5, v.column6 FROM (VALUES {}) AS v \
+                     v.column5, v.column6, CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(96)), \
+                     CAST(? AS BIGINT) FROM (VALUES {}) AS v \
                      WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = v.column1) \
                      ON CONFLICT (subscription_id, event_key) DO NOTHING \
                      RETURNING subscription_id, event_key",
@@ -606,9 +610,15 @@ impl Store {
                         &format!("(?, ?, ?, CAST(? AS {bytes}), ?, CAST(? AS INTEGER))")
                     )
                 );
-                // `?0` is `now`; the rows' parameters follow it.
-                let mut params = Vec::with_capacity(1 + size * 6);
+                // `?0` is `now`, then the lease (its three `?` come before the rows'); the rows'
+                // parameters follow.
+                let mut params = Vec::with_capacity(4 + size * 6);
                 params.push(Value::from(now));
+                params.extend(vals![
+                    held.map(|h| h.hub),
+                    held.map(|h| h.lease),
+                    held.map(|h| h.until)
+                ]);
                 for c in part {
                     params.extend(vals![
                         c.subscription_id,
@@ -750,12 +760,20 @@ impl Store {
 
     /// Gives up the leases hub `hub` holds on notifications not yet sent: a hub starting again
     /// takes up at once what it was sending when it stopped, rather than when its leases run out.
+    /// A SQLite database has one hub: every lease in it is a previous run's, whatever that
+    /// hub was called (its leases never run out: see [`Push::deliver`](super::Push::deliver)).
     pub fn release(&self, hub: &str) -> Result<u64, StoreError> {
+        let (whose, params) = match self.dialect() {
+            Dialect::Sqlite => ("", Vec::new()),
+            Dialect::Postgres => ("leased_by = ?1 AND ", vals![hub].to_vec()),
+        };
         self.tx(|t| {
             Ok(t.exec(
-                "UPDATE delivered_events SET lease = NULL, lease_until = NULL \
-                 WHERE leased_by = ?1 AND done_at IS NULL AND lease IS NOT NULL",
-                &vals![hub],
+                &format!(
+                    "UPDATE delivered_events SET lease = NULL, lease_until = NULL \
+                     WHERE {whose}done_at IS NULL AND lease IS NOT NULL"
+                ),
+                &params,
             )?)
         })
     }
@@ -997,6 +1015,15 @@ pub struct Claim<'a> {
     pub ttl_secs: u32,
 }
 
+/// A lease taken with the claims ([`Store::claim_notifications`]): hub `hub` holds them as
+/// lease `lease` until `until` (Unix seconds), as [`Store::lease`] would have leased them.
+#[derive(Debug, Clone)]
+pub struct Held<'a> {
+    pub hub: &'a str,
+    pub lease: &'a str,
+    pub until: i64,
+}
+
 /// A notification claimed and not yet sent ([`Store::pending`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
@@ -1153,7 +1180,7 @@ mod tests {
                 ttl_secs: 60,
             };
             let claimed = store
-                .claim_notifications(&[claim("a"), claim("b"), claim("a")], &["m1"], 10)
+                .claim_notifications(&[claim("a"), claim("b"), claim("a")], &["m1"], None, 10)
                 .unwrap();
             assert_eq!(claimed, [true, true, false]);
             assert_eq!(store.not_fanned_out(&["m1", "m2"]).unwrap(), [false, true]);
@@ -1184,9 +1211,45 @@ mod tests {
             assert_eq!(pending[0].subscription_id, "b");
             // Claimed is still claimed: never claimed (or sent) twice.
             assert_eq!(
-                store.claim_notifications(&[claim("a")], &[], 12).unwrap(),
+                store
+                    .claim_notifications(&[claim("a")], &[], None, 12)
+                    .unwrap(),
                 [false]
             );
+        }
+    }
+
+    #[test]
+    fn claims_leased_as_they_are_made_are_left_alone_until_released() {
+        for store in crate::testing::stores() {
+            store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
+            store.insert(&sub("b", "https://p/2"), "h", 0).unwrap();
+            let claim = |id| Claim {
+                subscription_id: id,
+                event_key: "alert:m1",
+                tag: "t",
+                payload: b"{}",
+                urgency: "high",
+                ttl_secs: 60,
+            };
+            let held = Held {
+                hub: "a",
+                lease: "a 1 0",
+                until: i64::MAX,
+            };
+            let claimed = store
+                .claim_notifications(&[claim("a"), claim("b")], &[], Some(&held), 10)
+                .unwrap();
+            assert_eq!(claimed, [true, true]);
+            // Still in the outbox (a crash before their sends end leaves them there) but
+            // nobody else's to send.
+            assert_eq!(store.pending().unwrap().len(), 2);
+            let other = store.lease("b", "b 1", 10, 11, 41, "high", &Cursor::START);
+            assert!(other.unwrap().is_empty());
+            // The hub started again gives them up, and any drain sends them.
+            assert_eq!(store.release("a").unwrap(), 2);
+            let again = store.lease("b", "b 2", 10, 12, 42, "high", &Cursor::START);
+            assert_eq!(again.unwrap().len(), 2);
         }
     }
 
@@ -1285,7 +1348,9 @@ mod tests {
                     ttl_secs: 60,
                 })
                 .collect();
-            store.claim_notifications(&claims, &["m"], 10).unwrap();
+            store
+                .claim_notifications(&claims, &["m"], None, 10)
+                .unwrap();
             let a = store
                 .lease("a", "a 1", 6, 100, 130, "high", &Cursor::START)
                 .unwrap();

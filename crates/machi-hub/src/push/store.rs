@@ -1103,6 +1103,18 @@ fn topic_columns(t: &Topics) -> (Option<&'static str>, Option<u8>, Option<u8>, b
 mod tests {
     use super::*;
 
+    /// The claim of alert `m1`'s notification for subscription `id`.
+    fn alert_claim(id: &str) -> Claim<'_> {
+        Claim {
+            subscription_id: id,
+            event_key: "alert:m1",
+            tag: "t",
+            payload: b"{}",
+            urgency: "high",
+            ttl_secs: 60,
+        }
+    }
+
     fn sub(id: &str, endpoint: &str) -> Subscription {
         Subscription {
             id: id.into(),
@@ -1171,14 +1183,7 @@ mod tests {
         for store in crate::testing::stores() {
             store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
             store.insert(&sub("b", "https://p/2"), "h", 0).unwrap();
-            let claim = |id| Claim {
-                subscription_id: id,
-                event_key: "alert:m1",
-                tag: "t",
-                payload: b"{}",
-                urgency: "high",
-                ttl_secs: 60,
-            };
+            let claim = alert_claim;
             let claimed = store
                 .claim_notifications(&[claim("a"), claim("b"), claim("a")], &["m1"], None, 10)
                 .unwrap();
@@ -1224,14 +1229,7 @@ mod tests {
         for store in crate::testing::stores() {
             store.insert(&sub("a", "https://p/1"), "h", 0).unwrap();
             store.insert(&sub("b", "https://p/2"), "h", 0).unwrap();
-            let claim = |id| Claim {
-                subscription_id: id,
-                event_key: "alert:m1",
-                tag: "t",
-                payload: b"{}",
-                urgency: "high",
-                ttl_secs: 60,
-            };
+            let claim = alert_claim;
             let held = Held {
                 hub: "a",
                 lease: "a 1 0",

@@ -36,7 +36,7 @@ if ! ENGINE="$(engine)"; then
 fi
 for needed in "$HUB_BIN" dist/index.html cities public/demo; do
   if [[ ! -e "$needed" ]]; then
-    say container "missing $needed: build first (cargo build --release -p machi-hub; trunk build --release)"
+    say container "missing $needed: build first (cargo build --release -p machi-hub; trunk_release_build after source scripts/lib.sh)"
     exit 1
   fi
 done

@@ -18,6 +18,10 @@ use machi_data::feed::{
 };
 use machi_data::garbage::GarbageCalendar;
 use serde::de::DeserializeOwned;
+use std::any::Any;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
 
@@ -53,21 +57,77 @@ impl FeedProblem {
     }
 }
 
+/// A feed on its way or arrived: a `LocalResource` whose value is type-erased, so that the
+/// wasm holds Leptos's async machinery (`ArcAsyncDerived` and its future) once for every feed
+/// rather than once per feed type: eight instances of it were 65 KB of unoptimised wasm.
+/// `get` reads like the resource's: `None` while loading, `Some(None)` when nothing is asked
+/// (no municipality chosen), `Some(Some(r))` when the fetch ended.
+pub struct Feed<R: 'static> {
+    resource: LocalResource<Option<Erased>>,
+    read: PhantomData<fn() -> R>,
+}
+
+type Erased = Arc<dyn Any + Send + Sync>;
+type Fetch = Pin<Box<dyn Future<Output = Option<Erased>>>>;
+
+impl<R> Clone for Feed<R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<R> Copy for Feed<R> {}
+
+impl<R: Clone + Send + Sync + 'static> Feed<R> {
+    /// Runs `fetch` now and again whenever a signal it reads changes, as `LocalResource::new`.
+    pub fn new<Fut>(fetch: impl Fn() -> Fut + 'static) -> Feed<R>
+    where
+        Fut: Future<Output = Option<R>> + 'static,
+    {
+        Feed {
+            resource: erased(Box::new(move || {
+                let fut = fetch();
+                Box::pin(async move { fut.await.map(|r| Arc::new(r) as Erased) })
+            })),
+            read: PhantomData,
+        }
+    }
+
+    /// The value, tracked (see the type's documentation).
+    pub fn get(&self) -> Option<Option<R>> {
+        self.resource.get().map(|value| {
+            value.map(|v| {
+                v.downcast_ref::<R>()
+                    .expect("a feed holds the type it was made with")
+                    .clone()
+            })
+        })
+    }
+
+    pub fn refetch(&self) {
+        self.resource.refetch();
+    }
+}
+
+/// The one `LocalResource` type behind every [`Feed`].
+fn erased(fetch: Box<dyn Fn() -> Fetch>) -> LocalResource<Option<Erased>> {
+    LocalResource::new(move || fetch())
+}
+
 /// The resident's municipality, fetched from the hub (or the service worker's copy).
 #[derive(Clone, Copy)]
 pub struct CityData {
     /// `None` inside while no municipality is chosen.
-    pub feed: LocalResource<Option<Result<CityFeed, FeedProblem>>>,
+    pub feed: Feed<Result<CityFeed, FeedProblem>>,
     /// The municipality's collection calendar; `Ok(None)` when it publishes none.
-    pub garbage: LocalResource<Option<Result<Option<Arc<GarbageCalendar>>, FeedProblem>>>,
+    pub garbage: Feed<Result<Option<Arc<GarbageCalendar>>, FeedProblem>>,
     /// The municipality's alerts and shelters; `Ok(None)` when it has no alert source.
-    pub alerts: LocalResource<Option<Result<Option<Arc<AlertsFeed>>, FeedProblem>>>,
+    pub alerts: Feed<Result<Option<Arc<AlertsFeed>>, FeedProblem>>,
     /// The municipality's nurseries; fetched only once a page shows them (`nursery_wanted`), so
     /// a first visit to Today downloads no nursery table. `Ok(None)`: no nursery source.
-    pub nursery: LocalResource<Option<Result<Option<Arc<NurseryFeed>>, FeedProblem>>>,
+    pub nursery: Feed<Result<Option<Arc<NurseryFeed>>, FeedProblem>>,
     pub nursery_wanted: RwSignal<bool>,
     /// The municipality's meetings; `Ok(None)` when it has no meeting source.
-    pub meetings: LocalResource<Option<Result<Option<Arc<MeetingsFeed>>, FeedProblem>>>,
+    pub meetings: Feed<Result<Option<Arc<MeetingsFeed>>, FeedProblem>>,
 }
 
 impl CityData {
@@ -75,7 +135,7 @@ impl CityData {
     /// provides them as the `CityData` context. A closure rather than a `Signal`: reading the
     /// settings' signal directly costs less wasm than a `Signal` wrapper's dispatch.
     pub fn provide(city: impl Fn() -> Option<String> + Copy + Send + Sync + 'static) -> CityData {
-        let feed = LocalResource::new(move || {
+        let feed = Feed::new(move || {
             let city = city();
             async move {
                 match city {
@@ -84,7 +144,7 @@ impl CityData {
                 }
             }
         });
-        let garbage = LocalResource::new(move || {
+        let garbage = Feed::new(move || {
             let city = city();
             async move {
                 let city = city?;
@@ -95,7 +155,7 @@ impl CityData {
                 )
             }
         });
-        let alerts = LocalResource::new(move || {
+        let alerts = Feed::new(move || {
             let city = city();
             async move {
                 let city = city?;
@@ -115,26 +175,22 @@ impl CityData {
             }
         };
         let nursery_wanted = RwSignal::new(false);
-        let nursery = LocalResource::new(move || {
+        let nursery = Feed::new(move || {
             let city = has(SourceKind::is_nursery).filter(|_| nursery_wanted.get());
             async move {
                 let Some(city) = city? else {
                     return Some(Ok(None));
                 };
-                Some(nursery_feed(&city).await.map(|f| f.map(Arc::new)))
+                Some(nursery_feed(city).await)
             }
         });
-        let meetings = LocalResource::new(move || {
+        let meetings = Feed::new(move || {
             let city = has(SourceKind::is_meetings);
             async move {
                 let Some(city) = city? else {
                     return Some(Ok(None));
                 };
-                Some(
-                    optional_feed(FeedPath::Meetings(city.clone()), &city)
-                        .await
-                        .map(|f| f.map(Arc::new)),
-                )
+                Some(meetings_feed(city).await)
             }
         });
         // Alerts are time-critical: while the app is open, ask again every minute (the service
@@ -347,9 +403,20 @@ pub async fn alerts_feed(city: &str) -> Result<Option<AlertsFeed>, FeedProblem> 
 }
 
 /// `/feeds/{city}/nursery.json`: facilities and monthly vacancies; `Ok(None)` when the city has
-/// no nursery source.
-pub async fn nursery_feed(city: &str) -> Result<Option<NurseryFeed>, FeedProblem> {
-    optional_feed(FeedPath::Nursery(city.to_owned()), city).await
+/// no nursery source. Lazy, as the two feeds below the fold: reading the feed (its types' serde
+/// code) is a module of its own, loaded when Today or a page first asks for it.
+#[lazy]
+async fn nursery_feed(city: String) -> Result<Option<Arc<NurseryFeed>>, FeedProblem> {
+    let feed = optional_feed(FeedPath::Nursery(city.clone()), &city).await;
+    feed.map(|f| f.map(Arc::new))
+}
+
+/// `/feeds/{city}/meetings.json`: the council's meetings; `Ok(None)` when the city has no
+/// meeting source. Lazy, as `nursery_feed`.
+#[lazy]
+async fn meetings_feed(city: String) -> Result<Option<Arc<MeetingsFeed>>, FeedProblem> {
+    let feed = optional_feed(FeedPath::Meetings(city.clone()), &city).await;
+    feed.map(|f| f.map(Arc::new))
 }
 
 /// A feed a city has only with the sources for it: `Ok(None)` when it has none (404).

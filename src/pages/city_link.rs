@@ -16,12 +16,12 @@ pub fn CityLink() -> impl IntoView {
     let settings = expect_context::<Settings>();
     let params = use_params_map();
     let redirect = use_redirect();
-    let feed = LocalResource::new(move || {
+    let feed = feeds::Feed::new(move || {
         let id = params.with(|p| p.get("city")).unwrap_or_default();
-        async move { feeds::city_feed(&id).await }
+        async move { Some(feeds::city_feed(&id).await) }
     });
     Effect::new(move |_| {
-        if let Some(Ok(feed)) = feed.get() {
+        if let Some(Ok(feed)) = feed.get().flatten() {
             let same = settings.city.get_untracked().as_deref() == Some(feed.id.as_str());
             let area_ok = same
                 && settings
@@ -38,7 +38,7 @@ pub fn CityLink() -> impl IntoView {
     view! {
         <article class="page">
             <h1><T msg=Msg::ChooseCity /></h1>
-            {move || match feed.get() {
+            {move || match feed.get().flatten() {
                 Some(Err(p)) => view! { <ProblemView problem=p /> }.into_any(),
                 _ => view! { <p><T msg=Msg::Loading /></p> }.into_any(),
             }}

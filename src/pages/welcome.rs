@@ -42,16 +42,16 @@ pub fn Welcome() -> impl IntoView {
     let chosen_city = RwSignal::new(settings.city.get_untracked());
     let chosen_area = RwSignal::new(settings.area.get_untracked());
 
-    let index = LocalResource::new(feeds::city_index);
+    let index = feeds::Feed::new(|| async { Some(feeds::city_index().await) });
     // With a single municipality there is nothing to choose.
     Effect::new(move |_| {
-        if let Some(Ok(index)) = index.get() {
+        if let Some(Ok(index)) = index.get().flatten() {
             if chosen_city.get_untracked().is_none() && index.cities.len() == 1 {
                 chosen_city.set(Some(index.cities[0].id.clone()));
             }
         }
     });
-    let city_feed = LocalResource::new(move || {
+    let city_feed = feeds::Feed::new(move || {
         let city = chosen_city.get();
         async move {
             match city {
@@ -84,7 +84,7 @@ pub fn Welcome() -> impl IntoView {
             <form on:submit=start>
                 <fieldset class="choices">
                     <legend><T msg=Msg::WelcomeCity /></legend>
-                    {move || match index.get() {
+                    {move || match index.get().flatten() {
                         None => view! { <p><T msg=Msg::Loading /></p> }.into_any(),
                         Some(Err(p)) => view! { <ProblemView problem=p /> }.into_any(),
                         Some(Ok(index)) => index.cities.into_iter().map(|c| {

@@ -148,9 +148,16 @@ pub fn set_follow(
     });
 }
 
-/// Today: the followed nurseries of my city that have a place for the followed class now.
+/// Today: the followed nurseries of my city that have a place for the followed class now. Its
+/// code is a module of its own (`#[lazy]`), as Today's meetings: below the fold, and only for a
+/// parent who follows a nursery.
 #[component]
 pub fn NurseryToday() -> impl IntoView {
+    Suspend::new(nursery_today())
+}
+
+#[lazy]
+fn nursery_today() -> AnyView {
     let settings = expect_context::<Settings>();
     let city = expect_context::<CityData>();
     let lang = use_lang();
@@ -200,7 +207,7 @@ pub fn NurseryToday() -> impl IntoView {
             .collect();
         (!lines.is_empty()).then_some(lines)
     };
-    move || {
+    let view = move || {
         open().map(|lines| {
             view! {
                 <section class="today-nursery card" aria-labelledby="today-nursery">
@@ -215,7 +222,8 @@ pub fn NurseryToday() -> impl IntoView {
                 </section>
             }
         })
-    }
+    };
+    view.into_any()
 }
 
 /// Settings: every followed nursery, with a way to stop following each.

@@ -148,16 +148,9 @@ pub fn set_follow(
     });
 }
 
-/// Today: the followed nurseries of my city that have a place for the followed class now. Its
-/// code is a module of its own (`#[lazy]`), as Today's meetings: below the fold, and only for a
-/// parent who follows a nursery.
+/// Today: the followed nurseries of my city that have a place for the followed class now.
 #[component]
 pub fn NurseryToday() -> impl IntoView {
-    Suspend::new(nursery_today())
-}
-
-#[lazy]
-fn nursery_today() -> AnyView {
     let settings = expect_context::<Settings>();
     let city = expect_context::<CityData>();
     let lang = use_lang();
@@ -207,7 +200,7 @@ fn nursery_today() -> AnyView {
             .collect();
         (!lines.is_empty()).then_some(lines)
     };
-    let view = move || {
+    move || {
         open().map(|lines| {
             view! {
                 <section class="today-nursery card" aria-labelledby="today-nursery">
@@ -222,8 +215,7 @@ fn nursery_today() -> AnyView {
                 </section>
             }
         })
-    };
-    view.into_any()
+    }
 }
 
 /// Settings: every followed nursery, with a way to stop following each.

@@ -132,20 +132,13 @@ pub fn Today() -> impl IntoView {
 }
 
 /// The next meeting of each body the resident follows, and every meeting whose deadline to apply
-/// to attend is within three days. Nothing when there is neither. Below the fold and only for a
-/// resident who follows meetings, so its code is a module of its own (`#[lazy]`), fetched while
-/// the meetings feed is: the main wasm, which every visit waits for, does without it.
+/// to attend is within three days. Nothing when there is neither.
 #[component]
 fn TodayMeetings() -> impl IntoView {
-    Suspend::new(today_meetings())
-}
-
-#[lazy]
-fn today_meetings() -> AnyView {
     let settings = expect_context::<Settings>();
     let city = expect_context::<CityData>();
     let lang = use_lang();
-    let view = move || {
+    move || {
         let feed = city.meetings.get().flatten()?.ok().flatten()?;
         let l = lang.get();
         let today = city.today();
@@ -193,6 +186,5 @@ fn today_meetings() -> AnyView {
                 <p><a href="/meetings"><T msg=Msg::MeetingsOpenPage /></a></p>
             </section>
         })
-    };
-    view.into_any()
+    }
 }

@@ -128,13 +128,24 @@ pub struct CityData {
     pub nursery_wanted: RwSignal<bool>,
     /// The municipality's meetings; `Ok(None)` when it has no meeting source.
     pub meetings: Feed<Result<Option<Arc<MeetingsFeed>>, FeedProblem>>,
+    /// The municipality chosen on the welcome page, before it is saved (`None` elsewhere). The
+    /// feeds above are its feeds meanwhile: its areas are there to choose from, and its
+    /// collection days and alerts arrive while the resident picks one, so Today has them when
+    /// it opens, instead of asking then.
+    pub choosing: RwSignal<Option<String>>,
 }
 
 impl CityData {
-    /// Fetches the feeds of the municipality `city` reads (again whenever it changes) and
-    /// provides them as the `CityData` context. A closure rather than a `Signal`: reading the
-    /// settings' signal directly costs less wasm than a `Signal` wrapper's dispatch.
-    pub fn provide(city: impl Fn() -> Option<String> + Copy + Send + Sync + 'static) -> CityData {
+    /// Fetches the feeds of the municipality `saved` reads, or the one being chosen (again
+    /// whenever it changes), and provides them as the `CityData` context. A closure rather than
+    /// a `Signal`: reading the settings' signal directly costs less wasm than a `Signal`
+    /// wrapper's dispatch.
+    pub fn provide(saved: impl Fn() -> Option<String> + Send + Sync + 'static) -> CityData {
+        let choosing = RwSignal::new(None::<String>);
+        // A memo: saving the city that was being chosen changes nothing, so nothing is fetched
+        // again.
+        let city = Memo::new(move |_| choosing.get().or_else(&saved));
+        let city = move || city.get();
         let feed = Feed::new(move || {
             let city = city();
             async move {
@@ -203,6 +214,7 @@ impl CityData {
             nursery,
             nursery_wanted,
             meetings,
+            choosing,
         };
         provide_context(data);
         data

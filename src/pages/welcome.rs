@@ -1,7 +1,7 @@
 //! First run: choose a language, a municipality and an area. Also where "change" in Settings leads.
 
 use crate::components::{AreaPicker, ProblemView};
-use crate::feeds;
+use crate::feeds::{self, CityData};
 use crate::i18n::{use_lang, Lang, Msg, T};
 use crate::pages::use_page_title;
 use crate::routes::{use_go, Page};
@@ -39,7 +39,11 @@ pub fn Welcome() -> impl IntoView {
     use_page_title(Msg::WelcomeTitle);
     let settings = expect_context::<Settings>();
     let lang = use_lang();
-    let chosen_city = RwSignal::new(settings.city.get_untracked());
+    // The city's feeds follow the choice (see `CityData::choosing`), until the page is left.
+    let city_data = expect_context::<CityData>();
+    let chosen_city = city_data.choosing;
+    chosen_city.set(settings.city.get_untracked());
+    on_cleanup(move || chosen_city.set(None));
     let chosen_area = RwSignal::new(settings.area.get_untracked());
 
     let index = feeds::Feed::new(|| async { Some(feeds::city_index().await) });
@@ -48,15 +52,6 @@ pub fn Welcome() -> impl IntoView {
         if let Some(Ok(index)) = index.get().flatten() {
             if chosen_city.get_untracked().is_none() && index.cities.len() == 1 {
                 chosen_city.set(Some(index.cities[0].id.clone()));
-            }
-        }
-    });
-    let city_feed = feeds::Feed::new(move || {
-        let city = chosen_city.get();
-        async move {
-            match city {
-                Some(c) => Some(feeds::city_feed(&c).await),
-                None => None,
             }
         }
     });
@@ -109,7 +104,7 @@ pub fn Welcome() -> impl IntoView {
                         }).collect_view().into_any(),
                     }}
                 </fieldset>
-                {move || match city_feed.get() {
+                {move || match city_data.feed.get() {
                     None => view! { <p><T msg=Msg::Loading /></p> }.into_any(),
                     Some(None) => view! { <p><T msg=Msg::WelcomeChooseCityFirst /></p> }.into_any(),
                     Some(Some(Err(p))) => view! { <ProblemView problem=p /> }.into_any(),

@@ -7,8 +7,10 @@
 //!   view to show (`data-first`: `welcome` on a first visit, `today` for a resident with a saved
 //!   place, `frame` on any other page). It starts fetching the language's texts
 //!   (`window.machiCatalogue`, taken by src/i18n.rs) and the feeds the page will ask first: for
-//!   a saved municipality Today's, on Welcome the list of municipalities, on a `/c/{city}` link
-//!   that municipality's (`window.machiFeeds`, URL → fetch promise, taken once by src/feeds.rs).
+//!   a saved municipality Today's, on Welcome the list of municipalities (and when it lists
+//!   only one, that one's Today feeds: src/feeds.rs fetches the feeds of the municipality being
+//!   chosen), on a `/c/{city}` link that municipality's (`window.machiFeeds`, URL → fetch
+//!   promise, taken once by src/feeds.rs).
 //! - [`view`], first in `<body>`: the header and the Welcome page's picker, heading and lead (or
 //!   Today's heading) with the app's classes, in Japanese, `inert` (a picture of the page: not
 //!   focusable, not in the accessibility tree), ending with a script with the same texts in every
@@ -148,10 +150,13 @@ pub fn head_script() -> String {
             "function go(u){{if(!f[u]){{f[u]=fetch(u);f[u].catch(function(){{}})}}}}",
             "t=document.querySelector(\"meta[name=machi-feeds]\");t=t&&(t.getAttribute(\"content\")||\"\").trim();",
             "if(t)go(t+(t.slice(-1)==\"/\"?\"\":\"/\")+\"manifest.json\");",
-            // Today's, for a saved municipality; the list of municipalities for Welcome; the
+            // Today's, for a saved municipality; the list of municipalities for Welcome, and
+            // when it has only one (the page then chooses it), that one's Today feeds: its
+            // areas are there at once and Today's data while the resident picks one; the
             // municipality a link `/c/{city}` names.
-            "else{{if(c)[{feeds}].forEach(function(x){{go(\"/feeds/\"+c+\"/\"+x+\".json\")}});",
-            "if(p==\"welcome\")go(\"/feeds/index.json\");",
+            "else{{function today(c){{[{feeds}].forEach(function(x){{go(\"/feeds/\"+c+\"/\"+x+\".json\")}})}}",
+            "if(c)today(c);",
+            "if(p==\"welcome\"){{go(t=\"/feeds/index.json\");if(!c)f[t].then(function(r){{return r.ok&&r.clone().json()}}).then(function(x){{x=x&&x.cities;x=x&&x.length==1&&x[0].id;if(typeof x==\"string\"&&/^[A-Za-z0-9-]+$/.test(x))today(x)}},function(){{}})}}",
             "t=/^\\/c\\/([A-Za-z0-9-]+)$/.exec(n);if(t)go(\"/feeds/\"+t[1]+\"/city.json\")}}",
             "}}catch(e){{}}}})()"
         ),

@@ -415,8 +415,8 @@ pub async fn alerts_feed(city: &str) -> Result<Option<AlertsFeed>, FeedProblem> 
 }
 
 /// `/feeds/{city}/nursery.json`: facilities and monthly vacancies; `Ok(None)` when the city has
-/// no nursery source. Lazy, as the two feeds below the fold: reading the feed (its types' serde
-/// code) is a module of its own, loaded when Today or a page first asks for it.
+/// no nursery source. `#[lazy]`, as `meetings_feed`: both show below Today's fold, so reading
+/// them (their types' serde code) is a module of its own, loaded when first asked for.
 #[lazy]
 async fn nursery_feed(city: String) -> Result<Option<Arc<NurseryFeed>>, FeedProblem> {
     let feed = optional_feed(FeedPath::Nursery(city.clone()), &city).await;

@@ -49,7 +49,9 @@ async function chrome() {
     async close() {
       child.kill("SIGTERM");
       await exited;
-      rmSync(profile, { recursive: true, force: true });
+      // Chromium's helper processes may still be writing into the profile as the main one
+      // exits (seen: ENOTEMPTY), so removing it is retried.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
 }

@@ -13,7 +13,7 @@ const dist = process.argv[2] ?? "dist";
 const budgetKb = Number(process.argv[3] ?? process.env.MACHI_SHELL_BUDGET_KB ?? 229);
 const index = join(dist, "index.html");
 if (!existsSync(index)) {
-  console.error(`bench: ${index} not found; build first (trunk build --release)`);
+  console.error(`bench: ${index} not found; build first (source scripts/lib.sh && trunk_release_build)`);
   process.exit(2);
 }
 

@@ -402,7 +402,7 @@ fn export(
                 out.display()
             ),
             Err(e) => {
-                eprintln!("error: {e} (build the app first: trunk build --release)");
+                eprintln!("error: {e} (build the app first: source scripts/lib.sh && trunk_release_build)");
                 return ExitCode::FAILURE;
             }
         }

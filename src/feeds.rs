@@ -110,7 +110,7 @@ impl<R: Clone + Send + Sync + 'static> Feed<R> {
 
 /// The one `LocalResource` type behind every [`Feed`].
 fn erased(fetch: Box<dyn Fn() -> Fetch>) -> LocalResource<Option<Erased>> {
-    LocalResource::new(move || fetch())
+    LocalResource::new(fetch)
 }
 
 /// The resident's municipality, fetched from the hub (or the service worker's copy).
@@ -160,7 +160,7 @@ impl CityData {
             async move {
                 let city = city?;
                 Some(
-                    garbage_feed(&city)
+                    optional_feed::<GarbageFeed>(FeedPath::Garbage(city.clone()), &city)
                         .await
                         .map(|f| f.map(|f| Arc::new(f.calendar))),
                 )
@@ -170,7 +170,8 @@ impl CityData {
             let city = city();
             async move {
                 let city = city?;
-                Some(alerts_feed(&city).await.map(|f| f.map(Arc::new)))
+                let feed = optional_feed(FeedPath::Alerts(city.clone()), &city).await;
+                Some(feed.map(|f| f.map(Arc::new)))
             }
         });
         // The feeds a municipality has only with the sources for them: asked only when its
@@ -395,25 +396,6 @@ pub async fn city_feed(city: &str) -> Result<CityFeed, FeedProblem> {
     }
 }
 
-/// `/feeds/{city}/garbage.json`: the collection calendar; `Ok(None)` when the city publishes none.
-pub async fn garbage_feed(city: &str) -> Result<Option<GarbageFeed>, FeedProblem> {
-    check_city(city)?;
-    match fetch_feed(&FeedPath::Garbage(city.to_owned())).await {
-        Err(FeedProblem::Http(404)) => Ok(None),
-        other => other.map(Some),
-    }
-}
-
-/// `/feeds/{city}/alerts.json`: alerts in force, history, shelters; `Ok(None)` when the city has
-/// no alert source.
-pub async fn alerts_feed(city: &str) -> Result<Option<AlertsFeed>, FeedProblem> {
-    check_city(city)?;
-    match fetch_feed(&FeedPath::Alerts(city.to_owned())).await {
-        Err(FeedProblem::Http(404)) => Ok(None),
-        other => other.map(Some),
-    }
-}
-
 /// `/feeds/{city}/nursery.json`: facilities and monthly vacancies; `Ok(None)` when the city has
 /// no nursery source. `#[lazy]`, as `meetings_feed`: both show below Today's fold, so reading
 /// them (their types' serde code) is a module of its own, loaded when first asked for.
@@ -431,7 +413,9 @@ async fn meetings_feed(city: String) -> Result<Option<Arc<MeetingsFeed>>, FeedPr
     feed.map(|f| f.map(Arc::new))
 }
 
-/// A feed a city has only with the sources for it: `Ok(None)` when it has none (404).
+/// A city's feed: `/feeds/{city}/garbage.json` (the collection calendar), `alerts.json` (alerts in
+/// force, history, shelters), `nursery.json` or `meetings.json`; `Ok(None)` when the city has no
+/// source for it (404).
 async fn optional_feed<T: DeserializeOwned>(
     path: FeedPath,
     city: &str,

@@ -234,12 +234,12 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
                 <span><T msg=Msg::NurseryFilterKind /></span>
                 <select name="nursery-kind" on:change=move |ev| {
                     let v = event_target_value(&ev);
-                    let k = FacilityKind::ALL.into_iter().find(|k| format!("{k:?}") == v);
+                    let k = v.parse::<usize>().ok().and_then(|i| FacilityKind::ALL.get(i).copied());
                     set(&|f| f.kind = k);
                 }>
                     <option value="">{plain(raw(l, Msg::NurseryKindAll))}</option>
                     {kinds.into_iter().map(|k| view! {
-                        <option value=format!("{k:?}")>{plain(raw(l, kind_msg(k)))}</option>
+                        <option value=kind_index(k)>{plain(raw(l, kind_msg(k)))}</option>
                     }).collect_view()}
                 </select>
             </label>
@@ -330,6 +330,16 @@ fn NurseryList(feed: Arc<NurseryFeed>) -> impl IntoView {
             </details>
         })}
     }
+}
+
+/// A kind's value in the kind filter: its place in [`FacilityKind::ALL`] (Debug text is not
+/// for logic, and the app's release build drops it).
+fn kind_index(kind: FacilityKind) -> String {
+    FacilityKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(0)
+        .to_string()
 }
 
 fn distance_text(km: f64) -> String {

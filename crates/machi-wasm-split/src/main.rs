@@ -17,12 +17,25 @@
 //! With `--wasm-opt`, each module is shrunk by `wasm-opt -Oz` (Trunk shrinks the main one). The
 //! link module fetches a module until it arrives ([`LOAD_WASM`]).
 //! A wasm without split points is left alone: INPUT is printed and `OUT_DIR/split/` removed.
+//!
+//! After wasm-bindgen, the same script calls
+//!
+//! ```text
+//! machi-wasm-split --trim-glue OUT_DIR NAME
+//! ```
+//!
+//! which drops the classes the glue (`OUT_DIR/NAME.js`) exports that nothing uses, with their
+//! exports from the wasm (`OUT_DIR/NAME_bg.wasm`) ([`classes`]), and gives the functions the
+//! glue hands the wasm short names in both files ([`imports`]).
 
 use std::fs;
 use std::hash::Hasher;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+
+mod classes;
+mod imports;
 
 /// The import module of a split point's loader before splitting (`wasm_split_helpers`).
 const PLACEHOLDER: &[u8] = b"__wasm_split_placeholder__";
@@ -60,10 +73,20 @@ async function loadWasm(url) {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (input, out_dir, name, opt) = match args.as_slice() {
+        [flag, o, n] if flag == "--trim-glue" => {
+            return match trim_glue(Path::new(o), n) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("machi-wasm-split --trim-glue: {o}/{n}: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         [i, o, n] => (i, o, n, false),
         [i, o, n, flag] if flag == "--wasm-opt" => (i, o, n, true),
         _ => {
             eprintln!("usage: machi-wasm-split INPUT.wasm OUT_DIR NAME [--wasm-opt]");
+            eprintln!("       machi-wasm-split --trim-glue OUT_DIR NAME");
             return ExitCode::from(2);
         }
     };
@@ -156,6 +179,27 @@ fn split(input: &Path, out_dir: &Path, name: &str, opt: bool) -> Result<PathBuf,
         fs::metadata(&main_out).map(|m| m.len()).unwrap_or(0)
     );
     Ok(main_out)
+}
+
+/// wasm-bindgen's output in `out_dir` (`NAME_bg.wasm`, `NAME.js`) without the unused classes,
+/// and with short import names.
+fn trim_glue(out_dir: &Path, name: &str) -> Result<(), String> {
+    let wasm_path = out_dir.join(format!("{name}_bg.wasm"));
+    let js_path = out_dir.join(format!("{name}.js"));
+    let wasm = fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
+    let js = fs::read_to_string(&js_path).map_err(|e| format!("{}: {e}", js_path.display()))?;
+    let (small, glue) = classes::drop(&wasm, &js, classes::UNUSED)?;
+    let (small, glue) = imports::minify(&small, &glue, &format!("./{name}_bg.js"))?;
+    fs::write(&wasm_path, &small).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
+    fs::write(&js_path, &glue).map_err(|e| format!("{}: {e}", js_path.display()))?;
+    eprintln!(
+        "machi-wasm-split: glue trimmed: wasm {} → {} B, glue {} → {} B",
+        wasm.len(),
+        small.len(),
+        js.len(),
+        glue.len()
+    );
+    Ok(())
 }
 
 /// Trunk's cache-busting hash of a file (its `hashed`: io::copy into a SeaHasher, in hex).

@@ -127,6 +127,8 @@ test("a parent finds places for their child's class, follows a nursery and is to
   // Type and pick-up time.
   await page.getByRole("combobox", { name: "種類" }).selectOption({ label: "事業所内保育" });
   assert.equal(await count(), 0);
+  await page.getByRole("combobox", { name: "種類" }).selectOption({ label: "認可保育所" });
+  assert.deepEqual((await page.locator(".nursery-card h2").allInnerTexts()).map((n) => n.trim()), ["まち市立きた保育園"]);
   await page.getByRole("combobox", { name: "種類" }).selectOption({ label: "すべて" });
   await page.getByRole("checkbox", { name: "このクラスに空きがある施設だけ" }).uncheck();
   await page.getByRole("combobox", { name: /お迎えの時刻/ }).selectOption({ label: "20:00以降も預けられる" });

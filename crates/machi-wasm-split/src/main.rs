@@ -36,6 +36,7 @@ use std::process::{Command, ExitCode};
 
 mod classes;
 mod imports;
+mod sections;
 
 /// The import module of a split point's loader before splitting (`wasm_split_helpers`).
 const PLACEHOLDER: &[u8] = b"__wasm_split_placeholder__";

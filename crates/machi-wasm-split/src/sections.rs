@@ -1,0 +1,46 @@
+//! A wasm module rewritten section by section (for [`crate::imports`] and [`crate::classes`]).
+
+use wasmparser::{Parser, Payload};
+
+/// `wasm` with each section for which `rewrite` returns bytes replaced by them (a whole section:
+/// [`encoded`]); everything else is copied as it was.
+pub fn rewrite(
+    wasm: &[u8],
+    mut rewrite: impl FnMut(&Payload) -> Result<Option<Vec<u8>>, String>,
+) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(wasm.len());
+    for payload in Parser::new(0).parse_all(wasm) {
+        let payload = payload.map_err(|e| format!("cannot read the wasm: {e}"))?;
+        if let Payload::Version { range, .. } = &payload {
+            out.extend_from_slice(&wasm[range.start as usize..range.end as usize]);
+        } else if let Some(section) = rewrite(&payload)? {
+            out.extend_from_slice(&section);
+        } else if let Some((id, range)) = payload.as_section() {
+            // Payloads inside a section (the code section's entries) have no range of their own.
+            let range = range.start as usize..range.end as usize;
+            out.push(id);
+            leb128(&mut out, range.len());
+            out.extend_from_slice(&wasm[range]);
+        }
+    }
+    Ok(out)
+}
+
+/// `section` as a module holds it: its id, then its size and contents.
+pub fn encoded(section: &impl wasm_encoder::Section) -> Vec<u8> {
+    let mut out = vec![section.id()];
+    section.encode(&mut out);
+    out
+}
+
+fn leb128(out: &mut Vec<u8>, mut n: usize) {
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}

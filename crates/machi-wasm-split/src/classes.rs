@@ -31,14 +31,12 @@ pub fn drop(wasm: &[u8], js: &str, classes: &[&str]) -> Result<(Vec<u8>, String)
     let mut exports = BTreeSet::new();
     for class in classes {
         let removed = cut_class(&mut js, class)?;
-        exports.extend(wasm_calls(&removed));
+        exports.extend(wasm_refs(&removed));
     }
-    for name in &exports {
-        if js.contains(&format!("wasm.{name}(")) || js.contains(&format!("wasm.{name};")) {
-            return Err(format!(
-                "the glue still calls {name}, which only the dropped classes should"
-            ));
-        }
+    if let Some(name) = wasm_refs(&js).intersection(&exports).next() {
+        return Err(format!(
+            "the glue still calls {name}, which only the dropped classes should"
+        ));
     }
     Ok((without_exports(wasm, &exports)?, js))
 }
@@ -74,14 +72,17 @@ fn cut(js: &mut String, start: &str, end: &str, what: &str) -> Result<String, St
     Ok(js.drain(from..from + len).collect())
 }
 
-/// The wasm exports `code` calls: `wasm.NAME(`.
-fn wasm_calls(code: &str) -> BTreeSet<String> {
+/// The wasm exports `code` names: `wasm.NAME`.
+fn wasm_refs(code: &str) -> BTreeSet<String> {
     code.match_indices("wasm.")
-        .filter_map(|(at, _)| {
+        .map(|(at, _)| {
             let rest = &code[at + 5..];
-            let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
-            (rest[end..].starts_with('(')).then(|| rest[..end].to_owned())
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            rest[..end].to_owned()
         })
+        .filter(|name| !name.is_empty())
         .collect()
 }
 

@@ -4,8 +4,9 @@
 //! (`__wbg_set_onvoiceschanged_b04eed8431a20ac5`), and every name is written twice: in the wasm's
 //! import section and as a key of the glue's `imports` object. Trunk's JS minifier shortens
 //! variables, never keys, and hashes do not compress, so the 257 names of the app cost ~6.5 KB
-//! of the shell (4.0 in the wasm, 2.5 in the glue). [`minify`] renames them `a`, `b`, … `Z`, `aa`, `ab`, … in both files at once, after
-//! wasm-bindgen and before Trunk's wasm-opt (which keeps import names).
+//! of the shell (4.0 in the wasm, 2.5 in the glue). [`minify`] renames them `a`, `b`, … `Z`,
+//! `aa`, `ab`, … in both files at once, after wasm-bindgen and before Trunk's wasm-opt (which
+//! keeps import names).
 //!
 //! Only the imports of the glue's own module (`./NAME_bg.js`) are renamed, and only where the
 //! glue defines them (`    KEY: function(`); a name found anywhere else in the glue, or a key
@@ -109,7 +110,7 @@ mod tests {
     };
     use wasmparser::Parser;
 
-    /// A module that imports `names` from `./app_bg.js` and `mem` from elsewhere, and calls the
+    /// A module that imports `names` from `./app_bg.js` and `keep_me` from `env`, and calls the
     /// first import from an exported function.
     fn module(names: &[&str]) -> Vec<u8> {
         let mut types = TypeSection::new();

@@ -29,8 +29,9 @@ const FEED_BASE = (() => {
     return new URL("/feeds/", self.location.origin).href;
   }
 })();
-// A feed under its content's hash (`machi-hub export`: garbage.0123456789abcdef.json).
-const HASHED_FEED = /\.[0-9a-f]{16}(\.json)$/;
+// A feed under its content's hash (`machi-hub export`: garbage.0123456789abcdef.json, or .bin
+// for the postcard twin the app reads).
+const HASHED_FEED = /\.[0-9a-f]{16}(\.json|\.bin)$/;
 const unhashed = (url) => url.replace(HASHED_FEED, "$1");
 
 // "/i18n/pt-BR-0123abcd.txt" → "pt-BR": the language a file is of, whatever its version.
@@ -189,7 +190,7 @@ self.addEventListener("push", (event) => {
   event.waitUntil(Promise.all([self.registration.showNotification(title, options), refreshFeeds()]));
 });
 
-// What a push announces is in the feeds (a meeting moved, an alert issued): the cached JSON feeds
+// What a push announces is in the feeds (a meeting moved, an alert issued): the cached feeds
 // are fetched again now, so the page the notification opens shows it, not the copy from before.
 // A refresh that fails (offline, no cache) never keeps the notification from showing.
 function refreshFeeds() {
@@ -202,7 +203,7 @@ function refreshFeeds() {
           .filter((request) => {
             const path = new URL(request.url).pathname;
             // A hashed feed never changes; the manifest naming the newer ones is refreshed.
-            return path.endsWith(".json") && !HASHED_FEED.test(path);
+            return (path.endsWith(".json") || path.endsWith(".bin")) && !HASHED_FEED.test(path);
           })
           .map((request) =>
             fetch(request)

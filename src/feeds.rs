@@ -13,10 +13,11 @@ use crate::i18n::{fill, raw, Lang, Msg};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use machi_data::feed::{
-    check_version, AlertsFeed, CityFeed, CityIndex, FeedFile, FeedManifest, FeedPath, GarbageFeed,
-    MeetingsFeed, NurseryFeed, SourceKind,
+    check_version, AlertsFeed, CityFeed, CityIndex, FeedFile, FeedFormat, FeedManifest, FeedPath,
+    GarbageFeed, MeetingsFeed, NurseryFeed, SourceKind,
 };
 use machi_data::garbage::GarbageCalendar;
+use machi_data::wire;
 use serde::de::DeserializeOwned;
 use std::any::Any;
 use std::future::Future;
@@ -291,11 +292,11 @@ async fn manifest(base: &str) -> wasm_bindgen::JsValue {
 /// The URL to fetch a feed from: the hub's path on this origin; under a configured base, the
 /// content-hashed file its manifest names (cacheable for ever), or the hub's name where the
 /// manifest names none.
-async fn feed_url(path: &FeedPath) -> String {
+async fn feed_url(path: &FeedPath, format: FeedFormat) -> String {
     let Some(base) = configured_base() else {
-        return path.path();
+        return path.path_in(format);
     };
-    let relative = path.relative();
+    let relative = path.relative_in(format);
     let get = |v: &wasm_bindgen::JsValue, key: &str| js_sys::Reflect::get(v, &key.into()).ok();
     let manifest = manifest(&base).await;
     let file = get(&manifest, FeedManifest::FILES)
@@ -351,18 +352,38 @@ async fn early(url: &str) -> Option<gloo_net::http::Response> {
     Some(response.into())
 }
 
-/// Fetches and reads a feed. The browser's `JSON.parse` reads the text and serde-wasm-bindgen
-/// the result: serde_json's reader, instantiated for every feed type, cost 5.7 KB brotli more of
-/// the app's wasm (less 0.6 KB of JS glue). The hub and the tests read feeds with machi-data's
-/// `parse_feed`; both check the schema version with `check_version`.
-async fn fetch_feed<T: DeserializeOwned>(path: &FeedPath) -> Result<T, FeedProblem> {
-    let url = &feed_url(path).await;
-    let response = get(url).await.map_err(|_| FeedProblem::Offline)?;
+/// The response to a feed's GET in `format`, with its URL; an error status is a problem.
+async fn fetch(
+    path: &FeedPath,
+    format: FeedFormat,
+) -> Result<(String, gloo_net::http::Response), FeedProblem> {
+    let url = feed_url(path, format).await;
+    let response = get(&url).await.map_err(|_| FeedProblem::Offline)?;
     if !response.ok() {
         return Err(FeedProblem::Http(response.status()));
     }
-    let text = response.text().await.map_err(|_| FeedProblem::Offline)?;
+    Ok((url, response))
+}
+
+/// Fetches and reads a feed in postcard (the `.bin` twin of each JSON feed, machi-data's `wire`):
+/// read by field order, not name, it costs the main wasm 7 KB brotli less than JSON through
+/// `JSON.parse` and serde-wasm-bindgen (serde_json's reader cost 5.7 KB more again). Its header
+/// is checked first: a feed of a newer schema, or of a hub built from other feed types, is said as
+/// such (the service worker offers the app's update), never misread.
+async fn fetch_feed<T: DeserializeOwned>(path: &FeedPath) -> Result<T, FeedProblem> {
+    let (url, response) = fetch(path, FeedFormat::Postcard).await?;
+    let bytes = response.binary().await.map_err(|_| FeedProblem::Offline)?;
+    wire::from_bytes(&bytes).map_err(|e| FeedProblem::Malformed(format!("{url}: {e}")))
+}
+
+/// `/feeds/index.json`: the municipalities this hub serves. The one feed read as JSON (the
+/// browser's `JSON.parse`, then serde-wasm-bindgen, as the settings are): the head script of
+/// index.html fetches it early on Welcome and reads it itself (when it lists one municipality, it
+/// starts that one's feeds too), so the app takes that same response.
+pub async fn city_index() -> Result<CityIndex, FeedProblem> {
+    let (url, response) = fetch(&FeedPath::Index, FeedFormat::Json).await?;
     let malformed = |e: String| FeedProblem::Malformed(format!("{url}: {e}"));
+    let text = response.text().await.map_err(|_| FeedProblem::Offline)?;
     let value = js_sys::JSON::parse(&text).map_err(|_| malformed("not JSON".into()))?;
     let version = js_sys::Reflect::get(&value, &"version".into())
         .ok()
@@ -370,11 +391,6 @@ async fn fetch_feed<T: DeserializeOwned>(path: &FeedPath) -> Result<T, FeedProbl
         .unwrap_or_default();
     check_version(version as u32).map_err(|e| malformed(e.to_string()))?;
     serde_wasm_bindgen::from_value(value).map_err(|e| malformed(e.to_string()))
-}
-
-/// `/feeds/index.json`: the municipalities this hub serves.
-pub async fn city_index() -> Result<CityIndex, FeedProblem> {
-    fetch_feed(&FeedPath::Index).await
 }
 
 /// A city id is a file stem of the hub's `cities/`: anything else never reaches a URL.
@@ -487,19 +503,23 @@ mod tests {
         assert_eq!(age(en, at("2026-11-19T12:00:00Z"), now), "3 days ago");
     }
 
-    /// The inline script of index.html starts Today's feeds at `/feeds/{city}/{name}.json` and
-    /// Welcome's `/feeds/index.json` (crates/machi-i18n/src/first_view.rs): the URLs this module
-    /// asks for them.
+    /// The inline script of index.html starts Today's feeds at `/feeds/{city}/{name}.bin`, a
+    /// `/c/{city}` link's `city.bin` and Welcome's `/feeds/index.json`
+    /// (crates/machi-i18n/src/first_view.rs): the URLs this module asks for them.
     #[test]
     fn the_early_feeds_have_the_urls_asked_for() {
         let city = "demo".to_owned();
-        assert_eq!(FeedPath::City(city.clone()).path(), "/feeds/demo/city.json");
+        let bin = |p: FeedPath| p.path_in(FeedFormat::Postcard);
+        assert_eq!(bin(FeedPath::City(city.clone())), "/feeds/demo/city.bin");
         assert_eq!(
-            FeedPath::Garbage(city.clone()).path(),
-            "/feeds/demo/garbage.json"
+            bin(FeedPath::Garbage(city.clone())),
+            "/feeds/demo/garbage.bin"
         );
-        assert_eq!(FeedPath::Alerts(city).path(), "/feeds/demo/alerts.json");
-        assert_eq!(FeedPath::Index.path(), "/feeds/index.json");
+        assert_eq!(bin(FeedPath::Alerts(city)), "/feeds/demo/alerts.bin");
+        assert_eq!(
+            FeedPath::Index.path_in(FeedFormat::Json),
+            "/feeds/index.json"
+        );
         assert_eq!(FeedManifest::PATH, "manifest.json");
     }
 

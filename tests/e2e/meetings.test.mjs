@@ -228,7 +228,7 @@ test("a meeting's page: add to calendar, follow its body, and the city's change 
   // The page the notification opens shows the change: the worker fetched its cached feeds again
   // when the push came (the page has not asked for them since the change).
   await page.waitForFunction(async () => {
-    const cached = await (await caches.open("machi-feeds-v1")).match("/feeds/demo/meetings.json");
+    const cached = await (await caches.open("machi-feeds-v1")).match("/feeds/demo/meetings.bin");
     return cached && (await cached.text()).includes("まち市民会館 第2会議室");
   }, null, { timeout: 10000 });
   await page.goto(`${BASE}/meetings/${id}`);

@@ -15,10 +15,10 @@ import { extname, join, normalize } from "node:path";
 import { launch, phone, axe, shot } from "./browser.mjs";
 
 const WED_DEC_2 = new Date("2026-12-02T08:00:00+09:00");
-const HASHED = /\.[0-9a-f]{16}\.json$/;
+const HASHED = /\.[0-9a-f]{16}\.(json|bin)$/;
 const TYPES = {
   ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm",
-  ".css": "text/css", ".json": "application/json", ".webmanifest": "application/manifest+json",
+  ".css": "text/css", ".json": "application/json", ".bin": "application/octet-stream", ".webmanifest": "application/manifest+json",
   ".svg": "image/svg+xml", ".png": "image/png", ".txt": "text/plain; charset=utf-8",
   ".ics": "text/calendar; charset=utf-8",
 };
@@ -87,7 +87,7 @@ test("from a static host alone, the demo city's garbage page shows the next coll
   // The manifest (the one name that stays), then only hashed names for the feeds.
   const manifest = JSON.parse(readFileSync(join(site, "feeds", "manifest.json"), "utf8"));
   assert.ok(feeds.includes("/feeds/manifest.json"), feeds.join(" "));
-  assert.ok(feeds.includes(`/feeds/${manifest.files["demo/garbage.json"].file}`), feeds.join(" "));
+  assert.ok(feeds.includes(`/feeds/${manifest.files["demo/garbage.bin"].file}`), feeds.join(" "));
   const others = feeds.filter((f) => f !== "/feeds/manifest.json");
   assert.ok(others.length >= 3, feeds.join(" "));
   assert.deepEqual(others.filter((f) => !HASHED.test(f)), []);

@@ -60,7 +60,7 @@ test("a push shows the hub's title and body, with its tag and target page", asyn
 });
 
 test("a push refreshes the cached feeds, so the page it opens shows the news", async () => {
-  const feeds = [`${ORIGIN}/feeds/demo/city.json`, `${ORIGIN}/feeds/demo/nursery.json`];
+  const feeds = [`${ORIGIN}/feeds/demo/city.bin`, `${ORIGIN}/feeds/index.json`];
   const { fire, log } = worker({ cached: feeds });
   await fire("push", pushEvent({ title: "空きが出ました：えきまえひまわり保育園", body: "1歳児クラス", url: "/nursery/D0003" }));
   assert.equal(log.shown.length, 1);
@@ -68,13 +68,13 @@ test("a push refreshes the cached feeds, so the page it opens shows the news", a
   assert.deepEqual(log.stored, feeds.map((f) => [f, `fresh ${f}`]));
 });
 
-test("a push fetches the JSON feeds only, and shows even when the refresh cannot be done", async () => {
-  const cached = [`${ORIGIN}/feeds/demo/meetings.json`, `${ORIGIN}/feeds/demo/meeting/m-1.ja.ics`];
+test("a push fetches the feeds only, and shows even when the refresh cannot be done", async () => {
+  const cached = [`${ORIGIN}/feeds/demo/meetings.bin`, `${ORIGIN}/feeds/demo/meeting/m-1.ja.ics`];
   const { fire, log } = worker({ cached });
   await fire("push", pushEvent({ title: "変更：まち市都市計画審議会", url: "/meetings/m-1" }));
   assert.equal(log.shown.length, 1);
-  // The JSON feeds only (a downloaded calendar stays as it was).
-  assert.deepEqual(log.fetched, [`${ORIGIN}/feeds/demo/meetings.json`]);
+  // The feeds only, postcard or JSON (a downloaded calendar stays as it was).
+  assert.deepEqual(log.fetched, [`${ORIGIN}/feeds/demo/meetings.bin`]);
   // Offline, or without a cache: the notification still shows.
   const offline = worker({ caches: { open: async () => { throw new Error("no cache"); } } });
   await offline.fire("push", pushEvent({ title: "t" }));

@@ -16,12 +16,16 @@
 //! | `/feeds/{city}/garbage/{area}.{lang}.ics` | iCalendar of an area's collection days (from [`GarbageFeed`]; the hub adds a reminder with `?remind=HH`) |
 //! | `/feeds/manifest.json`       | [`FeedManifest`] (only in a tree written by `machi-hub export`: each feed's content-hashed file) |
 //!
+//! Each JSON feed above has a twin with `.bin` for `.json` (`/feeds/{city}/garbage.bin` …): the same
+//! value in postcard, which the app reads ([`crate::wire`]); calendars and the manifest have none.
+//!
 //! The paths are written once, as [`FeedPath`]. Freshness ("as of", stale, the last error) of
 //! every feed is in [`CityFeed::sources`], so the app learns it from one small document.
 
 use crate::alerts::{Alert, AlertState, AlertStatus, AreaCode, AreaScope, Shelter};
 use crate::garbage::{GarbageArea, GarbageCalendar};
 use crate::text::LocalizedText;
+pub use crate::wire::FeedFormat;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -171,6 +175,31 @@ impl FeedPath {
         path[Self::PREFIX.len()..].to_owned()
     }
 
+    /// [`FeedPath::path`] in `format`: `/feeds/{city}/garbage.bin` for postcard. An iCalendar
+    /// has one format, its own.
+    pub fn path_in(&self, format: FeedFormat) -> String {
+        let path = self.path();
+        match path.strip_suffix(FeedFormat::Json.extension()) {
+            Some(stem) if !self.is_calendar() => format!("{stem}{}", format.extension()),
+            _ => path,
+        }
+    }
+
+    /// [`FeedPath::relative`] in `format`.
+    pub fn relative_in(&self, format: FeedFormat) -> String {
+        self.path_in(format)[Self::PREFIX.len()..].to_owned()
+    }
+
+    /// The feed and format a URL path names (as [`FeedPath::path_in`] writes it).
+    pub fn parse_in(path: &str) -> Option<(FeedPath, FeedFormat)> {
+        match path.strip_suffix(FeedFormat::Postcard.extension()) {
+            Some(stem) => FeedPath::parse(&format!("{stem}{}", FeedFormat::Json.extension()))
+                .filter(|p| !p.is_calendar())
+                .map(|p| (p, FeedFormat::Postcard)),
+            None => FeedPath::parse(path).map(|p| (p, FeedFormat::Json)),
+        }
+    }
+
     /// The content-hashed name of a feed file: `{city}/garbage.json` with `hash` (hex) becomes
     /// `{city}/garbage.{first 16 hex digits}.json`.
     pub fn hashed(relative: &str, hash: &str) -> String {
@@ -253,8 +282,8 @@ pub struct FeedManifest {
     /// When the export ran.
     #[serde(deserialize_with = "crate::time::utc")]
     pub generated_at: DateTime<Utc>,
-    /// Every JSON feed by its path relative to the feeds' base ([`FeedPath::relative`]:
-    /// `index.json`, `{city}/garbage.json` …).
+    /// Every feed, JSON and postcard, by its path relative to the feeds' base
+    /// ([`FeedPath::relative_in`]: `index.json`, `{city}/garbage.json`, `{city}/garbage.bin` …).
     pub files: std::collections::BTreeMap<String, FeedFile>,
 }
 
@@ -298,7 +327,7 @@ pub struct CitySummary {
     /// URL-safe identifier, the city file's stem (`cities/demo.toml` → `demo`).
     pub id: String,
     /// 全国地方公共団体コード (6 digits), when the municipality has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub lg_code: Option<String>,
     pub name: LocalizedText,
     /// Name of the prefecture, for telling apart same-named municipalities.
@@ -313,7 +342,7 @@ pub struct CityFeed {
     #[serde(deserialize_with = "crate::time::utc")]
     pub generated_at: DateTime<Utc>,
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub lg_code: Option<String>,
     pub name: LocalizedText,
     #[serde(default)]
@@ -332,14 +361,14 @@ pub struct Area {
     pub id: String,
     pub name: LocalizedText,
     /// Reading in hiragana, for search and for やさしい日本語.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub kana: Option<String>,
     /// The id of this area's collection area in [`GarbageFeed::calendar`], when the city has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub garbage_area: Option<String>,
     /// A reference point of the area, `(lat, lon)` (WGS 84): where "nearest shelters" measure
     /// from when the resident does not share their location.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub point: Option<(f64, f64)>,
 }
 
@@ -369,40 +398,40 @@ pub struct AlertsFeed {
     pub generated_at: DateTime<Utc>,
     /// The ids of the sources in [`CityFeed::sources`] this feed was made from (for attribution
     /// and freshness).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub sources: Vec<String>,
     /// The codes that place the city: its JMA 市町村等 codes (7 digits) first, then the other codes
     /// the city file names (forecast regions, `seismic:…`, `tsunami:…`, CAP geocodes).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub area_codes: Vec<AreaCode>,
     /// In force now for the city, most severe first (severity, then 警戒レベル, then newest).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub in_force: Vec<Alert>,
     /// Everything that concerned the city in the last 72 hours, newest first, lifted (解除) and
     /// cancelled (取消, shown with status `cancelled`) included, and whatever is in `in_force` or
     /// `unconfirmed`, however old. Earthquake reports are only here.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub history: Vec<Alert>,
     /// Would be in force, but no newer message of its series came within the bound for its kind
     /// (`alerts::confirmation_bound`): its lift may have been missed. Shown as "may have ended",
     /// with its last update, never as current (not on Today, never pushed as new).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub unconfirmed: Vec<Alert>,
     /// When the alert sources were last polled successfully; `None` before the first success.
     /// The sources' `stale` / `last_error` in [`CityFeed::sources`] say why a later poll failed.
     #[serde(
         default,
-        skip_serializing_if = "Option::is_none",
+        skip_serializing_if = "crate::wire::none",
         deserialize_with = "crate::time::utc_opt"
     )]
     pub last_success: Option<DateTime<Utc>>,
     /// The city's 指定緊急避難場所 (from its `shelters` source), for `nearest`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub shelters: Vec<Shelter>,
     /// Demo only: every time in this feed was moved forward by this many seconds so that the demo
     /// city's recorded messages look current (the newest is "now" when the hub started). The app
     /// must say the alerts are a demonstration. Never set for a real city.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub demo_time_shift_secs: Option<i64>,
 }
 
@@ -415,15 +444,15 @@ pub struct MeetingsFeed {
     #[serde(deserialize_with = "crate::time::utc")]
     pub generated_at: DateTime<Utc>,
     /// The ids of the sources in [`CityFeed::sources`] it was made from.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub sources: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub bodies: Vec<crate::meetings::Body>,
     /// Sorted by start.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub meetings: Vec<crate::meetings::Meeting>,
     /// Newest first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub notices: Vec<crate::meetings::Notice>,
     /// The dates (city time) `meetings` covers.
     #[serde(deserialize_with = "crate::time::date")]
@@ -432,7 +461,7 @@ pub struct MeetingsFeed {
     pub to: chrono::NaiveDate,
     /// Demo only: every date was moved forward by this many seconds (whole weeks) so the demo's
     /// meetings are upcoming whenever the hub starts. Never set for a real city.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub demo_time_shift_secs: Option<i64>,
 }
 
@@ -558,15 +587,15 @@ pub struct NurseryFeed {
     #[serde(deserialize_with = "crate::time::utc")]
     pub generated_at: DateTime<Utc>,
     /// The ids of the sources in [`CityFeed::sources`] it was made from.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub sources: Vec<String>,
     pub facilities: Vec<crate::nursery::Facility>,
     /// Newest first: `months[0]` is the current table, `months[1]` the one before.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub months: Vec<crate::nursery::VacancyMonth>,
     /// Names of vacancy rows that matched no facility of the city's list (they are still listed,
     /// as facilities known only from the table).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub unjoined: Vec<String>,
 }
 
@@ -645,15 +674,15 @@ pub struct SourceInfo {
     pub attribution: LocalizedText,
     /// Short licence name, e.g. "CC BY 4.0" or "政府標準利用規約 2.0".
     pub licence: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub licence_url: Option<String>,
     /// Where the data comes from, for residents who want the original.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub url: Option<String>,
     /// When the data was last fetched and accepted; `None` until it has been once.
     #[serde(
         default,
-        skip_serializing_if = "Option::is_none",
+        skip_serializing_if = "crate::wire::none",
         deserialize_with = "crate::time::utc_opt"
     )]
     pub as_of: Option<DateTime<Utc>>,
@@ -661,7 +690,7 @@ pub struct SourceInfo {
     #[serde(default)]
     pub stale: bool,
     /// Why the last attempt failed, naming the source and the place (for the operator and the page).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub last_error: Option<String>,
 }
 
@@ -753,6 +782,36 @@ pub fn check_version(version: u32) -> Result<(), FeedError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_feed_has_a_postcard_twin_and_a_calendar_has_none() {
+        let garbage = FeedPath::Garbage("demo".into());
+        assert_eq!(
+            garbage.path_in(FeedFormat::Postcard),
+            "/feeds/demo/garbage.bin"
+        );
+        assert_eq!(
+            garbage.relative_in(FeedFormat::Postcard),
+            "demo/garbage.bin"
+        );
+        assert_eq!(garbage.path_in(FeedFormat::Json), garbage.path());
+        assert_eq!(
+            FeedPath::parse_in("/feeds/demo/garbage.bin"),
+            Some((garbage.clone(), FeedFormat::Postcard))
+        );
+        assert_eq!(
+            FeedPath::parse_in("/feeds/index.bin"),
+            Some((FeedPath::Index, FeedFormat::Postcard))
+        );
+        assert_eq!(
+            FeedPath::parse_in("/feeds/demo/garbage.json"),
+            Some((garbage, FeedFormat::Json))
+        );
+        let calendar = FeedPath::parse("/feeds/demo/meetings.en.ics").unwrap();
+        assert_eq!(calendar.path_in(FeedFormat::Postcard), calendar.path());
+        assert_eq!(FeedPath::parse_in("/feeds/demo/meetings.en.bin"), None);
+        assert_eq!(FeedPath::parse_in("/feeds/demo/nothing.bin"), None);
+    }
 
     #[test]
     fn hashed_names_keep_the_directory_and_the_extension() {

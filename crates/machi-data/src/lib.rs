@@ -4,8 +4,9 @@
 //! strings and returns values or errors that name the source and the place. It builds for
 //! `wasm32-unknown-unknown` (the app) and natively (the hub, the tests).
 //!
-//! The most important module is [`feed`]: the schema of the JSON the hub publishes and the app reads,
-//! the one contract between them; [`push`] is the other one, the Web Push API's bodies.
+//! The most important module is [`feed`]: the schema of the feeds the hub publishes and the app
+//! reads, the one contract between them (as JSON, and as postcard for the app: [`wire`]); [`push`]
+//! is the other one, the Web Push API's bodies.
 
 pub mod alerts;
 #[cfg(feature = "sources")]
@@ -17,6 +18,7 @@ pub mod nursery;
 pub mod push;
 pub mod text;
 pub mod time;
+pub mod wire;
 
 pub use feed::{
     AlertsFeed, Area, CityFeed, CityFeedKind, CityIndex, CitySummary, FeedPath, GarbageFeed,

@@ -58,6 +58,11 @@ impl LocalizedText {
     pub fn is_empty(&self) -> bool {
         self.0.values().all(|v| v.trim().is_empty())
     }
+
+    /// Left out of the JSON feed when empty (never of the postcard one: see `crate::wire`).
+    pub(crate) fn unset(&self) -> bool {
+        crate::wire::omit(self.is_empty())
+    }
 }
 
 #[cfg(test)]

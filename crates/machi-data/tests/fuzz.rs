@@ -44,6 +44,7 @@ use machi_data::nursery::facilities::{parse_facilities, FacilityList};
 use machi_data::nursery::join::{assemble, NurseryInput, SourcedTable};
 use machi_data::nursery::vacancies::{parse_vacancies, VacancyTable};
 use machi_data::nursery::{Filter, Sort};
+use machi_data::wire;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -867,6 +868,49 @@ fn run_feeds(input: &[u8]) {
     let _ = parse_feed::<MeetingsFeed>(text);
 }
 
+/// Bytes a postcard feed is made of: varint edges (zero, one, the largest one-byte values, a
+/// continued byte) and a date as the feeds write it.
+const POSTCARD_TOKENS: &[&str] = &[
+    "\0",
+    "\u{1}",
+    "\u{7f}",
+    "\u{80}",
+    "\u{ff}",
+    "2026-12-05T00:00:00Z",
+];
+
+/// The same feeds as the app reads them: postcard (machi-data's `wire`).
+fn postcard_seeds() -> Vec<Vec<u8>> {
+    fn twin<T: serde::Serialize + serde::de::DeserializeOwned>(json: &[u8]) -> Option<Vec<u8>> {
+        let feed = parse_feed::<T>(std::str::from_utf8(json).ok()?).ok()?;
+        Some(wire::to_bytes(&feed))
+    }
+    let mut seeds = Vec::new();
+    for json in feed_seeds() {
+        seeds.extend(twin::<AlertsFeed>(&json));
+        seeds.extend(twin::<GarbageFeed>(&json));
+        seeds.extend(twin::<NurseryFeed>(&json));
+        seeds.extend(twin::<MeetingsFeed>(&json));
+        seeds.extend(twin::<CityIndex>(&json));
+        seeds.extend(twin::<CityFeed>(&json));
+    }
+    assert!(seeds.len() >= 4, "the JSON seeds read as feeds");
+    seeds
+}
+
+/// Any bytes read as any feed give a feed or an error, never a panic (or a runaway allocation
+/// from a length prefix).
+fn run_postcard(input: &[u8]) {
+    let _ = wire::from_bytes::<AlertsFeed>(input);
+    let _ = wire::from_bytes::<GarbageFeed>(input);
+    let _ = wire::from_bytes::<CityFeed>(input);
+    let _ = wire::from_bytes::<CityIndex>(input);
+    if let Ok(feed) = wire::from_bytes::<NurseryFeed>(input) {
+        run_nursery_feed(&feed);
+    }
+    let _ = wire::from_bytes::<MeetingsFeed>(input);
+}
+
 /// The city zone of the meeting targets.
 const CITY: Tz = Tz::Asia__Tokyo;
 
@@ -1244,6 +1288,13 @@ fn targets() -> Vec<Target> {
             tokens: JSON_TOKENS,
             shift_jis: false,
             run: run_feeds,
+        },
+        Target {
+            name: "postcard-feeds",
+            seeds: postcard_seeds,
+            tokens: POSTCARD_TOKENS,
+            shift_jis: false,
+            run: run_postcard,
         },
     ]
 }

@@ -7,11 +7,12 @@
 //! out/feeds/index.<hash>.json              a feed under its content's hash: never changes (cache for ever)
 //! out/feeds/{city}/garbage.<hash>.json     … every JSON feed the hub serves (city, garbage, alerts,
 //!                                          nursery, meetings)
-//! out/feeds/index.json, {city}/garbage.json …   the same bytes under the hub's names (short cache), for
+//! out/feeds/{city}/garbage.<hash>.bin      … and its postcard twin, which the app reads
+//! out/feeds/index.json, {city}/garbage.bin …   the same bytes under the hub's names (short cache), for
 //!                                          an app without a configured feed base and other readers
 //! out/feeds/{city}/meetings.{lang}.ics …   the iCalendar feeds under the hub's names only: a calendar
 //!                                          app subscribes to one address and polls it (short cache)
-//! *.br, *.gz                               the JSON files precompressed, for hosts that serve them
+//! *.br, *.gz                               the feed files precompressed, for hosts that serve them
 //! out/index.html, …                        the app (`--dist`), its index.html naming the feed base
 //! ```
 //!
@@ -26,7 +27,7 @@ use crate::document::{Document, Effort};
 use crate::feeds::Feeds;
 use crate::files::{self, FileError};
 use chrono::{DateTime, Utc};
-use machi_data::feed::{FeedFile, FeedManifest, FeedPath};
+use machi_data::feed::{FeedFile, FeedFormat, FeedManifest, FeedPath};
 use machi_data::FEED_VERSION;
 use std::path::{Path, PathBuf};
 
@@ -47,12 +48,20 @@ pub fn write_feeds(feeds: &Feeds, out: &Path, now: DateTime<Utc>) -> Result<Expo
     let dir = out.join("feeds");
     let previous = read_manifest(&dir);
     let mut files = std::collections::BTreeMap::new();
-    for (path, doc) in feeds.documents() {
-        let relative = path.relative();
-        let kept = previous
-            .as_ref()
-            .and_then(|m| m.files.get(&relative))
-            .and_then(|entry| unchanged(&dir, entry, &doc.bytes));
+    // The JSON feeds kept from the previous export (their postcard twins come right after them).
+    let mut kept_json = std::collections::BTreeSet::new();
+    for (relative, doc) in feeds.documents() {
+        let entry = previous.as_ref().and_then(|m| m.files.get(&relative));
+        let kept = match json_twin(&relative) {
+            None => entry.and_then(|entry| unchanged(&dir, entry, &doc.bytes)),
+            Some(json) if kept_json.contains(&json) => {
+                entry.and_then(|entry| unchanged_twin(&dir, entry))
+            }
+            Some(_) => None,
+        };
+        if kept.is_some() && json_twin(&relative).is_none() {
+            kept_json.insert(relative.clone());
+        }
         let (entry, doc) = match kept {
             Some((entry, bytes)) => (entry, Document::compressed(bytes, Effort::Change)),
             None => {
@@ -61,7 +70,12 @@ pub fn write_feeds(feeds: &Feeds, out: &Path, now: DateTime<Utc>) -> Result<Expo
                     file: FeedPath::hashed(&relative, &sha256),
                     sha256,
                     size: doc.bytes.len() as u64,
-                    generated_at: generated_at(&doc.bytes).unwrap_or(now),
+                    // A postcard twin is as old as its JSON feed, written just before it.
+                    generated_at: json_twin(&relative)
+                        .and_then(|json| files.get(&json))
+                        .map(|e: &FeedFile| e.generated_at)
+                        .or_else(|| generated_at(&doc.bytes))
+                        .unwrap_or(now),
                 };
                 (entry, doc.clone())
             }
@@ -195,6 +209,21 @@ fn unchanged(dir: &Path, entry: &FeedFile, new: &[u8]) -> Option<(FeedFile, Vec<
         Some(value)
     };
     (content(&old)? == content(new)?).then(|| (entry.clone(), old))
+}
+
+/// The previous export's postcard twin of a JSON feed kept as it was, if its file is still there
+/// and in this build's layout (its `generated_at` is the kept JSON's; an export by a hub built
+/// from other feed types wrote it in another layout, which this build's app could not read).
+fn unchanged_twin(dir: &Path, entry: &FeedFile) -> Option<(FeedFile, Vec<u8>)> {
+    let old = std::fs::read(dir.join(&entry.file)).ok()?;
+    let good = files::hex_sha256(&old) == entry.sha256 && machi_data::wire::is_current(&old);
+    good.then(|| (entry.clone(), old))
+}
+
+/// `{city}/garbage.json` for `{city}/garbage.bin`.
+fn json_twin(relative: &str) -> Option<String> {
+    let stem = relative.strip_suffix(FeedFormat::Postcard.extension())?;
+    Some(format!("{stem}{}", FeedFormat::Json.extension()))
 }
 
 /// A feed's own `generated_at`.

@@ -18,28 +18,52 @@ use crate::meetings::{Prepared, PreparedCities};
 use crate::sources::{garbage, registration, Parse, Published, Sources, Value};
 use chrono::{DateTime, Utc};
 use machi_data::alerts::Alert;
-use machi_data::feed::{AlertsInput, CityFeedKind, FeedPath, MeetingsOf};
+use machi_data::feed::{AlertsInput, CityFeedKind, FeedFormat, FeedPath, MeetingsOf};
 use machi_data::meetings::MeetingsInput;
+use machi_data::wire;
 use machi_data::{
     AlertsFeed, CityFeed, CityIndex, CitySummary, GarbageFeed, MeetingsFeed, NurseryFeed,
     SourceInfo, FEED_VERSION,
 };
 use machi_i18n::Lang;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-fn json(value: &impl Serialize) -> Document {
-    // The feed types hold only strings, numbers and string-keyed maps, which always serialise.
-    let bytes = serde_json::to_vec(value).expect("feed types always serialise to JSON");
-    Document::compressed(bytes, Effort::Change)
-}
-
-/// A feed value with its serialised document.
+/// A feed value with its documents: JSON, and postcard for the app (machi-data's `wire`).
 #[derive(Debug, Clone)]
 struct Doc<T> {
     value: Arc<T>,
     doc: Document,
+    bin: Document,
+}
+
+/// What a feed type is: written in JSON and postcard, read back to check (see [`Doc::new`]).
+trait FeedType: Serialize + DeserializeOwned + PartialEq + Clone + std::fmt::Debug {}
+impl<T: Serialize + DeserializeOwned + PartialEq + Clone + std::fmt::Debug> FeedType for T {}
+
+impl<T: FeedType> Doc<T> {
+    fn new(value: T) -> Doc<T> {
+        // The feed types hold only strings, numbers and string-keyed maps, which always serialise.
+        let json = serde_json::to_vec(&value).expect("feed types always serialise to JSON");
+        let bin = wire::to_bytes(&value);
+        // Every test that assembles a feed (the demo city, the real data of ../shared/data)
+        // checks that the app reads back what was published.
+        debug_assert_eq!(wire::from_bytes::<T>(&bin).as_ref(), Ok(&value));
+        Doc {
+            doc: Document::compressed(json, Effort::Change),
+            bin: Document::compressed(bin, Effort::Change),
+            value: Arc::new(value),
+        }
+    }
+
+    fn in_format(&self, format: FeedFormat) -> &Document {
+        match format {
+            FeedFormat::Json => &self.doc,
+            FeedFormat::Postcard => &self.bin,
+        }
+    }
 }
 
 /// One of a city's optional feeds.
@@ -134,10 +158,7 @@ impl Default for Feeds {
             cities: Vec::new(),
         };
         Feeds {
-            index: Doc {
-                doc: json(&index),
-                value: Arc::new(index),
-            },
+            index: Doc::new(index),
             cities: BTreeMap::new(),
         }
     }
@@ -221,33 +242,38 @@ impl Feeds {
         self.cities.get(id)?.meetings.ready().map(|d| &*d.doc.value)
     }
 
-    /// The document at `path`, or why there is none.
+    /// The JSON document at `path`, or why there is none.
     pub fn document(&self, path: &FeedPath) -> Result<&Document, Missing> {
+        self.document_in(path, FeedFormat::Json)
+    }
+
+    /// The document at `path` in `format`, or why there is none.
+    pub fn document_in(&self, path: &FeedPath, format: FeedFormat) -> Result<&Document, Missing> {
         let Some((city, kind)) = path.city_feed() else {
-            return Ok(&self.index.doc);
+            return Ok(self.index.in_format(format));
         };
         let feeds = self.cities.get(city).ok_or(Missing::UnknownCity)?;
         match kind {
-            CityFeedKind::City => Ok(&feeds.city.doc),
+            CityFeedKind::City => Ok(feeds.city.in_format(format)),
             CityFeedKind::Garbage => feeds
                 .garbage
                 .ready()
-                .map(|g| &g.doc.doc)
+                .map(|g| g.doc.in_format(format))
                 .ok_or(feeds.garbage.missing()),
             CityFeedKind::Alerts => feeds
                 .alerts
                 .ready()
-                .map(|d| &d.doc)
+                .map(|d| d.in_format(format))
                 .ok_or(feeds.alerts.missing()),
             CityFeedKind::Nursery => feeds
                 .nursery
                 .ready()
-                .map(|d| &d.doc)
+                .map(|d| d.in_format(format))
                 .ok_or(feeds.nursery.missing()),
             CityFeedKind::Meetings => feeds
                 .meetings
                 .ready()
-                .map(|d| &d.doc.doc)
+                .map(|d| d.doc.in_format(format))
                 .ok_or(feeds.meetings.missing()),
         }
     }
@@ -342,14 +368,18 @@ impl Feeds {
         all
     }
 
-    /// Every document there is, with its path, for static hosting.
-    pub fn documents(&self) -> Vec<(FeedPath, &Document)> {
-        let mut all = vec![(FeedPath::Index, &self.index.doc)];
+    /// Every document there is, in both formats, with its path relative to the feeds' base
+    /// (`{city}/garbage.json`, `{city}/garbage.bin` …), for static hosting.
+    pub fn documents(&self) -> Vec<(String, &Document)> {
+        let mut paths = vec![FeedPath::Index];
         for id in self.cities.keys() {
-            for kind in CityFeedKind::ALL {
-                let path = kind.of(id);
-                if let Ok(doc) = self.document(&path) {
-                    all.push((path, doc));
+            paths.extend(CityFeedKind::ALL.map(|kind| kind.of(id)));
+        }
+        let mut all = Vec::new();
+        for path in paths {
+            for format in FeedFormat::BOTH {
+                if let Ok(doc) = self.document_in(&path, format) {
+                    all.push((path.relative_in(format), doc));
                 }
             }
         }
@@ -366,7 +396,7 @@ impl Feeds {
 }
 
 /// Publishes `value`, keeping the previous `generated_at` and document when nothing else changed.
-fn republish<T: Serialize + PartialEq + Clone>(
+fn republish<T: FeedType>(
     previous: Option<&Doc<T>>,
     mut value: T,
     now: DateTime<Utc>,
@@ -383,10 +413,7 @@ fn republish<T: Serialize + PartialEq + Clone>(
         }
     }
     set_generated_at(&mut value, now);
-    Doc {
-        doc: json(&value),
-        value: Arc::new(value),
-    }
+    Doc::new(value)
 }
 
 fn summary(feed: &CityFeed) -> CitySummary {

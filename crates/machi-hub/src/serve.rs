@@ -520,7 +520,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 async fn feed(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    let Some(path) = FeedPath::parse(uri.path()) else {
+    let Some((path, format)) = FeedPath::parse_in(uri.path()) else {
         return json_error(
             StatusCode::NOT_FOUND,
             format!("no such feed: {}", uri.path()),
@@ -535,8 +535,8 @@ async fn feed(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Re
             Err(missing) => missing,
         }
     } else {
-        match feeds.document(&path) {
-            Ok(doc) => return document(&headers, doc, "application/json", "no-cache"),
+        match feeds.document_in(&path, format) {
+            Ok(doc) => return document(&headers, doc, format.content_type(), "no-cache"),
             Err(missing) => missing,
         }
     };

@@ -170,6 +170,45 @@ async fn feeds_are_json_with_etag_and_revalidate_with_304() {
 }
 
 #[tokio::test]
+async fn each_feed_has_a_postcard_twin_for_the_app_with_its_own_etag() {
+    let hub = Hub::new().await;
+    let json = hub.get("/feeds/test/city.json").await;
+    let json_etag = header(&json, header::ETAG).to_owned();
+    let expected: machi_data::CityFeed = serde_json::from_value(body_json(json).await).unwrap();
+
+    let response = hub.get("/feeds/test/city.bin").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        header(&response, header::CONTENT_TYPE),
+        "application/octet-stream"
+    );
+    assert_eq!(header(&response, header::CACHE_CONTROL), "no-cache");
+    let etag = header(&response, header::ETAG).to_owned();
+    assert_ne!(etag, json_etag);
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let feed: machi_data::CityFeed = machi_data::wire::from_bytes(&bytes).unwrap();
+    assert_eq!(feed, expected);
+    let response = hub
+        .get_with("/feeds/test/city.bin", header::IF_NONE_MATCH, &etag)
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
+
+    let index = hub.get("/feeds/index.bin").await;
+    assert_eq!(index.status(), StatusCode::OK);
+    // Calendars have one format, and an unknown city is the same 404 in either.
+    let calendar = hub.get("/feeds/test/meetings.ja.bin").await;
+    assert_eq!(calendar.status(), StatusCode::NOT_FOUND);
+    let unknown = hub.get("/feeds/xyz/city.bin").await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        body_json(unknown).await,
+        serde_json::json!({"error": "unknown municipality: xyz"})
+    );
+}
+
+#[tokio::test]
 async fn an_unknown_city_is_a_404_naming_it() {
     let hub = Hub::new().await;
     let response = hub.get("/feeds/xyz/city.json").await;

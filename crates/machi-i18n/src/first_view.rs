@@ -23,7 +23,7 @@ use machi_i18n::{raw_in, segments, Lang, Msg, Segment};
 use std::fmt::Write as _;
 
 /// The feeds Today asks for as it starts (src/feeds.rs `CityData::provide`), under
-/// `/feeds/{city}/`.
+/// `/feeds/{city}/`, in postcard (`.bin`, as the app reads them; the index is JSON).
 const TODAY_FEEDS: [&str; 3] = ["city", "garbage", "alerts"];
 
 /// The texts of the first view, by the short key of their element's `data-msg`.
@@ -154,10 +154,10 @@ pub fn head_script() -> String {
             // when it has only one (the page then chooses it), that one's Today feeds: its
             // areas are there at once and Today's data while the resident picks one; the
             // municipality a link `/c/{city}` names.
-            "else{{function today(c){{[{feeds}].forEach(function(x){{go(\"/feeds/\"+c+\"/\"+x+\".json\")}})}}",
+            "else{{function today(c){{[{feeds}].forEach(function(x){{go(\"/feeds/\"+c+\"/\"+x+\".bin\")}})}}",
             "if(c)today(c);",
             "if(p==\"welcome\"){{go(t=\"/feeds/index.json\");if(!c)f[t].then(function(r){{return r.ok&&r.clone().json()}}).then(function(x){{x=x&&x.cities;x=x&&x.length==1&&x[0].id;if(typeof x==\"string\"&&/^[A-Za-z0-9-]+$/.test(x))today(x)}},function(){{}})}}",
-            "t=/^\\/c\\/([A-Za-z0-9-]+)$/.exec(n);if(t)go(\"/feeds/\"+t[1]+\"/city.json\")}}",
+            "t=/^\\/c\\/([A-Za-z0-9-]+)$/.exec(n);if(t)go(\"/feeds/\"+t[1]+\"/city.bin\")}}",
             "}}catch(e){{}}}})()"
         ),
         langs = langs,
@@ -307,7 +307,7 @@ mod tests {
                 l.code()
             );
         }
-        assert!(script.contains("\"/feeds/\"+c+\"/\"+x+\".json\""));
+        assert!(script.contains("\"/feeds/\"+c+\"/\"+x+\".bin\""));
         assert!(!script.contains("</"));
     }
 }

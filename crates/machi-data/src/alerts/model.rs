@@ -258,17 +258,17 @@ pub struct Hypocentre {
     /// 震央地名, e.g. `石川県能登地方`.
     pub name: String,
     /// 震央地名コード, e.g. `390`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub lat: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub lon: Option<f64>,
     /// Depth in km; `Some(0.0)` for ごく浅い.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub depth_km: Option<f64>,
     /// JMA's own wording of the position (`北緯３７．５度　東経１３７．２度　ごく浅い`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub description: Option<String>,
 }
 
@@ -277,22 +277,22 @@ pub struct Hypocentre {
 pub struct EarthquakeDetails {
     #[serde(
         default,
-        skip_serializing_if = "Option::is_none",
+        skip_serializing_if = "crate::wire::none",
         deserialize_with = "crate::time::fixed_opt"
     )]
     pub origin_time: Option<DateTime<FixedOffset>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub hypocentre: Option<Hypocentre>,
     /// `None` when JMA gives `NaN` (M不明, or Ｍ８を超える巨大地震); see `magnitude_text`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub magnitude: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub magnitude_text: Option<String>,
     /// Highest observed (or, for EEW, forecast) intensity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub max_intensity: Option<Intensity>,
     /// Intensity per municipality (7-digit) and per seismic area (`seismic:NNN`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub intensities: Vec<AreaIntensity>,
 }
 
@@ -310,22 +310,22 @@ pub struct TsunamiAreaForecast {
     pub name: String,
     /// 津波警報等 code (`52` 大津波警報, `51` 津波警報, `62` 津波注意報, `71` 若干の海面変動 …).
     pub category_code: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub last_category_code: Option<String>,
     #[serde(
         default,
-        skip_serializing_if = "Option::is_none",
+        skip_serializing_if = "crate::wire::none",
         deserialize_with = "crate::time::fixed_opt"
     )]
     pub first_arrival: Option<DateTime<FixedOffset>>,
     /// `津波到達中と推測`, `第１波の到達を確認` …
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub first_arrival_condition: Option<String>,
     /// Expected maximum height in metres, when given as a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub max_height_m: Option<f64>,
     /// JMA's wording of the height (`５ｍ`, `巨大`, `高い`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub max_height_text: Option<String>,
 }
 
@@ -344,7 +344,7 @@ pub struct Alert {
     /// earlier ones (JMA: `Control/Title|Head/Title[|EventID]`; CAP: the sender).
     pub series: String,
     /// JMA EventID (earthquake, volcano, river …), CAP incidents.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub event_id: Option<String>,
     /// 編集官署 / CAP sender name.
     pub issuer: String,
@@ -356,35 +356,35 @@ pub struct Alert {
     pub kind_name: String,
     pub severity: Severity,
     /// 警戒レベル 1–5 when the source carries or implies one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub level: Option<u8>,
     pub status: AlertStatus,
     /// Training or test message (JMA Control/Status 訓練・試験, CAP Exercise/Test/Draft): never
     /// shown as a real alert.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "crate::wire::no")]
     pub test: bool,
     #[serde(deserialize_with = "crate::time::fixed")]
     pub issued_at: DateTime<FixedOffset>,
     #[serde(
         default,
-        skip_serializing_if = "Option::is_none",
+        skip_serializing_if = "crate::wire::none",
         deserialize_with = "crate::time::fixed_opt"
     )]
     pub valid_until: Option<DateTime<FixedOffset>>,
     pub areas: Vec<AreaCode>,
     /// Areas given as polygons (CAP `<polygon>`), each a closed ring of (lat, lon).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub polygons: Vec<Vec<(f64, f64)>>,
     /// The headline as published, by language (JMA: `ja` only).
     pub headline: LocalizedText,
     /// The full text as published (JMA Body/Text or comments; CAP description + instruction).
     pub original_text: LocalizedText,
     /// Messages this one replaces or cancels (CAP references as `sender,identifier`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub replaces: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub earthquake: Option<EarthquakeDetails>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub tsunami: Vec<TsunamiAreaForecast>,
 }
 

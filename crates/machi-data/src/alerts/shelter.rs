@@ -60,7 +60,7 @@ impl HazardType {
 pub struct Shelter {
     pub id: String,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub kana: Option<String>,
     pub address: String,
     pub lat: f64,

@@ -15,10 +15,10 @@ pub struct GarbageCalendar {
     pub categories: Vec<Category>,
     pub areas: Vec<GarbageArea>,
     /// The item dictionary ("where does a frying pan go?").
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub items: Vec<Item>,
     /// Notes that schedules point to by number (5374's `*1`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub remarks: Vec<Remark>,
     /// What happens to a collection day that falls in a centre's suspension period.
     #[serde(default)]
@@ -37,21 +37,21 @@ pub struct Category {
     pub label: LocalizedText,
     /// The glossary's kind (`burnable`, `cans` …): for the icon and the name in other languages;
     /// `None` when unknown or when the label names several kinds at once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub kind: Option<String>,
     /// The kinds of a label joining several (缶・びん・ペットボトル → `cans`, `bottles`,
     /// `pet-bottles`), in the label's order; empty otherwise.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub kinds: Vec<String>,
-    #[serde(default, skip_serializing_if = "LocalizedText::is_empty")]
+    #[serde(default, skip_serializing_if = "LocalizedText::unset")]
     pub sub_label: LocalizedText,
-    #[serde(default, skip_serializing_if = "LocalizedText::is_empty")]
+    #[serde(default, skip_serializing_if = "LocalizedText::unset")]
     pub description: LocalizedText,
     /// The source's icon hint (5374 gives an image path such as `img/moyasu02.svg`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub icon: Option<String>,
     /// `#rrggbb` or `#rgb`, as the city chose it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub colour: Option<String>,
 }
 
@@ -63,10 +63,10 @@ pub struct GarbageArea {
     pub id: String,
     pub name: LocalizedText,
     /// Reading in hiragana, when the source gives one (5374 does not).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub kana: Option<String>,
     /// The collection centre serving the area, with its suspension periods (年末年始).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub centre: Option<Centre>,
     /// One schedule per category collected here; a category absent here is not collected here.
     pub schedules: Vec<Schedule>,
@@ -76,7 +76,7 @@ pub struct GarbageArea {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Centre {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub suspensions: Vec<Suspension>,
 }
 
@@ -116,10 +116,10 @@ pub struct Schedule {
     pub rules: Vec<Rule>,
     /// Months (1–12) in which the recurring rules apply; empty means every month. 5374 writes
     /// this after a colon: `土2:4 5 6 7 8 9 10 11`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub months: Vec<u8>,
     /// [`Remark::id`]s the city attached to this cell (5374's `*1`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub footnotes: Vec<u32>,
 }
 
@@ -164,14 +164,14 @@ pub struct Item {
     /// The [`Category::id`] this item goes out with, when the city's label for it matches a
     /// category of the calendar. Many dictionaries also name categories that are not collected on
     /// fixed days (有料粗大ごみ, 市で収集しない), which have no id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub category: Option<String>,
     /// The category label exactly as the dictionary writes it.
     pub category_label: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub notice: Option<String>,
     /// The furigana initial the city files the item under (あ, か …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub initial: Option<String>,
 }
 

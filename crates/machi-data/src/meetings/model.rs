@@ -19,7 +19,7 @@ pub struct Body {
     /// The name as published ("都市計画審議会"); never translated.
     pub name: String,
     /// The language of `name` when it is not Japanese (`de`, `en`), for `lang` marking.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub name_lang: Option<String>,
     pub kind: BodyKind,
 }
@@ -61,6 +61,11 @@ impl MeetingStatus {
         *self == MeetingStatus::Scheduled
     }
 
+    /// Left out of the JSON feed when scheduled, the usual (never of the postcard one).
+    fn unsaid(&self) -> bool {
+        crate::wire::omit(self.is_scheduled())
+    }
+
     /// Whether a resident can still go.
     pub fn goes_ahead(self) -> bool {
         matches!(self, MeetingStatus::Scheduled | MeetingStatus::Changed)
@@ -80,29 +85,34 @@ pub enum Openness {
 /// How a resident attends: open or not, seats, how to apply and by when.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attendance {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub open: Option<Openness>,
     /// Public seats (傍聴定員).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub seats: Option<u32>,
     /// How to apply, as published (Japanese).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub how: Option<String>,
     /// The last day to apply, in the municipality's time zone.
     #[serde(
         default,
-        skip_serializing_if = "Option::is_none",
+        skip_serializing_if = "crate::wire::none",
         deserialize_with = "crate::time::date_opt"
     )]
     pub deadline: Option<NaiveDate>,
     /// The time of day on `deadline` when given ("17:00").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub deadline_time: Option<String>,
 }
 
 impl Attendance {
     pub fn is_empty(&self) -> bool {
         *self == Attendance::default()
+    }
+
+    /// Left out of the JSON feed when empty (never of the postcard one: see `crate::wire`).
+    fn unset(&self) -> bool {
+        crate::wire::omit(self.is_empty())
     }
 }
 
@@ -117,54 +127,54 @@ pub struct Meeting {
     /// As published; never translated.
     pub title: String,
     /// The language of `title`, `agenda` and `place` when not Japanese.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub lang: Option<String>,
     #[serde(deserialize_with = "crate::time::fixed")]
     pub start: DateTime<FixedOffset>,
     #[serde(
         default,
-        skip_serializing_if = "Option::is_none",
+        skip_serializing_if = "crate::wire::none",
         deserialize_with = "crate::time::fixed_opt"
     )]
     pub end: Option<DateTime<FixedOffset>>,
     /// Only the date is known: `start` and `end` are midnights and their times mean nothing.
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default, skip_serializing_if = "crate::wire::no")]
     pub all_day: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub place: Option<String>,
     /// The place's address, for directions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub address: Option<String>,
     /// Where to watch or join online.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub online: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::empty")]
     pub agenda: Vec<String>,
-    #[serde(default, skip_serializing_if = "Attendance::is_empty")]
+    #[serde(default, skip_serializing_if = "Attendance::unset")]
     pub attend: Attendance,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub materials: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub minutes: Option<String>,
     /// The page the source links to for this meeting.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub url: Option<String>,
-    #[serde(default, skip_serializing_if = "MeetingStatus::is_scheduled")]
+    #[serde(default, skip_serializing_if = "MeetingStatus::unsaid")]
     pub status: MeetingStatus,
     /// For a moved meeting: when it was to be before.
     #[serde(
         default,
-        skip_serializing_if = "Option::is_none",
+        skip_serializing_if = "crate::wire::none",
         deserialize_with = "crate::time::fixed_opt"
     )]
     pub moved_from: Option<DateTime<FixedOffset>>,
     /// More about it, as published (a description, 備考).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub note: Option<String>,
     /// The id of the source in [`crate::CityFeed::sources`] it came from.
     pub source: String,
     /// How many times the hub saw it change (iCalendar `SEQUENCE`).
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "crate::wire::zero")]
     pub sequence: u32,
 }
 
@@ -195,29 +205,21 @@ pub struct Notice {
     /// When the notice was published.
     #[serde(
         default,
-        skip_serializing_if = "Option::is_none",
+        skip_serializing_if = "crate::wire::none",
         deserialize_with = "crate::time::fixed_opt"
     )]
     pub published: Option<DateTime<FixedOffset>>,
     /// The meeting's date, when the notice's text gives one; never guessed.
     #[serde(
         default,
-        skip_serializing_if = "Option::is_none",
+        skip_serializing_if = "crate::wire::none",
         deserialize_with = "crate::time::date_opt"
     )]
     pub date: Option<NaiveDate>,
     /// The body it is about, when its name was found in the title.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub body: Option<String>,
     pub source: String,
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
 }
 
 /// A stable short id: FNV-1a over the parts (with a separator that cannot occur in them), 64 bits

@@ -36,9 +36,9 @@ pub const CLASSES: usize = 6;
 
 /// What a vacancy table says about one age class of one facility.
 ///
-/// In the feed: `null` (no such class), a number (that many places; `0` = full), `"some"` or
+/// In the JSON feed: `null` (no such class), a number (that many places; `0` = full), `"some"` or
 /// `"undisclosed"`. Written by hand so the app's wasm reads it without serde's untagged-enum
-/// machinery.
+/// machinery; in the postcard one, one number (below).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Places {
     /// The facility has no such class (`-`, `―`, a blank cell): never shown as 0.
@@ -69,8 +69,22 @@ impl Places {
     }
 }
 
+/// In postcard (not self-describing, so `deserialize_any` cannot work): one signed number, a count
+/// as itself and the rest below zero.
+const SOME: i32 = -1;
+const UNDISCLOSED: i32 = -2;
+const NO_CLASS: i32 = -3;
+
 impl Serialize for Places {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if !s.is_human_readable() {
+            return s.serialize_i32(match self {
+                Places::Count(n) => i32::from(*n),
+                Places::Some => SOME,
+                Places::Undisclosed => UNDISCLOSED,
+                Places::NoClass => NO_CLASS,
+            });
+        }
         match self {
             Places::NoClass => s.serialize_none(),
             Places::Count(n) => s.serialize_u16(*n),
@@ -116,6 +130,16 @@ impl<'de> Deserialize<'de> for Places {
                     other => Err(E::unknown_variant(other, &["some", "undisclosed"])),
                 }
             }
+        }
+        if !d.is_human_readable() {
+            return match i32::deserialize(d)? {
+                SOME => Ok(Places::Some),
+                UNDISCLOSED => Ok(Places::Undisclosed),
+                NO_CLASS => Ok(Places::NoClass),
+                n => u16::try_from(n)
+                    .map(Places::Count)
+                    .map_err(|_| serde::de::Error::custom("places out of range")),
+            };
         }
         d.deserialize_any(V)
     }
@@ -190,42 +214,42 @@ pub struct Facility {
     /// hash of the normalised name. What a follow names.
     pub id: String,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub kana: Option<String>,
     pub kind: FacilityKind,
     /// The city's own label for the kind, as published.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub kind_label: Option<String>,
     /// The ward or district (施設所在区, 地区).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub ward: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub address: Option<String>,
     /// `(lat, lon)`, WGS 84.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub point: Option<(f64, f64)>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub tel: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub url: Option<String>,
     /// Opening and closing time (standard hours), minutes after midnight.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub opens: Option<u16>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub closes: Option<u16>,
     /// Extended care (延長保育): `Some(true)` when offered; `extended_until` when its end is known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub extended: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub extended_until: Option<u16>,
     /// 一時預かり (temporary care) offered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub temporary_care: Option<bool>,
     /// The ages it takes, as published (`生後57日～`, `1歳～5歳`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub ages: Option<String>,
     /// 定員.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub capacity: Option<u32>,
 }
 
@@ -265,13 +289,13 @@ pub struct VacancyRow {
     /// Index into [`crate::feed::NurseryFeed::facilities`].
     pub f: u32,
     /// Places per class 0–5, when the table gives classes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub places: Option<[Places; CLASSES]>,
     /// Children waiting (入所待ち人数) per class, where published; `None` in a class: not given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub waiting: Option<[Option<u16>; CLASSES]>,
     /// A facility-wide flag without classes (papamama's `Vacancy` Y/N): `Some` or `Count(0)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none")]
     pub any: Option<Places>,
 }
 

@@ -48,20 +48,27 @@ pub fn write_feeds(feeds: &Feeds, out: &Path, now: DateTime<Utc>) -> Result<Expo
     let dir = out.join("feeds");
     let previous = read_manifest(&dir);
     let mut files = std::collections::BTreeMap::new();
-    // The JSON feeds kept from the previous export (their postcard twins come right after them).
-    let mut kept_json = std::collections::BTreeSet::new();
-    for (relative, doc) in feeds.documents() {
-        let entry = previous.as_ref().and_then(|m| m.files.get(&relative));
-        let kept = match json_twin(&relative) {
-            None => entry.and_then(|entry| unchanged(&dir, entry, &doc.bytes)),
-            Some(json) if kept_json.contains(&json) => {
-                entry.and_then(|entry| unchanged_twin(&dir, entry))
-            }
-            Some(_) => None,
+    let documents = feeds.documents();
+    let previous_entry = |relative: &str| previous.as_ref().and_then(|m| m.files.get(relative));
+    // What the previous export wrote and stays: a JSON feed unchanged but for its `generated_at`
+    // and its postcard twin, the two together (else a kept JSON and a new twin would disagree on
+    // `generated_at`).
+    let mut kept = std::collections::BTreeMap::new();
+    for (relative, _) in &documents {
+        let Some(json_relative) = json_twin(relative) else {
+            continue;
         };
-        if kept.is_some() && json_twin(&relative).is_none() {
-            kept_json.insert(relative.clone());
+        let json =
+            previous_entry(&json_relative).zip(documents.iter().find(|(r, _)| *r == json_relative));
+        let old_json = json.and_then(|(entry, (_, new))| unchanged(&dir, entry, &new.bytes));
+        let old_bin = previous_entry(relative).and_then(|entry| unchanged_twin(&dir, entry));
+        if let (Some(old_json), Some(old_bin)) = (old_json, old_bin) {
+            kept.insert(json_relative, old_json);
+            kept.insert(relative.clone(), old_bin);
         }
+    }
+    for (relative, doc) in documents {
+        let kept = kept.remove(&relative);
         let (entry, doc) = match kept {
             Some((entry, bytes)) => (entry, Document::compressed(bytes, Effort::Change)),
             None => {

@@ -13,10 +13,13 @@
 //!   are this module's ([`none`], [`empty`], [`no`], [`zero`], [`omit`]), which say "skip" only while JSON is
 //!   written: [`to_bytes`] marks the thread as writing postcard while it runs.
 //! - **The layout is checked, not assumed.** A postcard reader must know the exact field order of
-//!   the writer. The file starts with [`FEED_VERSION`] and [`LAYOUT`], a hash of the source of
-//!   every feed type taken at compile time: any edit to those files gives another number, so an
-//!   app and a hub built from different sources never misread each other; the app says it must
-//!   be updated instead (and the service worker offers the update).
+//!   the writer. The file starts with [`FEED_VERSION`] and [`LAYOUT`], a hash of the code (not
+//!   the comments) of the files that define the feed types, taken at compile time: any change to
+//!   that code gives another number, so an app and a hub built from different code never misread
+//!   each other; the app says the feed was "written by another version of Machi" instead (and
+//!   the service worker offers the update). The cost: between a hub's update that changes this
+//!   code and the resident's tap on "reload to update", a feed the old app fetches afresh is shown
+//!   as that error, not read.
 //!
 //! [postcard]: https://docs.rs/postcard
 
@@ -54,20 +57,30 @@ impl FeedFormat {
     }
 }
 
-/// FNV-1a over the files that define the feed types, at compile time.
+/// FNV-1a over a source file's code, at compile time: comments (from `//` to the end of the
+/// line) and whitespace left out, so documentation and formatting do not change [`LAYOUT`].
 const fn fnv1a(mut hash: u32, bytes: &[u8]) -> u32 {
     let mut i = 0;
     while i < bytes.len() {
-        hash ^= bytes[i] as u32;
-        hash = hash.wrapping_mul(0x0100_0193);
+        if bytes[i] == b'/' && i + 1 < bytes.len() && bytes[i + 1] == b'/' {
+            while i < bytes.len() && bytes[i] != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        if !bytes[i].is_ascii_whitespace() {
+            hash ^= bytes[i] as u32;
+            hash = hash.wrapping_mul(0x0100_0193);
+        }
         i += 1;
     }
     hash
 }
 
-/// The layout of the postcard feeds: a hash of the source files of every type a feed holds (and
-/// of this one). Over-sensitive on purpose (a comment changes it too): a false "other layout"
-/// costs an update the service worker offers anyway, a misread feed would show wrong days.
+/// The layout of the postcard feeds: a hash of the code of the source files of every type a feed
+/// holds (and of this one). Over-sensitive on purpose (any code change in them changes it, not
+/// only a field's): a false "other layout" costs an update the service worker offers anyway, a
+/// misread feed would show wrong days.
 pub const LAYOUT: u32 = {
     let mut h = 0x811c_9dc5;
     h = fnv1a(h, include_bytes!("feed.rs"));
@@ -250,6 +263,16 @@ mod tests {
             from_bytes::<CityIndex>(&bytes).unwrap_err(),
             WireError::OtherLayout { found: LAYOUT ^ 1 }
         );
+    }
+
+    #[test]
+    fn the_layout_hash_skips_comments_and_whitespace() {
+        let h = |s: &str| fnv1a(0x811c_9dc5, s.as_bytes());
+        assert_eq!(
+            h("pub a: u32, // one\n/// doc\n  pub b: String,"),
+            h("pub a:u32,\npub b:String,")
+        );
+        assert_ne!(h("pub a: u32, pub b: String,"), h("pub b: String, pub a: u32,"));
     }
 
     #[test]

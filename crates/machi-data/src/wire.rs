@@ -272,7 +272,10 @@ mod tests {
             h("pub a: u32, // one\n/// doc\n  pub b: String,"),
             h("pub a:u32,\npub b:String,")
         );
-        assert_ne!(h("pub a: u32, pub b: String,"), h("pub b: String, pub a: u32,"));
+        assert_ne!(
+            h("pub a: u32, pub b: String,"),
+            h("pub b: String, pub a: u32,")
+        );
     }
 
     #[test]

@@ -86,7 +86,7 @@ fn rename_keys(js: &str, renamed: &HashMap<String, String>) -> Result<String, St
 
 /// The `i`th short name: `a`…`z`, `A`…`Z`, then two letters, and so on. Every one is a
 /// JavaScript identifier (so an unquoted key), and none is `__proto__`.
-fn short_name(mut i: usize) -> String {
+pub fn short_name(mut i: usize) -> String {
     const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
     let mut name = Vec::new();
     loop {

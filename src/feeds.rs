@@ -13,8 +13,8 @@ use crate::i18n::{fill, raw, Lang, Msg};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use machi_data::feed::{
-    check_version, AlertsFeed, CityFeed, CityIndex, FeedFile, FeedFormat, FeedManifest, FeedPath,
-    GarbageFeed, MeetingsFeed, NurseryFeed, SourceKind,
+    AlertsFeed, CityFeed, CityIndex, FeedFile, FeedFormat, FeedManifest, FeedPath, GarbageFeed,
+    MeetingsFeed, NurseryFeed, SourceKind,
 };
 use machi_data::garbage::GarbageCalendar;
 use machi_data::wire;
@@ -366,7 +366,7 @@ async fn fetch(
 }
 
 /// Fetches and reads a feed in postcard (the `.bin` twin of each JSON feed, machi-data's `wire`):
-/// read by field order, not name, it costs the main wasm 7 KB brotli less than JSON through
+/// read by field order, not name, it costs the main wasm 6 KB brotli less than JSON through
 /// `JSON.parse` and serde-wasm-bindgen (serde_json's reader cost 5.7 KB more again). Its header
 /// is checked first: a feed of a newer schema, or of a hub built from other feed types, is said as
 /// such (the service worker offers the app's update), never misread.
@@ -376,21 +376,9 @@ async fn fetch_feed<T: DeserializeOwned>(path: &FeedPath) -> Result<T, FeedProbl
     wire::from_bytes(&bytes).map_err(|e| FeedProblem::Malformed(format!("{url}: {e}")))
 }
 
-/// `/feeds/index.json`: the municipalities this hub serves. The one feed read as JSON (the
-/// browser's `JSON.parse`, then serde-wasm-bindgen, as the settings are): the head script of
-/// index.html fetches it early on Welcome and reads it itself (when it lists one municipality, it
-/// starts that one's feeds too), so the app takes that same response.
+/// `/feeds/index.bin`: the municipalities this hub serves.
 pub async fn city_index() -> Result<CityIndex, FeedProblem> {
-    let (url, response) = fetch(&FeedPath::Index, FeedFormat::Json).await?;
-    let malformed = |e: String| FeedProblem::Malformed(format!("{url}: {e}"));
-    let text = response.text().await.map_err(|_| FeedProblem::Offline)?;
-    let value = js_sys::JSON::parse(&text).map_err(|_| malformed("not JSON".into()))?;
-    let version = js_sys::Reflect::get(&value, &"version".into())
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or_default();
-    check_version(version as u32).map_err(|e| malformed(e.to_string()))?;
-    serde_wasm_bindgen::from_value(value).map_err(|e| malformed(e.to_string()))
+    fetch_feed(&FeedPath::Index).await
 }
 
 /// A city id is a file stem of the hub's `cities/`: anything else never reaches a URL.
@@ -504,7 +492,7 @@ mod tests {
     }
 
     /// The inline script of index.html starts Today's feeds at `/feeds/{city}/{name}.bin`, a
-    /// `/c/{city}` link's `city.bin` and Welcome's `/feeds/index.json`
+    /// `/c/{city}` link's `city.bin` and Welcome's `/feeds/index.bin`
     /// (crates/machi-i18n/src/first_view.rs): the URLs this module asks for them.
     #[test]
     fn the_early_feeds_have_the_urls_asked_for() {

@@ -48,6 +48,35 @@ test("first run: choose language, municipality and area, then see Today", async 
   await context.close();
 });
 
+test("a first visit starts the only municipality's feeds before the app has loaded", async () => {
+  // index.html's head script reads /feeds/index.bin (postcard) itself: with one municipality it
+  // starts that one's Today feeds while the wasm is still on its way (held back here).
+  const { context, page, errors } = await phone(browser, "ja-JP");
+  const requested = [];
+  let wasmServed = false;
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith("/feeds/")) requested.push({ path, beforeWasm: !wasmServed });
+  });
+  await page.route(/_bg\.wasm$/, async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    wasmServed = true;
+    await route.continue();
+  });
+  await page.goto(`${BASE}/`);
+  await page.waitForURL(/\/welcome$/);
+  await page.getByRole("radio", { name: "北地区" }).waitFor();
+  const early = requested.filter((r) => r.beforeWasm).map((r) => r.path);
+  for (const feed of ["/feeds/index.bin", "/feeds/demo/city.bin", "/feeds/demo/garbage.bin", "/feeds/demo/alerts.bin"]) {
+    assert.ok(early.includes(feed), `${feed} not started early: ${JSON.stringify(requested)}`);
+  }
+  // The app took those responses: no feed was asked twice.
+  const paths = requested.map((r) => r.path);
+  assert.deepEqual(paths.filter((p, i) => paths.indexOf(p) !== i), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("every page in Japanese and English, at 100% and 200% text: headings, axe, screenshots", async () => {
   const { context, page, errors } = await phone(browser, "ja-JP");
   await firstRun(page, { language: "日本語", area: "北地区" });

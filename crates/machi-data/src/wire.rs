@@ -278,6 +278,47 @@ mod tests {
         );
     }
 
+    /// The head script of index.html (machi-i18n's first_view.rs) reads a single city's id out of
+    /// `/feeds/index.bin` without the app: it skips the header's two numbers, the index's
+    /// version and `generated_at`, reads the number of cities and then the first one's id. This
+    /// walks the bytes as it does, so a change of `CityIndex` or `CitySummary` that moves the id
+    /// fails here (and the script is changed with it).
+    #[test]
+    fn the_head_script_finds_a_single_city_in_the_index() {
+        use crate::feed::CitySummary;
+        let mut index = index();
+        index.cities.push(CitySummary {
+            id: "kanazawa-shi".into(),
+            lg_code: Some("172014".into()),
+            name: crate::LocalizedText::default(),
+            prefecture: crate::LocalizedText::default(),
+        });
+        let bytes = to_bytes(&index);
+        // The script's `v()`: a varint at `i`, `i` moved past it.
+        let v = |i: &mut usize| {
+            let (mut x, mut s) = (0usize, 1usize);
+            loop {
+                let y = bytes[*i];
+                *i += 1;
+                x += usize::from(y & 127) * s;
+                if y <= 127 {
+                    return x;
+                }
+                s *= 128;
+            }
+        };
+        // `v();v();v();b=v();i+=b;if(v()==1){b=v();` and the id's `b` bytes.
+        let mut i = 0;
+        v(&mut i);
+        v(&mut i);
+        v(&mut i);
+        let b = v(&mut i);
+        i += b;
+        assert_eq!(v(&mut i), 1);
+        let len = v(&mut i);
+        assert_eq!(&bytes[i..i + len], b"kanazawa-shi");
+    }
+
     #[test]
     fn a_newer_version_is_refused() {
         let mut bytes = postcard::to_allocvec(&(FEED_VERSION + 1, LAYOUT)).unwrap();

@@ -23,7 +23,7 @@ use machi_i18n::{raw_in, segments, Lang, Msg, Segment};
 use std::fmt::Write as _;
 
 /// The feeds Today asks for as it starts (src/feeds.rs `CityData::provide`), under
-/// `/feeds/{city}/`, in postcard (`.bin`, as the app reads them; the index is JSON).
+/// `/feeds/{city}/`, in postcard (`.bin`, as the app reads them).
 const TODAY_FEEDS: [&str; 3] = ["city", "garbage", "alerts"];
 
 /// The texts of the first view, by the short key of their element's `data-msg`.
@@ -156,7 +156,12 @@ pub fn head_script() -> String {
             // municipality a link `/c/{city}` names.
             "else{{function today(c){{[{feeds}].forEach(function(x){{go(\"/feeds/\"+c+\"/\"+x+\".bin\")}})}}",
             "if(c)today(c);",
-            "if(p==\"welcome\"){{go(t=\"/feeds/index.json\");if(!c)f[t].then(function(r){{return r.ok&&r.clone().json()}}).then(function(x){{x=x&&x.cities;x=x&&x.length==1&&x[0].id;if(typeof x==\"string\"&&/^[A-Za-z0-9-]+$/.test(x))today(x)}},function(){{}})}}",
+            // The index is postcard (machi-data's `wire`): the header's two numbers, the index's
+            // version, `generated_at`, the number of cities, then the first one's id
+            // (`wire::tests::the_head_script_finds_a_single_city_in_the_index` walks it the same).
+            "if(p==\"welcome\"){{go(t=\"/feeds/index.bin\");if(!c)f[t].then(function(r){{return r.ok&&r.clone().arrayBuffer()}}).then(function(b){{if(!b)return;var u=new Uint8Array(b),i=0;",
+            "function v(){{for(var x=0,s=1,y;;s*=128){{y=u[i++];x+=(y&127)*s;if(!(y>127))return x}}}}",
+            "v();v();v();b=v();i+=b;if(v()==1){{b=v();b=new TextDecoder().decode(u.subarray(i,i+b));if(/^[A-Za-z0-9-]+$/.test(b))today(b)}}}},function(){{}})}}",
             "t=/^\\/c\\/([A-Za-z0-9-]+)$/.exec(n);if(t)go(\"/feeds/\"+t[1]+\"/city.bin\")}}",
             "}}catch(e){{}}}})()"
         ),
@@ -308,6 +313,10 @@ mod tests {
             );
         }
         assert!(script.contains("\"/feeds/\"+c+\"/\"+x+\".bin\""));
+        // The walk through the postcard index that machi-data's
+        // `wire::tests::the_head_script_finds_a_single_city_in_the_index` pins.
+        assert!(script.contains("go(t=\"/feeds/index.bin\")"));
+        assert!(script.contains("v();v();v();b=v();i+=b;if(v()==1){b=v();"));
         assert!(!script.contains("</"));
     }
 }

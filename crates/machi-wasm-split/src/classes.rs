@@ -17,7 +17,6 @@
 use std::collections::BTreeSet;
 
 use crate::sections;
-use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
 use wasmparser::Payload;
 
 /// The unused classes: wasm-streams' three.
@@ -181,23 +180,13 @@ fn wasm_refs(code: &str) -> BTreeSet<String> {
 /// `wasm` without the exports named in `drop`, every one of which must be there.
 fn without_exports(wasm: &[u8], drop: &BTreeSet<String>) -> Result<Vec<u8>, String> {
     let mut dropped = BTreeSet::new();
-    let out = sections::rewrite(wasm, |payload| {
-        let Payload::ExportSection(reader) = payload else {
-            return Ok(None);
-        };
-        let mut section = wasm_encoder::ExportSection::new();
-        for export in reader.clone() {
-            let export = export.map_err(|e| format!("cannot read an export: {e}"))?;
-            if drop.contains(export.name) {
-                dropped.insert(export.name.to_owned());
-                continue;
-            }
-            let kind = RoundtripReencoder
-                .export_kind(export.kind)
-                .map_err(|e| format!("{e:?}"))?;
-            section.export(export.name, kind, export.index);
+    let out = sections::exports(wasm, |name, _| {
+        if drop.contains(name) {
+            dropped.insert(name.to_owned());
+            Ok(None)
+        } else {
+            Ok(Some(name.to_owned()))
         }
-        Ok(Some(sections::encoded(&section)))
     })?;
     if let Some(missing) = drop.difference(&dropped).next() {
         return Err(format!(

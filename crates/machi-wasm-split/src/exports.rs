@@ -11,7 +11,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::sections;
-use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
 use wasmparser::{ExternalKind, Payload};
 
 /// Renames the function exports of `wasm` that `js` calls, but those in `keep`.
@@ -34,32 +33,19 @@ pub fn minify(wasm: &[u8], js: &str, keep: &BTreeSet<String>) -> Result<(Vec<u8>
         }
     }
     let mut next = 0;
-    let out = sections::rewrite(wasm, |payload| {
-        let Payload::ExportSection(reader) = payload else {
-            return Ok(None);
-        };
-        let mut section = wasm_encoder::ExportSection::new();
-        for export in reader.clone() {
-            let export = export.map_err(|e| format!("cannot read an export: {e}"))?;
-            let kind = RoundtripReencoder
-                .export_kind(export.kind)
-                .map_err(|e| format!("export {}: {e:?}", export.name))?;
-            let name = if taken.contains(export.name) {
-                export.name.to_owned()
-            } else {
-                let short = loop {
-                    let candidate = crate::imports::short_name(next);
-                    next += 1;
-                    if !taken.contains(&candidate) {
-                        break candidate;
-                    }
-                };
-                renamed.insert(export.name.to_owned(), short.clone());
-                short
-            };
-            section.export(&name, kind, export.index);
+    let out = sections::exports(wasm, |name, _| {
+        if taken.contains(name) {
+            return Ok(Some(name.to_owned()));
         }
-        Ok(Some(sections::encoded(&section)))
+        let short = loop {
+            let candidate = crate::imports::short_name(next);
+            next += 1;
+            if !taken.contains(&candidate) {
+                break candidate;
+            }
+        };
+        renamed.insert(name.to_owned(), short.clone());
+        Ok(Some(short))
     })?;
     Ok((out, rename_calls(js, &renamed)?))
 }

@@ -1,6 +1,8 @@
-//! A wasm module rewritten section by section (for [`crate::imports`] and [`crate::classes`]).
+//! A wasm module rewritten section by section (for [`crate::imports`], [`crate::exports`] and
+//! [`crate::classes`]).
 
-use wasmparser::{Parser, Payload};
+use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
+use wasmparser::{ExternalKind, Parser, Payload};
 
 /// `wasm` with each section for which `rewrite` returns bytes replaced by them (a whole section:
 /// [`encoded`]); everything else is copied as it was.
@@ -24,6 +26,31 @@ pub fn rewrite(
         }
     }
     Ok(out)
+}
+
+/// `wasm` with its export section rewritten: `rename` is given each export's name and kind and
+/// returns its new name, or `None` to drop it.
+pub fn exports(
+    wasm: &[u8],
+    mut rename: impl FnMut(&str, ExternalKind) -> Result<Option<String>, String>,
+) -> Result<Vec<u8>, String> {
+    rewrite(wasm, |payload| {
+        let Payload::ExportSection(reader) = payload else {
+            return Ok(None);
+        };
+        let mut section = wasm_encoder::ExportSection::new();
+        for export in reader.clone() {
+            let export = export.map_err(|e| format!("cannot read an export: {e}"))?;
+            let Some(name) = rename(export.name, export.kind)? else {
+                continue;
+            };
+            let kind = RoundtripReencoder
+                .export_kind(export.kind)
+                .map_err(|e| format!("export {}: {e:?}", export.name))?;
+            section.export(&name, kind, export.index);
+        }
+        Ok(Some(encoded(&section)))
+    })
 }
 
 /// `section` as a module holds it: its id, then its size and contents.

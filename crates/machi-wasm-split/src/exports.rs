@@ -66,7 +66,8 @@ fn is_ident(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '$'
 }
 
-/// `js` with every `wasm.OLD` written `wasm.NEW`; an old name found anywhere else is an error.
+/// `js` with every `wasm.OLD` written `wasm.NEW`; an old name quoted or after another object's
+/// `.` or `[` is an error.
 fn rename_calls(js: &str, renamed: &BTreeMap<String, String>) -> Result<String, String> {
     let mut out = String::with_capacity(js.len());
     let mut rest = js;
@@ -103,8 +104,8 @@ fn rename_calls(js: &str, renamed: &BTreeMap<String, String>) -> Result<String, 
     Ok(out)
 }
 
-/// The identifiers (and numbers) of `js` with their offsets; strings and comments are not told
-/// apart, so a name inside one counts as a use.
+/// The identifiers (and numbers) of `js` with their offsets, inside strings and comments too
+/// (the caller looks at the characters beside each).
 fn words(js: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut at = 0;
     std::iter::from_fn(move || {

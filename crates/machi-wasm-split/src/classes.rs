@@ -16,6 +16,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::js::wasm_refs;
 use crate::sections;
 use wasmparser::Payload;
 
@@ -32,9 +33,10 @@ pub fn drop(wasm: &[u8], js: &str, classes: &[&str]) -> Result<(Vec<u8>, String)
     let mut exports = BTreeSet::new();
     for class in classes {
         let removed = cut_class(&mut js, class)?;
-        exports.extend(wasm_refs(&removed));
+        exports.extend(wasm_refs(&removed).into_iter().map(str::to_owned));
     }
-    if let Some(name) = wasm_refs(&js).intersection(&exports).next() {
+    let still = wasm_refs(&js);
+    if let Some(name) = exports.iter().find(|name| still.contains(name.as_str())) {
         return Err(format!(
             "the glue still calls {name}, which only the dropped classes should"
         ));
@@ -161,20 +163,6 @@ fn cut(js: &mut String, start: &str, end: &str, what: &str) -> Result<String, St
         .ok_or_else(|| format!("{what} does not end"))?
         + end.len();
     Ok(js.drain(from..from + len).collect())
-}
-
-/// The wasm exports `code` names: `wasm.NAME`.
-fn wasm_refs(code: &str) -> BTreeSet<String> {
-    code.match_indices("wasm.")
-        .map(|(at, _)| {
-            let rest = &code[at + 5..];
-            let end = rest
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len());
-            rest[..end].to_owned()
-        })
-        .filter(|name| !name.is_empty())
-        .collect()
 }
 
 /// `wasm` without the exports named in `drop`, every one of which must be there.

@@ -10,12 +10,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::js::{after_wasm, wasm_refs, words};
 use crate::sections;
 use wasmparser::{ExternalKind, Payload};
 
 /// Renames the function exports of `wasm` that `js` calls, but those in `keep`.
 pub fn minify(wasm: &[u8], js: &str, keep: &BTreeSet<String>) -> Result<(Vec<u8>, String), String> {
-    let called = called(js);
+    let called = wasm_refs(js);
     let mut renamed: BTreeMap<String, String> = BTreeMap::new();
     let mut taken = BTreeSet::new();
     // The names that stay, so that no short name meets one.
@@ -50,40 +51,19 @@ pub fn minify(wasm: &[u8], js: &str, keep: &BTreeSet<String>) -> Result<(Vec<u8>
     Ok((out, rename_calls(js, &renamed)?))
 }
 
-/// The exports `js` calls: `wasm.NAME`.
-fn called(js: &str) -> BTreeSet<&str> {
-    js.match_indices("wasm.")
-        .filter(|(at, _)| !js[..*at].ends_with(is_ident))
-        .map(|(at, dot)| {
-            let rest = &js[at + dot.len()..];
-            &rest[..rest.find(|c: char| !is_ident(c)).unwrap_or(rest.len())]
-        })
-        .filter(|name| !name.is_empty())
-        .collect()
-}
-
-fn is_ident(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '$'
-}
-
 /// `js` with every `wasm.OLD` written `wasm.NEW`; an old name quoted or after another object's
 /// `.` or `[` is an error.
 fn rename_calls(js: &str, renamed: &BTreeMap<String, String>) -> Result<String, String> {
     let mut out = String::with_capacity(js.len());
-    let mut rest = js;
-    while let Some(at) = rest.find("wasm.") {
-        let (before, after) = rest.split_at(at + "wasm.".len());
-        out.push_str(before);
-        let end = after.find(|c: char| !is_ident(c)).unwrap_or(after.len());
-        let name = &after[..end];
-        let standalone = !before[..at].ends_with(is_ident);
-        match renamed.get(name).filter(|_| standalone) {
-            Some(short) => out.push_str(short),
-            None => out.push_str(name),
+    let mut copied = 0;
+    for (at, word) in words(js) {
+        if let Some(short) = renamed.get(word).filter(|_| after_wasm(js, at)) {
+            out.push_str(&js[copied..at]);
+            out.push_str(short);
+            copied = at + word.len();
         }
-        rest = &after[end..];
     }
-    out.push_str(rest);
+    out.push_str(&js[copied..]);
     // Elsewhere a name may only be a JavaScript identifier of its own (wasm-bindgen wraps each
     // export in a function of the same name, which Trunk's minifier renames): never a string or
     // another object's property, which could reach the export by name.
@@ -92,7 +72,7 @@ fn rename_calls(js: &str, renamed: &BTreeMap<String, String>) -> Result<String, 
             let before = js[..at].chars().next_back();
             let after = js[at + old.len()..].chars().next();
             let quoted = |c: Option<char>| matches!(c, Some('"' | '\'' | '`'));
-            let called = js[..at].ends_with("wasm.") && !js[..at - 5].ends_with(is_ident);
+            let called = after_wasm(js, at);
             let elsewhere = matches!(before, Some('.' | '[')) || quoted(before) || quoted(after);
             if elsewhere && !called {
                 return Err(format!(
@@ -102,20 +82,6 @@ fn rename_calls(js: &str, renamed: &BTreeMap<String, String>) -> Result<String, 
         }
     }
     Ok(out)
-}
-
-/// The identifiers (and numbers) of `js` with their offsets, inside strings and comments too
-/// (the caller looks at the characters beside each).
-fn words(js: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        let start = at + js[at..].find(is_ident)?;
-        let len = js[start..]
-            .find(|c: char| !is_ident(c))
-            .unwrap_or(js.len() - start);
-        at = start + len;
-        Some((start, &js[start..at]))
-    })
 }
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ use std::process::{Command, ExitCode};
 mod classes;
 mod exports;
 mod imports;
+mod js;
 mod sections;
 
 /// The import module of a split point's loader before splitting (`wasm_split_helpers`).
@@ -198,12 +199,8 @@ fn link_module_words(out_dir: &Path) -> Result<std::collections::BTreeSet<String
     for entry in entries {
         let path = entry.map_err(|e| e.to_string())?.path();
         if path.extension().is_some_and(|e| e == "js") {
-            let js = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            words.extend(
-                js.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
-                    .filter(|w| !w.is_empty())
-                    .map(str::to_owned),
-            );
+            let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            words.extend(js::words(&text).map(|(_, word)| word.to_owned()));
         }
     }
     Ok(words)

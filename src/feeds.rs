@@ -289,14 +289,14 @@ async fn manifest(base: &str) -> wasm_bindgen::JsValue {
         .unwrap_or(JsValue::NULL)
 }
 
-/// The URL to fetch a feed from: the hub's path on this origin; under a configured base, the
-/// content-hashed file its manifest names (cacheable for ever), or the hub's name where the
-/// manifest names none.
-async fn feed_url(path: &FeedPath, format: FeedFormat) -> String {
+/// The URL to fetch a feed's postcard twin from: the hub's path on this origin; under a
+/// configured base, the content-hashed file its manifest names (cacheable for ever), or the hub's
+/// name where the manifest names none.
+async fn feed_url(path: &FeedPath) -> String {
     let Some(base) = configured_base() else {
-        return path.path_in(format);
+        return path.path_in(FeedFormat::Postcard);
     };
-    let relative = path.relative_in(format);
+    let relative = path.relative_in(FeedFormat::Postcard);
     let get = |v: &wasm_bindgen::JsValue, key: &str| js_sys::Reflect::get(v, &key.into()).ok();
     let manifest = manifest(&base).await;
     let file = get(&manifest, FeedManifest::FILES)
@@ -352,26 +352,17 @@ async fn early(url: &str) -> Option<gloo_net::http::Response> {
     Some(response.into())
 }
 
-/// The response to a feed's GET in `format`, with its URL; an error status is a problem.
-async fn fetch(
-    path: &FeedPath,
-    format: FeedFormat,
-) -> Result<(String, gloo_net::http::Response), FeedProblem> {
-    let url = feed_url(path, format).await;
-    let response = get(&url).await.map_err(|_| FeedProblem::Offline)?;
-    if !response.ok() {
-        return Err(FeedProblem::Http(response.status()));
-    }
-    Ok((url, response))
-}
-
 /// Fetches and reads a feed in postcard (the `.bin` twin of each JSON feed, machi-data's `wire`):
 /// read by field order, not name, it costs the main wasm 6 KB brotli less than JSON through
 /// `JSON.parse` and serde-wasm-bindgen (serde_json's reader cost 5.7 KB more again). Its header
 /// is checked first: a feed of a newer schema, or of a hub built from other feed types, is said as
 /// such (the service worker offers the app's update), never misread.
 async fn fetch_feed<T: DeserializeOwned>(path: &FeedPath) -> Result<T, FeedProblem> {
-    let (url, response) = fetch(path, FeedFormat::Postcard).await?;
+    let url = feed_url(path).await;
+    let response = get(&url).await.map_err(|_| FeedProblem::Offline)?;
+    if !response.ok() {
+        return Err(FeedProblem::Http(response.status()));
+    }
     let bytes = response.binary().await.map_err(|_| FeedProblem::Offline)?;
     wire::from_bytes(&bytes).map_err(|e| FeedProblem::Malformed(format!("{url}: {e}")))
 }

@@ -354,7 +354,7 @@ async fn early(url: &str) -> Option<gloo_net::http::Response> {
 
 /// Fetches and reads a feed in postcard (the `.bin` twin of each JSON feed, machi-data's `wire`):
 /// read by field order, not name, it costs the main wasm 6 KB brotli less than JSON through
-/// `JSON.parse` and serde-wasm-bindgen (serde_json's reader cost 5.7 KB more again). Its header
+/// `JSON.parse` and serde-wasm-bindgen did (serde_json's reader cost 5.7 KB more again). Its header
 /// is checked first: a feed of a newer schema, or of a hub built from other feed types, is said as
 /// such (the service worker offers the app's update), never misread.
 async fn fetch_feed<T: DeserializeOwned>(path: &FeedPath) -> Result<T, FeedProblem> {

@@ -228,11 +228,11 @@ mod tests {
     #[test]
     fn saved_topics_keep_their_format() {
         let saved = r#"{"alerts":"advisory","evening_hour":19,"morning":false}"#;
-        let topics: Topics = serde_json::from_str(saved).unwrap();
+        let topics: Topics = crate::json::read(saved).unwrap();
         assert_eq!(topics.alerts, Some(Severity::Advisory));
-        assert_eq!(serde_json::to_string(&topics).unwrap(), saved);
+        assert_eq!(crate::json::write(&topics).unwrap(), saved);
         assert_eq!(
-            serde_json::to_string(&topics.request()).unwrap(),
+            crate::json::write(&topics.request()).unwrap(),
             r#"{"alerts":{"min_severity":"advisory","min_level":null},"garbage":{"evening_hour":19,"morning":false}}"#
         );
     }

@@ -249,7 +249,7 @@ mod tests {
 
     #[test]
     fn text_size_round_trips_as_a_percentage() {
-        let json = serde_json::to_string(&Saved {
+        let json = crate::json::write(&Saved {
             text_size: TextSize::Large,
             ..Default::default()
         })

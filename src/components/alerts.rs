@@ -144,7 +144,7 @@ pub fn AlertCard(
             let centre = q.hypocentre.as_ref().map(|h| h.name.clone());
             let magnitude = q
                 .magnitude
-                .map(|m| format!("M{}", tenths(m)))
+                .map(|m| format!("M{}", decimals(m, 1)))
                 .or_else(|| q.magnitude_text.clone());
             let origin = q.origin_time.map(|t| alert_time(l, t));
             view! {
@@ -241,12 +241,15 @@ pub fn AlertCard(
     }
 }
 
-/// `5.2` from `5.24`: one decimal, written with integers because Rust's float formatting costs
-/// about 10 KB of wasm.
-pub fn tenths(x: f64) -> String {
-    let t = (x * 10.0).round() as i64;
+/// `x` with `places` decimals (`5.2` from `5.24` with one), written with integers: Rust's float
+/// formatting costs about 12 KB of wasm before brotli, in whichever module first uses it (the main
+/// wasm does not). `places` is at most 9.
+pub fn decimals(x: f64, places: u32) -> String {
+    let scale = 10_i64.pow(places);
+    let t = (x * scale as f64).round() as i64;
     let sign = if t < 0 { "-" } else { "" };
-    format!("{sign}{}.{}", t.abs() / 10, t.abs() % 10)
+    let (whole, part) = (t.abs() / scale, t.abs() % scale);
+    format!("{sign}{whole}.{part:0width$}", width = places as usize)
 }
 
 /// The alerts feed as the views show it. Two are equal when what is on screen would be: the
@@ -338,9 +341,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_decimal_without_float_formatting() {
-        assert_eq!(tenths(5.24), "5.2");
-        assert_eq!(tenths(0.05), "0.1");
-        assert_eq!(tenths(12.0), "12.0");
+    fn decimals_without_float_formatting() {
+        assert_eq!(decimals(5.24, 1), "5.2");
+        assert_eq!(decimals(0.05, 1), "0.1");
+        assert_eq!(decimals(12.0, 1), "12.0");
+        assert_eq!(decimals(-0.04, 1), "0.0");
+        assert_eq!(decimals(-3.25, 1), "-3.3");
+        // As `{:.6}` writes a coordinate.
+        assert_eq!(decimals(35.6812362, 6), "35.681236");
+        assert_eq!(decimals(139.7, 6), "139.700000");
+        assert_eq!(decimals(-33.0000004, 6), "-33.000000");
     }
 }

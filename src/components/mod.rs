@@ -13,7 +13,7 @@ mod source_note;
 mod status;
 
 pub use alerts::{
-    alert_time, is_stale, severity_class, severity_word, status_word, tenths, use_alerts,
+    alert_time, decimals, is_stale, severity_class, severity_word, status_word, use_alerts,
     use_last_success, AlertCard, TopAlert,
 };
 pub use area_picker::AreaPicker;

@@ -268,13 +268,8 @@ fn Shelters(shelters: Vec<Shelter>, hazards: Vec<HazardType>) -> impl IntoView {
         view! {
             <ol class="shelters">
                 {rows.into_iter().take(SHOWN).map(|(d, s)| {
-                    let distance = d.map(|km| if km < 1.0 {
-                        format!("{} m", (km * 100.0).round() as i64 * 10)
-                    } else {
-                        format!("{} km", crate::components::tenths(km))
-                    });
-                    let directions = format!(
-                        "https://www.google.com/maps/dir/?api=1&destination={:.6},{:.6}", s.lat, s.lon);
+                    let distance = d.map(crate::geo::distance_text);
+                    let directions = crate::geo::directions_url(s.lat, s.lon);
                     view! {
                         <li class="card shelter">
                             <h3 lang="ja">{s.name.clone()}</h3>

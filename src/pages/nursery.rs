@@ -11,7 +11,7 @@
 use crate::components::nursery::{
     as_of_text, class_text, clock, kind_msg, places_class, places_text, set_follow, use_nursery,
 };
-use crate::components::{tenths, ProblemView, ReadAloud, SourceNote};
+use crate::components::{ProblemView, ReadAloud, SourceNote};
 use crate::feeds::CityData;
 use crate::i18n::{count, fill, plain, raw, use_lang, Lang, Msg, Rubied, T};
 use crate::pages::use_page_title;
@@ -342,14 +342,6 @@ fn kind_index(kind: FacilityKind) -> String {
         .to_string()
 }
 
-fn distance_text(km: f64) -> String {
-    if km < 1.0 {
-        format!("{} m", (km * 100.0).round() as i64 * 10)
-    } else {
-        format!("{} km", tenths(km))
-    }
-}
-
 /// What the facility's hours say: `Open 7:00–19:00 · Extended care until 20:00`.
 fn hours_text(l: Lang, f: &Facility) -> Vec<String> {
     let mut out = Vec::new();
@@ -398,7 +390,7 @@ fn FacilityCard(
     let opened =
         changed && places.is_some_and(Places::is_open) && !before.is_some_and(Places::is_open);
     let mut meta = vec![raw(l, kind_msg(f.kind)).to_owned()];
-    meta.extend(distance.map(distance_text));
+    meta.extend(distance.map(crate::geo::distance_text));
     meta.extend(hours_text(l, f));
     let before_text = changed.then(|| {
         fill(
@@ -519,9 +511,9 @@ fn FacilityView(feed: Arc<NurseryFeed>, index: usize) -> impl IntoView {
         }
     };
     let toggle_off = toggle.clone();
-    let directions = f.point.map(|(lat, lon)| {
-        format!("https://www.google.com/maps/dir/?api=1&destination={lat:.6},{lon:.6}")
-    });
+    let directions = f
+        .point
+        .map(|(lat, lon)| crate::geo::directions_url(lat, lon));
     let l = lang.get_untracked();
     let hours = hours_text(l, &f);
     let history_rows = months.with_value(Vec::len);

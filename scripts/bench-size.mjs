@@ -10,7 +10,7 @@ import { join, relative } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
 const dist = process.argv[2] ?? "dist";
-const budgetKb = Number(process.argv[3] ?? process.env.MACHI_SHELL_BUDGET_KB ?? 205);
+const budgetKb = Number(process.argv[3] ?? process.env.MACHI_SHELL_BUDGET_KB ?? 200);
 const index = join(dist, "index.html");
 if (!existsSync(index)) {
   console.error(`bench: ${index} not found; build first (source scripts/lib.sh && trunk_release_build)`);

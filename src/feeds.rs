@@ -178,12 +178,15 @@ impl CityData {
         // The feeds a municipality has only with the sources for them: asked only when its
         // city feed lists such a source, so no other municipality's page requests them (a 404
         // is a console error, and a wasted round trip on a slow phone). `None` while the city
-        // feed is on its way; a city feed that could not be read does not stop them (the
-        // service worker may hold a copy).
+        // feed is on its way, and while the one shown is another municipality's (or none, on
+        // Welcome before a choice): a resource keeps its last value while it reloads, and
+        // starting on that value fetched the feed again once this city's arrived. A city
+        // feed that could not be read does not stop them (the service worker may hold a copy).
         let has = move |kind: fn(SourceKind) -> bool| -> Option<Option<String>> {
             let city = city()?;
-            match feed.get()? {
-                Some(Ok(f)) if !f.sources.iter().any(|s| kind(s.kind)) => Some(None),
+            match feed.get()?? {
+                Ok(f) if f.id != city => None,
+                Ok(f) if !f.sources.iter().any(|s| kind(s.kind)) => Some(None),
                 _ => Some(Some(city)),
             }
         };

@@ -242,8 +242,8 @@ pub fn AlertCard(
 }
 
 /// `x` with `places` decimals (`5.2` from `5.24` with one), written with integers: Rust's float
-/// formatting costs about 12 KB of wasm before brotli, in whichever module first uses it (the main
-/// wasm does not). `places` is at most 9.
+/// formatting is about 12 KB of wasm before brotli, which the pages that show a number would
+/// load. `places` is at most 9.
 pub fn decimals(x: f64, places: u32) -> String {
     let scale = 10_i64.pow(places);
     let t = (x * scale as f64).round() as i64;

@@ -57,30 +57,28 @@ fn rename_calls(js: &str, renamed: &BTreeMap<String, String>) -> Result<String, 
     let mut out = String::with_capacity(js.len());
     let mut copied = 0;
     for (at, word) in words(js) {
-        if let Some(short) = renamed.get(word).filter(|_| after_wasm(js, at)) {
+        let Some(short) = renamed.get(word) else {
+            continue;
+        };
+        if after_wasm(js, at) {
             out.push_str(&js[copied..at]);
             out.push_str(short);
             copied = at + word.len();
+            continue;
+        }
+        // Elsewhere a name may only be a JavaScript identifier of its own (wasm-bindgen wraps
+        // each export in a function of the same name, which Trunk's minifier renames): never a
+        // string or another object's property, which could reach the export by name.
+        let before = js[..at].chars().next_back();
+        let after = js[at + word.len()..].chars().next();
+        let quoted = |c: Option<char>| matches!(c, Some('"' | '\'' | '`'));
+        if matches!(before, Some('.' | '[')) || quoted(before) || quoted(after) {
+            return Err(format!(
+                "the glue names the export {word} other than as wasm.{word}"
+            ));
         }
     }
     out.push_str(&js[copied..]);
-    // Elsewhere a name may only be a JavaScript identifier of its own (wasm-bindgen wraps each
-    // export in a function of the same name, which Trunk's minifier renames): never a string or
-    // another object's property, which could reach the export by name.
-    for old in renamed.keys() {
-        for (at, _) in words(js).filter(|(_, w)| w == old) {
-            let before = js[..at].chars().next_back();
-            let after = js[at + old.len()..].chars().next();
-            let quoted = |c: Option<char>| matches!(c, Some('"' | '\'' | '`'));
-            let called = after_wasm(js, at);
-            let elsewhere = matches!(before, Some('.' | '[')) || quoted(before) || quoted(after);
-            if elsewhere && !called {
-                return Err(format!(
-                    "the glue names the export {old} other than as wasm.{old}"
-                ));
-            }
-        }
-    }
     Ok(out)
 }
 
